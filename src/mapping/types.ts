@@ -1,0 +1,37 @@
+import type { SourceOptions } from '../source/types.js';
+
+/** A field the mapping reads, and where in the mapping file it is named (for error messages). */
+export interface FieldReference {
+  /** The column name or dotted path, as written inside `{{ }}` or in `from`. */
+  field: string;
+  /** The JSON path in the mapping where it is named, e.g. `conversation.user.email.from`. */
+  at: string;
+  /** True when the mapping requires a value there (required rule, or a leaf the API requires). */
+  required: boolean;
+}
+
+/** The result of mapping one record: a request body not yet validated, plus mapping errors. */
+export interface MappedRow {
+  /** The `{"conversation": {...}}` body as it would be sent (before payload validation). */
+  body: Record<string, unknown>;
+  /** Thread messages mapped from `messages` (empty when the mapping has none). */
+  messages: Record<string, unknown>[];
+  /** Errors found while mapping, each `path: message` (e.g. a required value missing, a bad date). */
+  errors: string[];
+}
+
+/** A mapping file checked and turned into pure functions of one record. */
+export interface CompiledMapping {
+  /** Source options from the mapping's `source` section. */
+  readonly source: SourceOptions;
+  /** The data field the row key is written to in `conversation.data`. */
+  readonly keyField: string;
+  /** Hash of the normalized mapping, to notice a changed mapping between runs. */
+  readonly hash: string;
+  /** Every column or path the mapping reads. */
+  readonly references: readonly FieldReference[];
+  /** The row key: `source.key` evaluated, or a hash of the record's fields without one; undefined when the key column is empty. */
+  keyOf(fields: Record<string, unknown>): string | undefined;
+  /** Maps a record's fields to a request body; never throws for bad data. */
+  mapRow(fields: Record<string, unknown>, key: string | undefined): MappedRow;
+}
