@@ -1,0 +1,104 @@
+import type { ErrorCode, RowProblem } from '../errors.js';
+import type { SourceFile } from './file.js';
+import type { Source, SourceDialect, SourceRecord } from './types.js';
+
+/** The longest `raw` text kept for a broken record; enough to fix a row, never a whole body. */
+export const RAW_LIMIT = 64 * 1024;
+
+/** A record that could not be read: `fields` holds the text of its first line. */
+export function brokenRecord(
+  file: string,
+  line: number,
+  recordNo: number,
+  raw: string,
+  code: ErrorCode,
+  message: string,
+): SourceRecord {
+  const text = raw.length > RAW_LIMIT ? `${raw.slice(0, RAW_LIMIT)}…` : raw;
+  return { file, line, recordNo, fields: { raw: text }, problem: { code, message } };
+}
+
+/** The problem of a record holding text the decoder had to replace with U+FFFD. */
+export function encodingProblem(encoding: string): RowProblem {
+  const message = `is not valid ${encoding.toUpperCase()}: some bytes were replaced by "\uFFFD" — set source.encoding (e.g. "windows-1252") if the file uses another encoding`;
+  return { code: 'ROW_ENCODING', message };
+}
+
+/** Says what kind of JSON value something is, for messages ("an array", "a number"). */
+export function describeJsonValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return type === 'object' ? 'an object' : `a ${type}`;
+}
+
+/** True for a JSON object (not an array, not null). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Everything a reader decided at open time, plus where the rest of its records come from. */
+export interface BatchSourceInit {
+  file: SourceFile;
+  dialect: SourceDialect;
+  columns: readonly string[];
+  columnsComplete: boolean;
+  warnings: readonly string[];
+  /** Records already read while opening (header chunk, column sample). */
+  pending: SourceRecord[];
+  /** The next batch of records, or undefined at the end. */
+  next: () => Promise<SourceRecord[] | undefined>;
+}
+
+/**
+ * A Source whose records arrive in batches (one file chunk at a time): one await per chunk rather
+ * than per record, and the next chunk is read only when the consumer asks for more (backpressure).
+ */
+export class BatchSource implements Source {
+  readonly file: string;
+  readonly dialect: SourceDialect;
+  readonly columns: readonly string[];
+  readonly columnsComplete: boolean;
+  readonly warnings: readonly string[];
+  readonly size: number;
+  private started = false;
+
+  constructor(private readonly init: BatchSourceInit) {
+    this.file = init.file.file;
+    this.dialect = init.dialect;
+    this.columns = init.columns;
+    this.columnsComplete = init.columnsComplete;
+    this.warnings = init.warnings;
+    this.size = init.file.size;
+  }
+
+  /** Bytes read so far (for progress). */
+  bytesRead(): number {
+    return this.init.file.bytesRead();
+  }
+
+  /** The records, in file order; can be iterated once, and the file is closed when iteration ends. */
+  records(): AsyncIterable<SourceRecord> {
+    if (this.started) throw new Error(`records() of ${this.file} can be iterated only once`);
+    this.started = true;
+    return this.generate();
+  }
+
+  /** Releases the file; safe to call more than once. */
+  async close(): Promise<void> {
+    await this.init.file.close();
+  }
+
+  private async *generate(): AsyncGenerator<SourceRecord> {
+    try {
+      const pending = this.init.pending.splice(0);
+      yield* pending;
+      for (let batch = await this.init.next(); batch !== undefined; batch = await this.init.next()) {
+        for (const record of batch) yield record;
+      }
+    } finally {
+      // A `break` in for-await lands here too, so the handle never outlives the loop
+      await this.close();
+    }
+  }
+}
