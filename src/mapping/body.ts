@@ -1,0 +1,108 @@
+import type { FieldReference } from './types.js';
+import { isEmpty, type Fields } from './fields.js';
+import { formatPath } from './issues.js';
+import { compileLeaf, type Evaluate, type RowContext } from './leaf.js';
+import type { ConversationSpec, LeafSpec } from './schema.js';
+
+/** A property of a body and how to compute it. */
+export type Entry = [key: string, evaluate: Evaluate];
+
+/** Migration-safe defaults: customers must not be emailed their old tickets, nor tickets reopened/closed by rules. */
+export const SUPPRESS_DEFAULTS: Readonly<Record<string, true>> = {
+  suppress_notification: true,
+  suppress_notifications: true,
+  suppress_autoresolve: true,
+};
+
+/** Where compiled leaves are placed: path in the mapping, path in row errors, and the reference list. */
+export interface SectionPlace {
+  path: readonly string[];
+  errorPath?: readonly string[];
+  references: FieldReference[];
+}
+
+/** An object of the non-empty results of its entries; undefined when all are empty (the key is then omitted). */
+export function objectOf(entries: readonly Entry[]): Evaluate {
+  // Plain arrays and an indexed loop: this runs for every section of every row.
+  const keys = entries.map(([key]) => key);
+  const evaluators = entries.map(([, evaluate]) => evaluate);
+  return (fields, ctx) => {
+    let out: Record<string, unknown> | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const value = evaluators[i]!(fields, ctx);
+      if (!isEmpty(value)) (out ??= {})[keys[i]!] = value;
+    }
+    return out;
+  };
+}
+
+/**
+ * Compiles the leaves of one section. `apiRequired` names leaves the API requires; `defaults`
+ * are used when the mapping leaves a key out or its value comes out empty.
+ */
+export function leavesOf(
+  spec: Readonly<Record<string, LeafSpec | undefined>>,
+  place: SectionPlace,
+  apiRequired: readonly string[] = [],
+  defaults: Readonly<Record<string, unknown>> = {},
+): Entry[] {
+  const entries: Entry[] = [];
+  for (const [key, leaf] of Object.entries(spec)) {
+    if (leaf === undefined) continue;
+    const evaluate = compileLeaf(leaf, {
+      at: formatPath([...place.path, key]),
+      errorAt: formatPath([...(place.errorPath ?? place.path), key]),
+      apiRequired: apiRequired.includes(key),
+      references: place.references,
+    });
+    const fallback = defaults[key];
+    entries.push([key, fallback === undefined ? evaluate : withDefault(evaluate, fallback)]);
+  }
+  for (const [key, value] of Object.entries(defaults)) {
+    if (spec[key] === undefined) entries.push([key, () => value]);
+  }
+  return entries;
+}
+
+function orEmpty(evaluate: Evaluate): Evaluate {
+  return (fields, ctx) => evaluate(fields, ctx) ?? {};
+}
+
+function withDefault(evaluate: Evaluate, fallback: unknown): Evaluate {
+  return (fields, ctx) => {
+    const value = evaluate(fields, ctx);
+    return isEmpty(value) ? fallback : value;
+  };
+}
+
+/** Compiles the `conversation` section to a function of a record giving `{conversation: {...}}`, the key in `data`. */
+export function compileConversation(
+  spec: ConversationSpec,
+  keyField: string,
+  references: FieldReference[],
+): (fields: Fields, key: string | undefined, ctx: RowContext) => Record<string, unknown> {
+  const { data, message, user, ...leaves } = spec;
+  const at = (...path: string[]) => ({ path: ['conversation', ...path], references });
+  const { data: userDataSpec, ...userLeaves } = user;
+  // Compiled in the order of the body, so `references` list fields in the order of the mapping.
+  const entries: Entry[] = [
+    ...leavesOf(leaves, at(), ['category']),
+    ['data', objectOf(leavesOf(data ?? {}, at('data')))],
+    ['message', objectOf(leavesOf(message, at('message'), ['body'], SUPPRESS_DEFAULTS))],
+  ];
+  const userLeafEntries = leavesOf(userLeaves, at('user'), ['email']);
+  const userData = objectOf(leavesOf(userDataSpec ?? {}, at('user', 'data')));
+  // Kept even when empty, so validation names the missing `conversation.user.email`, not `user`.
+  entries.push(['user', orEmpty(objectOf([...userLeafEntries, ['data', userData]]))]);
+  const conversation = objectOf(entries);
+  return (fields, key, ctx) => {
+    const body = (conversation(fields, ctx) ?? {}) as Record<string, unknown>;
+    if (key !== undefined) {
+      // The key in data is how a later run finds what this one created (GET ?data[key]=...).
+      const existing = body.data as Record<string, unknown> | undefined;
+      if (existing === undefined) body.data = { [keyField]: key };
+      else existing[keyField] = key;
+    }
+    return { conversation: body };
+  };
+}

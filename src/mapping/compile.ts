@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { ImportError } from '../errors.js';
+import type { SourceOptions } from '../source/types.js';
+import type { CompiledMapping, FieldReference } from './types.js';
+import { compileConversation } from './body.js';
+import { compileGetter, toText, type Fields } from './fields.js';
+import { formatIssues, formatPath } from './issues.js';
+import { compileMessages } from './messages.js';
+import { MappingSpecSchema, type MappingSpec } from './schema.js';
+import { compileTemplate, isTemplate, templateFields } from './template.js';
+
+/** The `conversation.data` field the row key goes to when the mapping does not say. */
+export const DEFAULT_KEY_FIELD = 'import_key';
+
+/** JSON with object keys sorted at every level, so equal content always gives equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory',
+};
+
+/** Reads and validates a mapping file; throws MAPPING_UNREADABLE or MAPPING_INVALID. */
+export async function loadMapping(path: string): Promise<MappingSpec> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const reason = READ_ERRORS[code] ?? (error as Error).message;
+    throw new ImportError('MAPPING_UNREADABLE', `cannot read the mapping: ${reason} (${path})`, { file: path, cause: error });
+  }
+  return parseMappingText(text, path);
+}
+
+/** Line and column (1-based) of a character offset. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
+/** Parses the text of a mapping file (a BOM is allowed) and validates it. */
+export function parseMappingText(text: string, where: string): MappingSpec {
+  const clean = text.replace(/^\uFEFF/, '');
+  let json: unknown;
+  try {
+    json = JSON.parse(clean);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message)?.[1];
+    const lineCol = /line (\d+) column (\d+)/.exec(message);
+    const place = lineCol
+      ? `line ${lineCol[1]}, column ${lineCol[2]}`
+      : lineColumn(clean, position === undefined ? clean.length : Number(position));
+    throw new ImportError('MAPPING_UNREADABLE', `the mapping is not valid JSON: ${message} at ${place} (${where})`, {
+      file: where,
+      cause: error,
+    });
+  }
+  return parseMapping(json, where);
+}
+
+/** Checks that cannot be expressed per property: the row key's data field must be free. */
+function crossChecks(spec: MappingSpec): string[] {
+  const keyField = spec.source?.key_field ?? DEFAULT_KEY_FIELD;
+  if (spec.conversation.data?.[keyField] === undefined) return [];
+  const path = formatPath(['conversation', 'data', keyField]);
+  return [`${path}: this field holds the row key (source.key_field); name it differently or change source.key_field`];
+}
+
+/** Validates parsed JSON as a mapping; throws MAPPING_INVALID listing every problem as `path: message`. */
+export function parseMapping(json: unknown, where: string): MappingSpec {
+  const result = MappingSpecSchema.safeParse(json, { reportInput: true });
+  const problems = result.success ? crossChecks(result.data) : formatIssues(result.error.issues);
+  if (result.success && problems.length === 0) return result.data;
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  throw new ImportError('MAPPING_INVALID', `the mapping is invalid: ${count} (${where})\n  ${problems.join('\n  ')}`, {
+    file: where,
+  });
+}
+
+/** The mapping without what does not change its meaning (`$schema`), defaults made explicit. */
+function normalize(spec: MappingSpec): unknown {
+  const { $schema: _schema, ...rest } = spec;
+  return { ...rest, source: { ...rest.source, key_field: rest.source?.key_field ?? DEFAULT_KEY_FIELD } };
+}
+
+/** Compiles `source.key`; without one, a stable hash of the record (sha1, 20 hex digits, `h:`). */
+function compileKey(key: string | undefined, references: FieldReference[]): (fields: Fields) => string | undefined {
+  if (key === undefined) {
+    return (fields) => `h:${createHash('sha1').update(canonicalJson(fields)).digest('hex').slice(0, 20)}`;
+  }
+  for (const field of isTemplate(key) ? templateFields(key) : [key]) {
+    references.push({ field, at: 'source.key', required: true });
+  }
+  const read = isTemplate(key) ? compileTemplate(key) : compileGetter(key);
+  return (fields) => toText(read(fields)).trim() || undefined;
+}
+
+/** Compiles a validated mapping once into pure functions of one record. */
+export function compileMapping(spec: MappingSpec): CompiledMapping {
+  const references: FieldReference[] = [];
+  const { key, key_field: keyField = DEFAULT_KEY_FIELD, ...sourceOptions } = spec.source ?? {};
+  const keyOf = compileKey(key, references);
+  const conversation = compileConversation(spec.conversation, keyField, references);
+  const messages = compileMessages(spec.messages, references);
+  return {
+    source: sourceOptions satisfies SourceOptions,
+    keyField,
+    hash: createHash('sha256').update(canonicalJson(normalize(spec))).digest('hex'),
+    references,
+    keyOf,
+    mapRow(fields, rowKey) {
+      const ctx = { errors: [] as string[], prefix: '' };
+      const body = conversation(fields, rowKey, ctx);
+      return { body, messages: messages(fields, ctx.errors), errors: ctx.errors };
+    },
+  };
+}

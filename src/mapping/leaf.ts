@@ -1,0 +1,109 @@
+import type { FieldReference } from './types.js';
+import { compileGetter, isEmpty, quote, toText, type Fields } from './fields.js';
+import type { LeafSpec, RuleSpec } from './schema.js';
+import { compileTemplate, isTemplate, templateFields } from './template.js';
+import { compileTransforms, TransformFailure } from './transforms.js';
+
+/** Where row errors go; `prefix` places them (`messages[3].`), the leaf adds its own path. */
+export interface RowContext {
+  errors: string[];
+  prefix: string;
+}
+
+/** A compiled leaf or section: a pure function of one record. */
+export type Evaluate = (fields: Fields, ctx: RowContext) => unknown;
+
+/** What compiling a leaf needs to know: its path, whether the API requires it, and where references go. */
+export interface LeafPlace {
+  /** The JSON path of the leaf in the mapping, e.g. `conversation.user.email`. */
+  at: string;
+  /** The path named in row errors (after the context's prefix); default: `at`. */
+  errorAt?: string;
+  /** True for a leaf the API requires (category, message.body, user.email). */
+  apiRequired: boolean;
+  references: FieldReference[];
+}
+
+/** Compiles a leaf (literal, template or rule) once, recording every field it reads. */
+export function compileLeaf(spec: LeafSpec, place: LeafPlace): Evaluate {
+  if (typeof spec === 'object') return compileRule(spec, place);
+  if (typeof spec !== 'string' || !isTemplate(spec)) return () => spec;
+  for (const field of templateFields(spec)) place.references.push({ field, at: place.at, required: place.apiRequired });
+  return compileTemplate(spec);
+}
+
+/** Reads `from`: a template when it holds `{{`, else a column or path. */
+function compileSource(rule: RuleSpec, place: LeafPlace): (fields: Fields) => unknown {
+  const required = place.apiRequired || rule.required === true;
+  const at = `${place.at}.from`;
+  if (!isTemplate(rule.from)) {
+    place.references.push({ field: rule.from, at, required });
+    return compileGetter(rule.from);
+  }
+  for (const field of templateFields(rule.from)) place.references.push({ field, at, required });
+  return compileTemplate(rule.from);
+}
+
+/** Text to a trimmed list without empty items; lists pass through; other values become a list of one. */
+function splitter(separator: string): (value: unknown) => unknown {
+  return (value) => {
+    if (Array.isArray(value) || isEmpty(value)) return value;
+    if (typeof value !== 'string') return [value];
+    return value.split(separator).map((s) => s.trim()).filter((s) => s !== '');
+  };
+}
+
+/** Records an error of the row at a leaf. */
+function fail(ctx: RowContext, at: string, message: string): void {
+  ctx.errors.push(`${ctx.prefix}${at}: ${message}`);
+}
+
+type Lookup = (value: unknown, ctx: RowContext, at: string) => unknown;
+
+/** Looks a value's text up in `map`: exact first, then trimmed and case-insensitive. */
+function mapper(map: Record<string, unknown>, fallback: unknown): Lookup {
+  const exact = new Map(Object.entries(map));
+  const loose = new Map(Object.entries(map).map(([k, v]) => [k.trim().toLowerCase(), v]));
+  const keys = Object.keys(map);
+  const known = keys.slice(0, 10).map((k) => JSON.stringify(k)).join(', ') + (keys.length > 10 ? ', ...' : '');
+  const one = (value: unknown, ctx: RowContext, at: string): unknown => {
+    if (isEmpty(value)) return value;
+    const text = toText(value);
+    const found = exact.get(text);
+    if (found !== undefined || exact.has(text)) return found;
+    const key = text.trim().toLowerCase();
+    if (loose.has(key)) return loose.get(key);
+    if (fallback !== undefined) return fallback;
+    fail(ctx, at, `${quote(text)} is not in the map (known: ${known})`);
+    return undefined;
+  };
+  return (value, ctx, at) => (Array.isArray(value) ? value.map((v) => one(v, ctx, at)) : one(value, ctx, at));
+}
+
+/** Compiles a rule: from → transforms → split → map → drop empty items → default → required. */
+function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
+  const read = compileSource(rule, place);
+  const transform = compileTransforms(rule.transform ?? []);
+  const split = rule.split === undefined ? undefined : splitter(rule.split);
+  const map = rule.map === undefined ? undefined : mapper(rule.map, rule.default);
+  const fallback = rule.default;
+  const required = rule.required === true;
+  const at = place.errorAt ?? place.at;
+  return (fields, ctx) => {
+    const errors = ctx.errors.length;
+    let value = read(fields);
+    try {
+      if (transform !== undefined) value = transform(value);
+    } catch (error) {
+      if (!(error instanceof TransformFailure)) throw error;
+      fail(ctx, at, error.message);
+      return undefined;
+    }
+    if (split !== undefined) value = split(value);
+    if (map !== undefined) value = map(value, ctx, at);
+    if (Array.isArray(value) && value.some(isEmpty)) value = value.filter((v) => !isEmpty(v));
+    if (isEmpty(value) && fallback !== undefined) value = fallback;
+    if (isEmpty(value) && required && ctx.errors.length === errors) fail(ctx, at, `required, but ${quote(rule.from)} is empty`);
+    return value;
+  };
+}

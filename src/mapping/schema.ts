@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import { checkDateFormat, checkTimezone } from './dates.js';
+import { didYouMean } from './nearest.js';
+import { isTemplate, parseTemplate } from './template.js';
+
+/** Transforms written as a plain name. */
+export const TRANSFORM_NAMES = [
+  'trim', 'lowercase', 'uppercase', 'collapse-whitespace', 'html-to-markdown', 'html-to-text',
+  'unescape-newlines', 'null-tokens', 'date', 'number', 'boolean',
+] as const;
+/** Transforms written as a one-key object `{name: argument}`. */
+export const TRANSFORM_OBJECT_NAMES = ['truncate', 'date', 'null-tokens'] as const;
+
+/** A strict object whose unknown-property error names the nearest valid property. */
+function strict<T extends z.ZodRawShape>(shape: T) {
+  const names = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => `unknown property "${key}"${didYouMean(key, names)}`).join('; ')
+        : undefined,
+  });
+}
+
+/** Adds an issue when a string that looks like a template is malformed. */
+function checkTemplate(text: string, ctx: z.RefinementCtx): void {
+  const parsed = isTemplate(text) ? parseTemplate(text) : [];
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+}
+
+const FieldOrTemplate = z
+  .string()
+  .min(1, { error: 'must name a column or path' })
+  .superRefine(checkTemplate)
+  .meta({ description: 'A column name, a dotted path ("requester.email"), or a template ("{{First}} {{Last}}").' });
+
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+function transformError(input: unknown): string {
+  const valid = [...TRANSFORM_NAMES, ...TRANSFORM_OBJECT_NAMES];
+  if (typeof input === 'string') {
+    if (input === 'truncate') return 'transform "truncate" needs a length: {"truncate": 5000}';
+    return `unknown transform "${input}"${didYouMean(input, valid)}`;
+  }
+  const keys = input !== null && typeof input === 'object' && !Array.isArray(input) ? Object.keys(input) : [];
+  if (keys.length === 1) return `unknown transform "${keys[0]}"${didYouMean(keys[0]!, valid)}`;
+  return 'expected a transform name ("trim") or an object with one key ({"truncate": 5000})';
+}
+
+const DateArgument = z.union([
+  z.string().superRefine((format, ctx) => {
+    const problem = checkDateFormat(format);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  strict({
+    format: z.string().optional(),
+    timezone: z.string().optional(),
+  }).superRefine((options, ctx) => {
+    const problems = [
+      options.format === undefined ? undefined : checkDateFormat(options.format),
+      options.timezone === undefined ? undefined : checkTimezone(options.timezone),
+    ];
+    for (const message of problems) if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+  }),
+]);
+
+/** One transform: a name, or `{truncate: n}`, `{date: format | {format, timezone}}`, `{"null-tokens": [...]}`. */
+export const TransformSchema = z
+  .union(
+    [
+      z.enum(TRANSFORM_NAMES, { error: (issue) => transformError(issue.input) }),
+      strict({ truncate: z.int().positive({ error: 'must be a positive integer' }) }),
+      strict({ date: DateArgument }),
+      strict({ 'null-tokens': z.array(z.string()) }),
+    ],
+    { error: (issue) => transformError(issue.input) },
+  )
+  .meta({ id: 'Transform', description: 'A named transform; nothing is ever evaluated as code.' });
+
+/** A rule: read `from`, apply transforms, split, map; fall back to `default`; fail the row when `required` and empty. */
+export const RuleSchema = strict({
+  from: FieldOrTemplate,
+  transform: z
+    .array(TransformSchema)
+    .optional()
+    .meta({ description: 'Transforms, applied in order (to each element of a list).' }),
+  split: z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .optional()
+    .meta({ description: 'Separator that turns text into a trimmed list without empty items.' }),
+  map: z
+    .record(z.string(), Scalar)
+    .optional()
+    .meta({ description: "Lookup by the value's text (each item of a list): exact, then trimmed and case-insensitive." }),
+  default: z
+    .union([Scalar, z.array(z.union([z.string(), z.number(), z.boolean()]))])
+    .optional()
+    .meta({ description: 'Used when the value is empty or not in `map`.' }),
+  required: z.boolean().optional().meta({ description: 'An empty result is an error of the row.' }),
+}).meta({ id: 'Rule' });
+
+const LeafString = z.string().superRefine(checkTemplate);
+
+/** A leaf: a literal, a template (`{{Column}}`, `{{path.to.field}}`, mixed with text) or a rule. */
+export const LeafSchema = z
+  .union([LeafString, z.number(), z.boolean(), RuleSchema], {
+    error: 'expected a literal (string, number, boolean), a "{{template}}" or a rule {"from": ...}',
+  })
+  .meta({
+    id: 'Leaf',
+    description: 'A literal, a "{{template}}", or a rule {"from", "transform", "split", "map", "default", "required"}.',
+  });
+
+const LeafRecord = z.record(z.string(), LeafSchema);
+
+const SourceSchema = strict({
+  format: z.enum(['csv', 'jsonl', 'json']).optional().meta({ description: 'Default: from the file extension.' }),
+  key: FieldOrTemplate.optional().meta({
+    description: 'The row key: a column, path or template (the legacy ticket id). Default: a hash of the record.',
+  }),
+  delimiter: z
+    .string()
+    .length(1, { error: 'must be one character' })
+    .optional()
+    .meta({ description: 'CSV delimiter. Default: detected.' }),
+  encoding: z
+    .string()
+    .refine((label) => isEncoding(label), { error: (issue) => `unknown encoding "${String(issue.input)}"` })
+    .optional()
+    .meta({ description: 'A WHATWG encoding label. Default: UTF-8, or what a BOM says.' }),
+  records: z.string().optional().meta({ description: 'For a JSON document: the dotted path of the records array.' }),
+  key_field: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, "_" or "-"' })
+    .optional()
+    .meta({ description: 'The conversation.data field the row key is written to. Default: "import_key".' }),
+});
+
+function isEncoding(label: string): boolean {
+  try {
+    new TextDecoder(label);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const ConversationSchema = strict({
+  subject: LeafSchema.optional(),
+  category: LeafSchema.meta({ description: 'The channel slug; required by the API.' }),
+  tag_list: LeafSchema.optional(),
+  status: LeafSchema.optional().meta({ description: '0 Open, 1 Pending, 2 Resolved, 3 Spam, 4 Archived, 5 On hold…' }),
+  data: LeafRecord.optional().meta({ description: 'Custom fields, one level deep; the row key is added under source.key_field.' }),
+  message: strict({
+    body: LeafSchema.meta({ description: 'Markdown; required by the API.' }),
+    recipients: LeafSchema.optional(),
+    attachment: LeafSchema.optional(),
+    suppress_notification: LeafSchema.optional().meta({ description: 'Default: true.' }),
+    suppress_notifications: LeafSchema.optional().meta({ description: 'Default: true.' }),
+    suppress_autoresolve: LeafSchema.optional().meta({ description: 'Default: true.' }),
+  }),
+  user: strict({
+    name: LeafSchema.optional(),
+    email: LeafSchema.meta({ description: 'The customer; required by the API.' }),
+    data: LeafRecord.optional(),
+  }),
+});
+
+const MessagesSchema = strict({
+  from: FieldOrTemplate.meta({ description: 'The list of messages in each record; the paths below are relative to one item.' }),
+  body: LeafSchema,
+  visibility: LeafSchema.optional().meta({ description: '0 reply, 1 internal note.' }),
+  origin_id: LeafSchema.optional(),
+  attachment: LeafSchema.optional(),
+  user: strict({ name: LeafSchema.optional(), email: LeafSchema.optional() }).optional(),
+  suppress_notification: LeafSchema.optional().meta({ description: 'Default: true.' }),
+  suppress_notifications: LeafSchema.optional().meta({ description: 'Default: true.' }),
+  suppress_autoresolve: LeafSchema.optional().meta({ description: 'Default: true.' }),
+  suppress_surveys: LeafSchema.optional().meta({ description: 'Default: true.' }),
+});
+
+/** The zod schema of a mapping file, the written spec. */
+export const MappingSpecSchema = strict({
+  $schema: z.string().optional(),
+  source: SourceSchema.optional(),
+  conversation: ConversationSchema,
+  messages: MessagesSchema.optional(),
+}).meta({ title: 'reamaze-import mapping', description: 'How records of an export become Re:amaze conversations.' });
+
+/** A mapping file as written, after validation. */
+export type MappingSpec = z.infer<typeof MappingSpecSchema>;
+/** One leaf of a mapping. */
+export type LeafSpec = z.infer<typeof LeafSchema>;
+/** A rule leaf. */
+export type RuleSpec = z.infer<typeof RuleSchema>;
+/** One transform as written. */
+export type TransformSpec = z.infer<typeof TransformSchema>;
+/** The `messages` section. */
+export type MessagesSpec = z.infer<typeof MessagesSchema>;
+/** The `conversation` section. */
+export type ConversationSpec = z.infer<typeof ConversationSchema>;
+
+/** The JSON Schema of mapping files (for editors), generated from the zod schema. */
+export function mappingJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(MappingSpecSchema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
+}

@@ -1,0 +1,3 @@
+export { ConversationBodySchema, validateConversation, type ConversationBody } from './conversation.js';
+export { MessageBodySchema, validateMessage, type MessageBody } from './message.js';
+export type { Validation } from './issues.js';
