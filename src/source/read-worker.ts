@@ -1,0 +1,57 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { ImportError } from '../errors.js';
+import { openSource } from './index.js';
+import type { SourceOptions, SourceRecord } from './types.js';
+import type { FromReader, ToReader } from './threaded.js';
+
+/** Records a batch; large enough that posting costs little per record. */
+const BATCH = 1024;
+
+const port = parentPort;
+const { file, options } = workerData as { file: string; options: SourceOptions };
+
+/** Credits the main thread has granted: one batch each, so the reader never runs far ahead. */
+let credit = 0;
+let wake: (() => void) | undefined;
+let started: () => void;
+const start = new Promise<void>((resolve) => (started = resolve));
+
+port?.on('message', (message: ToReader) => {
+  if (message === 'start') started();
+  credit += 1;
+  wake?.();
+});
+
+function post(message: FromReader): void {
+  port?.postMessage(message);
+}
+
+async function waitForCredit(): Promise<void> {
+  while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
+  credit -= 1;
+}
+
+async function read(): Promise<void> {
+  const source = await openSource(file, options);
+  const { dialect, columns, columnsComplete, warnings, size } = source;
+  post({ kind: 'opened', dialect, columns: [...columns], columnsComplete, warnings: [...warnings], size });
+  await start;
+  let batch: SourceRecord[] = [];
+  for await (const record of source.records()) {
+    batch.push(record);
+    if (batch.length < BATCH) continue;
+    await waitForCredit();
+    post({ kind: 'batch', records: batch, bytesRead: source.bytesRead() });
+    batch = [];
+  }
+  await waitForCredit();
+  post({ kind: 'batch', records: batch, bytesRead: source.size });
+  post({ kind: 'end' });
+}
+
+read().catch((error: unknown) => {
+  const failure = error instanceof ImportError
+    ? { code: error.code, message: error.message, file: error.file }
+    : { message: error instanceof Error ? error.message : String(error) };
+  post({ kind: 'failed', error: failure });
+});
