@@ -1,0 +1,119 @@
+import yargs, { type Argv } from 'yargs';
+import { isImportError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { runInit } from './init.js';
+import { runPreview } from './preview.js';
+import { Renderer, type CliStreams } from './render.js';
+import { runValidate } from './validate.js';
+
+/** What a command needs from the outside world; tests pass buffers, `bin.ts` passes the process. */
+export interface CliIO extends CliStreams {
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** A command's handler: parsed arguments in, exit code out. */
+type Handler = (args: Record<string, unknown>, io: CliIO) => Promise<number>;
+
+/** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never exits. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  let chosen: { handler: Handler; args: Record<string, unknown> } | undefined;
+  const pick = (handler: Handler) => (args: Record<string, unknown>) => {
+    chosen = { handler, args };
+  };
+  let usageError: string | undefined;
+  let helpText = '';
+  const parser = buildParser(pick).fail((message, error) => {
+    usageError = message || error?.message || 'invalid arguments';
+  });
+  await parser.parseAsync([...argv], {}, (_error, _args, output) => {
+    helpText = output;
+  });
+  if (usageError !== undefined) {
+    io.stderr.write(`${usageError}\nRun "reamaze-import --help" for the commands and their options.\n`);
+    return ExitCode.USAGE;
+  }
+  if (!chosen) {
+    if (helpText) io.stdout.write(`${helpText}\n`);
+    return ExitCode.OK;
+  }
+  return runHandler(chosen.handler, chosen.args, io);
+}
+
+async function runHandler(handler: Handler, args: Record<string, unknown>, io: CliIO): Promise<number> {
+  try {
+    return await handler(args, io);
+  } catch (error) {
+    const renderer = new Renderer(io);
+    if (isImportError(error)) {
+      renderer.error(error.message);
+      return exitCodeFor(error.code);
+    }
+    // Anything else is a bug: one sentence for the user; the details only when asked for.
+    const detail = error instanceof Error ? error.message : String(error);
+    renderer.error(`Internal error: ${detail}. This is a bug in reamaze-import; please report it.`);
+    if (io.env.REAMAZE_IMPORT_DEBUG && error instanceof Error && error.stack) renderer.error(error.stack);
+    return ExitCode.INTERNAL;
+  }
+}
+
+function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>) => void): Argv {
+  return yargs()
+    .scriptName('reamaze-import')
+    .usage('$0 <command> [options]\n\nImport helpdesk exports (CSV, JSONL, JSON) into Re:amaze.')
+    .command(
+      'validate <files..>',
+      'Parse, map and validate every row; sends nothing',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, describe: 'CSV, JSONL or JSON files' })
+          .option('mapping', { alias: 'm', type: 'string', demandOption: true, describe: 'mapping file or preset name' })
+          .option('rejects', { type: 'string', describe: 'write every row that is not valid to this file' })
+          .option('rejects-format', { choices: ['jsonl', 'csv'] as const, describe: 'default: from the extension, else jsonl' })
+          .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary on stdout' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or notes' }),
+      pick(runValidate),
+    )
+    .command(
+      'preview <file>',
+      'Show the first payloads exactly as they would be sent, with their errors',
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'a CSV, JSONL or JSON file' })
+          .option('mapping', { alias: 'm', type: 'string', demandOption: true, describe: 'mapping file or preset name' })
+          .option('n', { type: 'number', default: 5, describe: 'how many rows' })
+          .option('json', { type: 'boolean', default: false, describe: 'print a JSON array on stdout' }),
+      pick(runPreview),
+    )
+    .command(
+      'init <file>',
+      'Guess a mapping from the header (or the first JSON records)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'a CSV, JSONL or JSON export' })
+          .option('out', { alias: 'o', type: 'string', describe: 'write the mapping here (default: print it)' })
+          .option('force', { type: 'boolean', default: false, describe: 'overwrite --out if it exists' }),
+      pick(runInit),
+    )
+    .demandCommand(1, 'Name a command.')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(VERSION)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false);
+}
+
+/** The binary's entry: runs `main` on the process and exits with its code (the only process.exit). */
+export async function runProcess(): Promise<never> {
+  const code = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  });
+  // Let stdout drain before exiting: a piped `--json` summary must arrive whole.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}

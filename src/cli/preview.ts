@@ -1,0 +1,31 @@
+import { previewRows, type PreviewRow } from '../pipeline/preview.js';
+import { ExitCode } from './exit-codes.js';
+import { inputFiles, loadCompiledMapping } from './load.js';
+import type { CliIO } from './main.js';
+import { Renderer } from './render.js';
+
+/** `preview <file> --mapping M [-n 5]`: the first payloads as they would be sent; exit 1 if any has errors. */
+export async function runPreview(args: Record<string, unknown>, io: CliIO): Promise<number> {
+  const json = Boolean(args.json);
+  const renderer = new Renderer(io, { json });
+  const mapping = await loadCompiledMapping(String(args.mapping), io.cwd);
+  const count = Math.max(1, Math.floor(Number(args.n) || 5));
+  const [file] = inputFiles(args.file, io.cwd);
+  const rows = await previewRows(file ?? '', mapping, count, (warning) => renderer.note(`Warning: ${warning}`));
+  if (json) renderer.json(rows);
+  else renderer.result(rows.length === 0 ? 'The file holds no data rows.' : rows.map(formatRow).join('\n\n'));
+  return rows.every((row) => row.errors.length === 0) ? ExitCode.OK : ExitCode.ROWS_FAILED;
+}
+
+function formatRow(row: PreviewRow): string {
+  const head = `# ${row.file}:${row.line}${row.key === undefined ? '' : ` (key ${row.key})`}`;
+  const lines = [head];
+  if (row.body) lines.push('POST /conversations', JSON.stringify(row.body, null, 2));
+  row.messages.forEach((message, index) => {
+    lines.push(`POST /conversations/{slug}/messages (message ${index + 1})`, JSON.stringify(message, null, 2));
+  });
+  if (row.errors.length > 0) {
+    lines.push('Not sent, because:', ...row.errors.map((error) => `  - ${error}`));
+  }
+  return lines.join('\n');
+}

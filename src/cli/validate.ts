@@ -1,0 +1,76 @@
+import { validateFiles, type ValidateSummary } from '../pipeline/validate.js';
+import type { ReportFormat } from '../report/row-writer.js';
+import { ExitCode } from './exit-codes.js';
+import { inputFiles, loadCompiledMapping, outputPath } from './load.js';
+import type { CliIO } from './main.js';
+import { formatCount, Renderer } from './render.js';
+
+/** `validate <files..> --mapping M [--rejects R] [--json]`: exit 0 when every row is valid, 1 when not. */
+export async function runValidate(args: Record<string, unknown>, io: CliIO): Promise<number> {
+  const json = Boolean(args.json);
+  const renderer = new Renderer(io, { json, quiet: Boolean(args.quiet) });
+  const mapping = await loadCompiledMapping(String(args.mapping), io.cwd);
+  const rejectsPath = typeof args.rejects === 'string' ? outputPath(args.rejects, io.cwd) : undefined;
+  const summary = await validateFiles({
+    files: inputFiles(args.files, io.cwd),
+    mapping,
+    ...(rejectsPath ? { rejects: { path: rejectsPath, format: rejectsFormat(args, rejectsPath) } } : {}),
+    ...threadOption(io.env),
+    onProgress: (snapshot) => renderer.progress(snapshot),
+    onWarning: (warning) => renderer.note(`Warning: ${warning}`),
+  });
+  renderer.stopProgress();
+  if (json) renderer.json(toJson(summary, rejectsPath));
+  else renderer.result(formatSummary(summary, typeof args.rejects === 'string' ? args.rejects : undefined));
+  return summary.invalid + summary.duplicates === 0 ? ExitCode.OK : ExitCode.ROWS_FAILED;
+}
+
+function rejectsFormat(args: Record<string, unknown>, path: string): ReportFormat {
+  if (args['rejects-format'] === 'csv' || args['rejects-format'] === 'jsonl') return args['rejects-format'];
+  return path.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl';
+}
+
+function toJson(summary: ValidateSummary, rejects: string | undefined) {
+  return {
+    rows: summary.rows,
+    valid: summary.valid,
+    invalid: summary.invalid,
+    duplicates: summary.duplicates,
+    files: summary.files,
+    top_errors: summary.topErrors,
+    rejects: rejects ?? null,
+  };
+}
+
+/** The human summary: totals, per file when there are several, the commonest errors, where the rejects went. */
+export function formatSummary(summary: ValidateSummary, rejects: string | undefined): string {
+  const lines = [
+    `${formatCount(summary.rows)} rows: ${formatCount(summary.valid)} valid, ${formatCount(summary.invalid)} invalid, ` +
+      `${formatCount(summary.duplicates)} duplicates.`,
+  ];
+  if (summary.files.length > 1) {
+    for (const file of summary.files) {
+      lines.push(`  ${file.file}: ${formatCount(file.rows)} rows, ${formatCount(file.valid)} valid, ` +
+        `${formatCount(file.invalid)} invalid, ${formatCount(file.duplicates)} duplicates`);
+    }
+  }
+  if (summary.rows === 0) lines.push('The files hold no data rows.');
+  if (summary.topErrors.length > 0) {
+    lines.push('Most common errors:');
+    for (const entry of summary.topErrors) {
+      lines.push(`  ${formatCount(entry.count)} × ${entry.error} (first at ${entry.example})`);
+    }
+  }
+  if (summary.invalid + summary.duplicates > 0) {
+    lines.push(rejects
+      ? `Every row that is not valid is in ${rejects}, with its file, line and errors.`
+      : 'Add --rejects rejects.jsonl (or .csv) to get every row that is not valid, with its file, line and errors.');
+  }
+  return lines.join('\n');
+}
+
+/** `REAMAZE_IMPORT_THREAD_MIN_BYTES`: from what file size parsing gets a thread of its own (tuning and tests). */
+function threadOption(env: Record<string, string | undefined>): { threadMinBytes?: number } {
+  const value = Number(env.REAMAZE_IMPORT_THREAD_MIN_BYTES);
+  return env.REAMAZE_IMPORT_THREAD_MIN_BYTES !== undefined && Number.isFinite(value) ? { threadMinBytes: value } : {};
+}

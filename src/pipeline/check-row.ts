@@ -1,0 +1,64 @@
+import type { ErrorCode } from '../errors.js';
+import type { CompiledMapping } from '../mapping/types.js';
+import { validateConversation } from '../payload/conversation.js';
+import type { SourceRecord } from '../source/types.js';
+import type { KeyIndex } from '../ledger/key-index.js';
+
+/** What the local checks decided about one record. */
+export type RowVerdict =
+  | { state: 'valid'; key: string; body: Record<string, unknown>; messages: Record<string, unknown>[] }
+  | { state: 'invalid' | 'duplicate'; key: string | undefined; code: ErrorCode; errors: string[] };
+
+/**
+ * Reads, keys, maps and validates one record: the same checks for `validate`, `preview` and `run`.
+ * `keys` remembers every key seen so far in this command (across files), so a second row with a
+ * key already seen is a duplicate, never sent twice.
+ */
+export function checkRow(
+  record: SourceRecord,
+  mapping: CompiledMapping,
+  keys: KeyIndex | undefined,
+  fileNames: readonly string[],
+  fileIndex: number,
+): RowVerdict {
+  if (record.problem) {
+    return { state: 'invalid', key: undefined, code: record.problem.code, errors: [record.problem.message] };
+  }
+  const key = mapping.keyOf(record.fields);
+  if (key === undefined) {
+    return { state: 'invalid', key, code: 'ROW_INVALID', errors: ['source.key: the key is empty, so the row cannot be tracked'] };
+  }
+  const firstSeen = keys?.addOrGet(key, fileIndex, record.line);
+  if (firstSeen) {
+    const place = `${fileNames[firstSeen.fileIndex] ?? '?'}:${firstSeen.line}`;
+    return { state: 'duplicate', key, code: 'ROW_DUPLICATE', errors: [`duplicate key "${key}": first seen at ${place}`] };
+  }
+  const mapped = mapping.mapRow(record.fields, key);
+  const checked = validateConversation(mapped.body);
+  const errors = checked.ok ? mapped.errors : [...mapped.errors, ...checked.errors];
+  if (errors.length > 0) return { state: 'invalid', key, code: 'ROW_INVALID', errors: dedupeErrors(errors) };
+  return { state: 'valid', key, body: checked.ok ? (checked.value as Record<string, unknown>) : mapped.body, messages: mapped.messages };
+}
+
+/**
+ * A mapping error and the payload error it causes say the same thing twice (`user.email: required`
+ * then `user: required`): keep the first error of a path and drop those about a path inside or
+ * around one already kept.
+ */
+function dedupeErrors(errors: string[]): string[] {
+  const kept: string[] = [];
+  const paths: string[] = [];
+  for (const error of errors) {
+    const path = error.slice(0, Math.max(0, error.indexOf(':')));
+    const related = paths.some((seen) => seen === path || seen.startsWith(`${path}.`) || path.startsWith(`${seen}.`));
+    if (path && related) continue;
+    kept.push(error);
+    if (path) paths.push(path);
+  }
+  return kept;
+}
+
+/** The error with its quoted values blanked, so rows failing the same way are counted together. */
+export function errorKind(error: string): string {
+  return error.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/\b\d+\b/g, 'N');
+}

@@ -1,0 +1,45 @@
+import type { CompiledMapping } from '../mapping/types.js';
+import { validateConversation } from '../payload/conversation.js';
+import { openSources } from './open-sources.js';
+
+/** One previewed row: the body exactly as `run` would POST it, or why it would not be sent. */
+export interface PreviewRow {
+  file: string;
+  line: number;
+  key: string | undefined;
+  /** The request body (mapped even when invalid, so the user can see what went wrong). */
+  body: Record<string, unknown> | undefined;
+  messages: Record<string, unknown>[];
+  errors: string[];
+}
+
+/** Maps and validates the first `count` records of `file`; sends nothing. */
+export async function previewRows(
+  file: string,
+  mapping: CompiledMapping,
+  count: number,
+  onWarning?: (text: string) => void,
+): Promise<PreviewRow[]> {
+  const opened = await openSources([file], mapping);
+  opened.warnings.forEach((warning) => onWarning?.(warning));
+  const rows: PreviewRow[] = [];
+  try {
+    for await (const record of opened.sources[0]?.records() ?? []) {
+      if (rows.length >= count) break;
+      const base = { file: record.file, line: record.line };
+      if (record.problem) {
+        rows.push({ ...base, key: undefined, body: undefined, messages: [], errors: [record.problem.message] });
+        continue;
+      }
+      const key = mapping.keyOf(record.fields);
+      const mapped = mapping.mapRow(record.fields, key);
+      const checked = validateConversation(mapped.body);
+      const errors = [...mapped.errors, ...(checked.ok ? [] : checked.errors)];
+      if (key === undefined) errors.unshift('source.key: the key is empty, so the row cannot be tracked');
+      rows.push({ ...base, key, body: checked.ok ? (checked.value as Record<string, unknown>) : mapped.body, messages: mapped.messages, errors });
+    }
+  } finally {
+    await opened.close();
+  }
+  return rows;
+}

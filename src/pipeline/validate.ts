@@ -1,0 +1,116 @@
+import type { CompiledMapping } from '../mapping/types.js';
+import { RowWriter, type ReportFormat } from '../report/row-writer.js';
+import type { SourceRecord } from '../source/types.js';
+import { checkRow, errorKind, type RowVerdict } from './check-row.js';
+import { KeyIndex } from '../ledger/key-index.js';
+import { openSources } from './open-sources.js';
+import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
+
+/** What `validate` needs. */
+export interface ValidateOptions {
+  files: readonly string[];
+  mapping: CompiledMapping;
+  /** Where rows that are not valid are written; default: nowhere. */
+  rejects?: { path: string; format: ReportFormat };
+  onProgress?: ProgressListener;
+  /** Told before any row is read: renamed headers, paths missing from JSON samples. */
+  onWarning?: (text: string) => void;
+  /** Files at least this big are parsed on a thread of their own. Default `THREAD_MIN_BYTES` (8 MB). */
+  threadMinBytes?: number;
+  /** How many distinct error kinds the summary lists. Default 5. */
+  topErrors?: number;
+}
+
+/** Counts for one file or for all of them; `rows = valid + invalid + duplicates`. */
+export interface ValidateCounts {
+  rows: number;
+  valid: number;
+  invalid: number;
+  duplicates: number;
+}
+
+/** An error kind and how many rows had it, with the first place it was seen. */
+export interface ErrorCount {
+  error: string;
+  count: number;
+  example: string;
+}
+
+/** The result of `validate`. */
+export interface ValidateSummary extends ValidateCounts {
+  files: (ValidateCounts & { file: string })[];
+  topErrors: ErrorCount[];
+}
+
+/** Reads, maps and validates every row of every file; sends nothing. */
+export async function validateFiles(options: ValidateOptions): Promise<ValidateSummary> {
+  const opened = await openSources(options.files, options.mapping, options);
+  opened.warnings.forEach((warning) => options.onWarning?.(warning));
+  // JSON records are nested: a CSV rejects file gets one column per top-level field.
+  const columns = opened.sources.flatMap((source) =>
+    source.columnsComplete ? source.columns : source.columns.map((path) => path.split('.')[0] ?? path),
+  );
+  let rejects: RowWriter | undefined;
+  const keys = new KeyIndex();
+  const errors = new Map<string, ErrorCount>();
+  const total: ValidateCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0 };
+  const perFile: ValidateSummary['files'] = [];
+  const report = () => {
+    const bytesRead = opened.sources.reduce((sum, source) => sum + source.bytesRead(), 0);
+    const counts = { valid: total.valid, invalid: total.invalid, duplicates: total.duplicates };
+    options.onProgress?.({ bytesRead, totalBytes: opened.totalBytes, rows: total.rows, counts });
+  };
+  try {
+    if (options.rejects) rejects = await RowWriter.open(options.rejects.path, options.rejects.format, columns);
+    for (const [fileIndex, source] of opened.sources.entries()) {
+      const counts: ValidateCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0 };
+      for await (const record of source.records()) {
+        const verdict = checkRow(record, options.mapping, keys, options.files, fileIndex);
+        count(verdict, counts);
+        count(verdict, total);
+        if (verdict.state !== 'valid') {
+          tallyErrors(errors, verdict.errors, record);
+          await rejects?.write(toReportRow(record, verdict));
+        }
+        if (total.rows % PROGRESS_EVERY_ROWS === 0) report();
+      }
+      perFile.push({ file: source.file, ...counts });
+    }
+    report();
+    await rejects?.close();
+  } finally {
+    keys.close();
+    await opened.close();
+  }
+  const topErrors = [...errors.values()].sort((a, b) => b.count - a.count).slice(0, options.topErrors ?? 5);
+  return { ...total, files: perFile, topErrors };
+}
+
+function count(verdict: RowVerdict, counts: ValidateCounts): void {
+  counts.rows += 1;
+  if (verdict.state === 'valid') counts.valid += 1;
+  else if (verdict.state === 'duplicate') counts.duplicates += 1;
+  else counts.invalid += 1;
+}
+
+function tallyErrors(errors: Map<string, ErrorCount>, messages: readonly string[], record: SourceRecord): void {
+  for (const message of messages) {
+    const kind = errorKind(message);
+    const entry = errors.get(kind);
+    if (entry) entry.count += 1;
+    else errors.set(kind, { error: message, count: 1, example: `${record.file}:${record.line}` });
+  }
+}
+
+function toReportRow(record: SourceRecord, verdict: Exclude<RowVerdict, { state: 'valid' }>) {
+  return {
+    file: record.file,
+    line: record.line,
+    key: verdict.key,
+    state: verdict.state,
+    http_status: null,
+    error: verdict.errors[0] ?? '',
+    errors: verdict.errors,
+    fields: record.fields,
+  };
+}

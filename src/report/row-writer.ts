@@ -1,0 +1,144 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { ImportError } from '../errors.js';
+
+/** One row that did not make it, as written to a rejects or failures file. */
+export interface ReportRow {
+  file: string;
+  line: number;
+  key: string | undefined;
+  state: string;
+  http_status: number | null;
+  /** The first error, readable on its own. */
+  error: string;
+  /** Every error of the row. */
+  errors: string[];
+  /** The source record's fields, so the user can fix the row. */
+  fields: Record<string, unknown>;
+}
+
+/** The formats a report can be written in. */
+export type ReportFormat = 'jsonl' | 'csv';
+
+const FIXED_COLUMNS = ['file', 'line', 'key', 'state', 'http_status', 'error'] as const;
+const FLUSH_AT = 64 * 1024;
+
+/**
+ * Writes report rows to a file with bounded buffering: JSONL (one object a line, `errors` list and
+ * `fields` object) or CSV (fixed columns, then one column per source field, safe for spreadsheets).
+ */
+export class RowWriter {
+  private buffer: string[] = [];
+  private buffered = 0;
+  private failure: Error | undefined;
+
+  private constructor(
+    private readonly path: string,
+    private readonly stream: WriteStream,
+    private readonly format: ReportFormat,
+    private readonly fieldColumns: readonly string[],
+  ) {
+    stream.on('error', (error) => {
+      this.failure = error;
+    });
+  }
+
+  /** Opens `path` for writing; CSV needs the source columns up front (`fieldColumns`). */
+  static async open(path: string, format: ReportFormat, fieldColumns: readonly string[] = []): Promise<RowWriter> {
+    const stream = createWriteStream(path, { flags: 'w' });
+    try {
+      await once(stream, 'open');
+    } catch (error) {
+      throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write ${path}: ${describeFsError(error)}.`, { cause: error });
+    }
+    const columns = format === 'csv' ? dedupe(fieldColumns.filter((name) => !FIXED_COLUMNS.includes(name as never))) : [];
+    const writer = new RowWriter(path, stream, format, columns);
+    if (format === 'csv') writer.push(toCsvLine([...FIXED_COLUMNS, ...columns]));
+    return writer;
+  }
+
+  /** Queues one row; resolves at once unless the buffer is full and the disk is behind. */
+  async write(row: ReportRow): Promise<void> {
+    this.push(this.format === 'csv' ? this.toCsv(row) : `${JSON.stringify(row)}\n`);
+    if (this.buffered >= FLUSH_AT) await this.flush();
+  }
+
+  /** Flushes and closes the file. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.stream.end();
+    await once(this.stream, 'close');
+    this.throwIfFailed();
+  }
+
+  private push(text: string): void {
+    this.buffer.push(text);
+    this.buffered += text.length;
+  }
+
+  private async flush(): Promise<void> {
+    this.throwIfFailed();
+    if (this.buffer.length === 0) return;
+    const chunk = this.buffer.join('');
+    this.buffer = [];
+    this.buffered = 0;
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) {
+      throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write ${this.path}: ${describeFsError(this.failure)}.`);
+    }
+  }
+
+  private toCsv(row: ReportRow): string {
+    const fixed = [row.file, row.line, row.key ?? '', row.state, row.http_status ?? '', row.errors.join('; ')];
+    const fields = this.fieldColumns.map((name) => row.fields[name]);
+    return toCsvLine([...fixed, ...fields]);
+  }
+}
+
+/** One CSV line (CRLF-free LF ending), every cell quoted when needed and neutralised for spreadsheets. */
+export function toCsvLine(cells: readonly unknown[]): string {
+  return `${cells.map((cell) => quoteCsv(neutraliseFormula(cellText(cell)))).join(',')}\n`;
+}
+
+function cellText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * A cell starting with = + - @ (or a tab / carriage return) would be run as a formula by
+ * spreadsheet programs: prefix it with an apostrophe so it is shown as text.
+ */
+export function neutraliseFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+function quoteCsv(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function dedupe(names: readonly string[]): string[] {
+  return [...new Set(names)];
+}
+
+/** `ENOENT` and friends in words, without a stack. */
+export function describeFsError(error: unknown): string {
+  const code = (error as { code?: string } | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
