@@ -10,11 +10,21 @@ export type ErrorCode =
   | 'MAPPING_INVALID'
   | 'MAPPING_UNKNOWN_COLUMN'
   | 'OUTPUT_UNWRITABLE'
+  | 'CONFIG_INVALID'
+  | 'LEDGER_LOCKED'
+  | 'LEDGER_UNREADABLE'
+  | 'AUTH_FAILED'
+  | 'BRAND_UNKNOWN'
+  | 'API_UNREACHABLE'
+  | 'INTERRUPTED'
   // row scope: the row is reported and the run goes on
   | 'ROW_MALFORMED'
   | 'ROW_ENCODING'
   | 'ROW_INVALID'
-  | 'ROW_DUPLICATE';
+  | 'ROW_DUPLICATE'
+  | 'API_REJECTED'
+  | 'API_FAILED'
+  | 'API_UNCERTAIN';
 
 /** Whether an error stops the command (`run`) or only concerns one row (`row`). */
 export type ErrorScope = 'run' | 'row';

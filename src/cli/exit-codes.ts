@@ -26,7 +26,16 @@ export function exitCodeFor(code: ErrorCode): ExitCodeValue {
     case 'ROW_ENCODING':
     case 'ROW_INVALID':
     case 'ROW_DUPLICATE':
+    case 'API_REJECTED':
+    case 'API_FAILED':
+    case 'API_UNCERTAIN':
       return ExitCode.ROWS_FAILED;
+    case 'AUTH_FAILED':
+    case 'BRAND_UNKNOWN':
+    case 'API_UNREACHABLE':
+      return ExitCode.ABORTED;
+    case 'INTERRUPTED':
+      return ExitCode.INTERRUPTED;
     default:
       return ExitCode.USAGE;
   }

@@ -5,16 +5,19 @@ import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { runInit } from './init.js';
 import { runPreview } from './preview.js';
 import { Renderer, type CliStreams } from './render.js';
+import { DEFAULT_RATE, runImport } from './run.js';
 import { runValidate } from './validate.js';
 
 /** What a command needs from the outside world; tests pass buffers, `bin.ts` passes the process. */
 export interface CliIO extends CliStreams {
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Calls `handler` on the first SIGINT/SIGTERM; returns the unsubscribe function. */
+  onSignal?: (handler: () => void) => () => void;
 }
 
-/** A command's handler: parsed arguments in, exit code out. */
-type Handler = (args: Record<string, unknown>, io: CliIO) => Promise<number>;
+/** A command's handler: parsed arguments in, exit code out (`argv` as typed, for resume hints). */
+type Handler = (args: Record<string, unknown>, io: CliIO, argv: readonly string[]) => Promise<number>;
 
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never exits. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
@@ -38,12 +41,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (helpText) io.stdout.write(`${helpText}\n`);
     return ExitCode.OK;
   }
-  return runHandler(chosen.handler, chosen.args, io);
+  return runHandler(chosen.handler, chosen.args, io, argv);
 }
 
-async function runHandler(handler: Handler, args: Record<string, unknown>, io: CliIO): Promise<number> {
+async function runHandler(handler: Handler, args: Record<string, unknown>, io: CliIO, argv: readonly string[]): Promise<number> {
   try {
-    return await handler(args, io);
+    return await handler(args, io, argv);
   } catch (error) {
     const renderer = new Renderer(io);
     if (isImportError(error)) {
@@ -96,6 +99,27 @@ function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>)
           .option('force', { type: 'boolean', default: false, describe: 'overwrite --out if it exists' }),
       pick(runInit),
     )
+    .command(
+      'run <files..>',
+      'Import: POST every valid row not yet done; the same command again resumes',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, describe: 'CSV, JSONL or JSON files' })
+          .option('mapping', { alias: 'm', type: 'string', demandOption: true, describe: 'mapping file or preset name' })
+          .option('ledger', { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of this import (created if new)' })
+          .option('rate', { type: 'string', describe: `requests per second (2, 0.5) or per minute (90/min); default: the last run's learned rate, else ${DEFAULT_RATE}` })
+          .option('max-rate', { type: 'string', describe: 'the adaptive rate never exceeds this; default: --rate' })
+          .option('concurrency', { alias: 'c', type: 'number', default: 4, describe: 'requests in flight at once' })
+          .option('limit', { type: 'number', describe: 'send at most this many rows (a sample migration)' })
+          .option('timeout', { type: 'number', default: 30, describe: 'seconds for one request' })
+          .option('brand', { type: 'string', describe: 'Re:amaze brand (default: REAMAZE_BRAND)' })
+          .option('email', { type: 'string', describe: 'staff login e-mail (default: REAMAZE_EMAIL)' })
+          .option('token-file', { type: 'string', describe: 'file holding the API token (default: REAMAZE_API_TOKEN)' })
+          .option('base-url', { type: 'string', describe: 'API base URL (default: REAMAZE_BASE_URL, else https://{brand}.reamaze.io/api/v1)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary on stdout' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or notes' }),
+      pick(runImport),
+    )
     .demandCommand(1, 'Name a command.')
     .strict()
     .help()
@@ -112,8 +136,28 @@ export async function runProcess(): Promise<never> {
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),
+    onSignal: onProcessSignal,
   });
   // Let stdout drain before exiting: a piped `--json` summary must arrive whole.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(code);
+}
+
+/**
+ * The first SIGINT/SIGTERM asks the command to stop cleanly; a second one exits at once (130):
+ * the ledger already holds every row's state, and the next run reconciles what was in flight.
+ */
+function onProcessSignal(handler: () => void): () => void {
+  let received = 0;
+  const listener = () => {
+    received += 1;
+    if (received === 1) handler();
+    else process.exit(ExitCode.INTERRUPTED);
+  };
+  process.on('SIGINT', listener);
+  process.on('SIGTERM', listener);
+  return () => {
+    process.off('SIGINT', listener);
+    process.off('SIGTERM', listener);
+  };
 }

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
 
 /** Where a key was first seen. */
 export interface FirstSeen {
@@ -19,14 +19,14 @@ const CACHE_KIB = 8192;
  * of ten thousand. Ticket ids mostly grow, which keeps the B-tree's inserts near its right edge.
  */
 export class KeyIndex {
-  private readonly db: Database.Database;
-  private readonly insert: Database.Statement<[string, number]>;
-  private readonly find: Database.Statement<[string], number>;
+  private readonly db: SqliteDatabase;
+  private readonly insert: SqliteStatement<[string, number]>;
+  private readonly find: SqliteStatement<[string], number>;
   private pending = 0;
 
   constructor() {
     // An empty name is SQLite's private temporary database: on disk when it outgrows the cache, gone on close.
-    this.db = new Database('');
+    this.db = openSqlite('');
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
     this.db.pragma(`cache_size = -${CACHE_KIB}`);

@@ -1,0 +1,124 @@
+import { SqliteLedger } from '../ledger/sqlite-ledger.js';
+import { ImportError } from '../errors.js';
+import { importFiles, type ImportSummary } from '../pipeline/import.js';
+import { ReamazeClient } from '../reamaze/client.js';
+import { parseRate, Throttle } from '../reamaze/throttle.js';
+import { readCredentials } from './credentials.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { inputFiles, loadCompiledMapping, outputPath } from './load.js';
+import type { CliIO } from './main.js';
+import { formatCount, Renderer } from './render.js';
+
+/** Requests per second when neither `--rate` nor an earlier run says: Re:amaze publishes no number. */
+export const DEFAULT_RATE = 1;
+
+/** `run <files..> --mapping M --ledger L`: the import; the same command again resumes. */
+export async function runImport(args: Record<string, unknown>, io: CliIO, argv: readonly string[]): Promise<number> {
+  const json = Boolean(args.json);
+  const renderer = new Renderer(io, { json, quiet: Boolean(args.quiet) });
+  const mapping = await loadCompiledMapping(String(args.mapping), io.cwd);
+  const credentials = readCredentials(args, io.env, io.cwd);
+  const client = new ReamazeClient({ ...credentials, timeoutMs: seconds(args.timeout, 30) * 1000 });
+  const ledgerPath = outputPath(String(args.ledger), io.cwd);
+  const ledger = SqliteLedger.open(ledgerPath);
+  const controller = new AbortController();
+  const unsubscribe = io.onSignal?.(() => {
+    renderer.note('Stopping: no new rows are read; requests in flight may finish (up to 10 s). Press Ctrl-C again to quit at once.');
+    controller.abort();
+  });
+  let summary: ImportSummary | undefined;
+  let throttle: Throttle | undefined;
+  try {
+    throttle = new Throttle(throttleOptions(args, ledger.learnedRate()));
+    summary = await importFiles({
+      files: inputFiles(args.files, io.cwd), mapping, ledger, client, throttle,
+      args: recordedArgs(args), signal: controller.signal,
+      ...(typeof args.limit === 'number' ? { limit: args.limit } : {}),
+      onProgress: (snapshot) => renderer.progress(snapshot),
+      onWarning: (warning) => renderer.note(`Warning: ${warning}`),
+    });
+    const exitCode = exitCodeOf(summary);
+    ledger.finishRun({ counts: countsOf(summary), learnedRate: summary.rate, exitCode });
+    renderer.stopProgress();
+    if (json) renderer.json(toJson(summary, ledger));
+    else renderer.result(formatRunSummary(summary, ledger));
+    if (exitCode === ExitCode.ABORTED || exitCode === ExitCode.INTERRUPTED) renderer.error(resumeHint(summary, ledgerPath, argv));
+    return exitCode;
+  } catch (error) {
+    // Stopped before any row (bad credentials, unreadable file): still say what is kept.
+    if (error instanceof ImportError) ledger.finishRun({ counts: {}, learnedRate: throttle?.rate, exitCode: exitCodeFor(error.code) });
+    throw error;
+  } finally {
+    unsubscribe?.();
+    await throttle?.stop();
+    client.close();
+    ledger.close();
+  }
+}
+
+function throttleOptions(args: Record<string, unknown>, learned: number | undefined) {
+  const given = rateOption(args.rate, '--rate');
+  const rate = given ?? learned ?? DEFAULT_RATE;
+  const maxRate = rateOption(args['max-rate'], '--max-rate') ?? Math.max(rate, given ?? DEFAULT_RATE);
+  const concurrency = Math.max(1, Math.floor(Number(args.concurrency ?? 4)));
+  return { rate: Math.min(rate, maxRate), maxRate, concurrency };
+}
+
+function rateOption(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const rate = parseRate(String(value));
+  if (rate === undefined) throw new ImportError('USAGE', `${name} ${String(value)} is not a rate: give requests per second (2, 0.5) or per minute (90/min).`);
+  return rate;
+}
+
+function seconds(value: unknown, fallback: number): number {
+  const number = Number(value);
+  return Number.isFinite(number) && number > 0 ? number : fallback;
+}
+
+/** The options worth keeping with the run: never credentials. */
+function recordedArgs(args: Record<string, unknown>): Record<string, unknown> {
+  const kept = ['files', 'mapping', 'ledger', 'rate', 'max-rate', 'concurrency', 'limit', 'base-url', 'brand'];
+  return Object.fromEntries(kept.filter((name) => args[name] !== undefined).map((name) => [name, args[name]]));
+}
+
+/** Exit codes of DESIGN.md: 3 aborted, 130 interrupted, 1 when rows did not make it, else 0. */
+export function exitCodeOf(summary: ImportSummary): number {
+  if (summary.aborted) return ExitCode.ABORTED;
+  if (summary.interrupted) return ExitCode.INTERRUPTED;
+  const notDone = summary.rejected + summary.failed + summary.invalid + summary.uncertain + summary.duplicates;
+  return notDone > 0 ? ExitCode.ROWS_FAILED : ExitCode.OK;
+}
+
+function countsOf(summary: ImportSummary): Record<string, number> {
+  const { aborted: _aborted, interrupted: _interrupted, rate: _rate, ...counts } = summary;
+  return { ...counts };
+}
+
+function toJson(summary: ImportSummary, ledger: SqliteLedger) {
+  const { aborted, interrupted, rate } = summary;
+  return { ...countsOf(summary), rate: Number(rate.toFixed(3)), interrupted, aborted: aborted?.message ?? null, ledger: ledger.counts() };
+}
+
+/** The human summary of a run and what the ledger now holds. */
+export function formatRunSummary(summary: ImportSummary, ledger: SqliteLedger): string {
+  const c = (n: number) => formatCount(n);
+  const lines = [
+    `${c(summary.rows)} rows: ${c(summary.done)} created, ${c(summary.skipped)} already done` +
+      `${summary.changed > 0 ? ` (${c(summary.changed)} of them changed since)` : ''}, ${c(summary.rejected)} rejected, ` +
+      `${c(summary.failed)} failed, ${c(summary.invalid)} invalid, ${c(summary.uncertain)} uncertain, ${c(summary.duplicates)} duplicates.`,
+    `Rate at the end: ${summary.rate.toFixed(2)} requests/s.`,
+    `The ledger holds: ${Object.entries(ledger.counts()).map(([state, n]) => `${state} ${c(n)}`).join(' · ')}.`,
+  ];
+  if (summary.aborted) lines.push(`Stopped early: ${summary.aborted.message}`);
+  return lines.join('\n');
+}
+
+function resumeHint(summary: ImportSummary, ledger: string, argv: readonly string[]): string {
+  const why = summary.aborted ? 'The run stopped early' : 'The run was interrupted';
+  return `${why}. Nothing is lost: ${ledger} holds the state of every row. To resume, run the same command again:\n  reamaze-import ${argv.map(quoteArg).join(' ')}`;
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}

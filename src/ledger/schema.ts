@@ -1,0 +1,64 @@
+import { ImportError } from '../errors.js';
+import type { SqliteDatabase } from './sqlite.js';
+
+/** The ledger's schema version (`PRAGMA user_version`). */
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA_1 = `
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  args TEXT NOT NULL,          -- the command's options, never a secret
+  mapping_hash TEXT NOT NULL,
+  counts TEXT,
+  learned_rate REAL,           -- requests per second the run ended with
+  exit_code INTEGER
+);
+CREATE TABLE rows (
+  key TEXT PRIMARY KEY,
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  http_status INTEGER,
+  slug TEXT,
+  error_code TEXT,
+  error TEXT,
+  payload_hash TEXT,
+  payload TEXT,                -- kept only for rows not done
+  fields TEXT,                 -- the source record, kept only for rows not done
+  seen_run INTEGER NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX rows_state ON rows (state);
+CREATE TABLE duplicates (
+  run_id INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  first_file TEXT NOT NULL,
+  first_line INTEGER NOT NULL
+);
+`;
+
+/** Creates the tables of a new ledger, or checks an existing one is of a version this code reads. */
+export function migrate(db: SqliteDatabase, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version === SCHEMA_VERSION) return;
+  if (version === 0) {
+    const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
+    if (tables > 0) {
+      throw new ImportError('LEDGER_UNREADABLE', `${path} is an SQLite file but not a reamaze-import ledger: choose another --ledger file.`);
+    }
+    db.transaction(() => {
+      db.exec(SCHEMA_1);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
+    return;
+  }
+  throw new ImportError(
+    'LEDGER_UNREADABLE',
+    `${path} is a ledger of schema version ${version}, newer than this reamaze-import reads (${SCHEMA_VERSION}): upgrade reamaze-import.`,
+  );
+}

@@ -1,0 +1,205 @@
+import { chmodSync, existsSync } from 'node:fs';
+import { ImportError } from '../errors.js';
+import type { DuplicateRow, LedgerEntry, RowState, RowUpdate, RunEnd, RunInfo, RunStart } from './ledger.js';
+import { acquireLock, type LedgerLock } from './lock.js';
+import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
+import { SCHEMA_VERSION, migrate } from './schema.js';
+
+/** Updates queued before a commit is forced: group commit keeps SQLite out of the per-row cost. */
+const GROUP_COMMIT_ROWS = 512;
+
+interface EntryRow {
+  key: string;
+  state: RowState;
+  attempts: number;
+  payload_hash: string | null;
+  slug: string | null;
+  seen_run: number;
+}
+
+/**
+ * The ledger of one import in one SQLite file (WAL): what every key's state is, across runs.
+ * Writes are queued and committed in groups (`flush`), except `markSending`, which commits at
+ * once: a request may leave only after its row is durably `sending`.
+ */
+export class SqliteLedger {
+  private readonly statements: ReturnType<typeof prepare>;
+  private queue: RowUpdate[] = [];
+  private seen: string[] = [];
+  /** Keys with queued writes: a lookup of one of them (a duplicate, in practice) commits first. */
+  private readonly queuedKeys = new Set<string>();
+  private runId = 0;
+
+  private constructor(
+    readonly path: string,
+    private readonly db: SqliteDatabase,
+    private readonly lock: LedgerLock,
+  ) {
+    this.statements = prepare(db);
+  }
+
+  /** Opens or creates the ledger at `path` (mode 0600), refusing it when another run holds it. */
+  static open(path: string): SqliteLedger {
+    const lock = acquireLock(path);
+    let db: SqliteDatabase | undefined;
+    try {
+      const created = !existsSync(path);
+      db = openSqlite(path);
+      if (created) chmodSync(path, 0o600);
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL: a commit survives a killed process (what resume needs), not a power cut.
+      db.pragma('synchronous = NORMAL');
+      migrate(db, path);
+      return new SqliteLedger(path, db, lock);
+    } catch (error) {
+      db?.close();
+      lock.release();
+      if (error instanceof ImportError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ImportError('LEDGER_UNREADABLE', `Cannot open the ledger ${path}: ${reason}. Use another --ledger file or move this one aside.`);
+    }
+  }
+
+  /** The rate the last run ended with, for the next run's throttle (undefined on a new ledger). */
+  learnedRate(): number | undefined {
+    const previous = this.statements.lastRun.get() as { learned_rate: number | null } | undefined;
+    return previous?.learned_rate ?? undefined;
+  }
+
+  /** Records the start of a run and tells it what the previous run left. */
+  startRun(start: RunStart): RunInfo {
+    const previous = this.statements.lastRun.get() as { mapping_hash: string; learned_rate: number | null } | undefined;
+    const result = this.statements.startRun.run(new Date().toISOString(), JSON.stringify(start.args), start.mappingHash);
+    this.runId = Number(result.lastInsertRowid);
+    return { id: this.runId, previousMappingHash: previous?.mapping_hash, learnedRate: previous?.learned_rate ?? undefined };
+  }
+
+  /** What the ledger knows of `key` (pending updates included). */
+  lookup(key: string): LedgerEntry | undefined {
+    if (this.queuedKeys.has(key)) this.flush();
+    const row = this.statements.lookup.get(key) as EntryRow | undefined;
+    return row && { key: row.key, state: row.state, attempts: row.attempts, payloadHash: row.payload_hash, slug: row.slug, seenRun: row.seen_run };
+  }
+
+  /** Commits these rows as `sending` before their requests leave (one transaction for the group). */
+  markSending(rows: readonly RowUpdate[]): void {
+    this.flush();
+    this.db.transaction(() => {
+      for (const row of rows) this.write({ ...row, state: 'sending' });
+    })();
+  }
+
+  /** Queues an update; committed with the next group. */
+  record(update: RowUpdate): void {
+    this.queue.push(update);
+    this.queuedKeys.add(update.key);
+    if (this.queue.length >= GROUP_COMMIT_ROWS) this.flush();
+  }
+
+  /** Notes that `key` was read in this run without changing its state (a skipped done row). */
+  touch(key: string): void {
+    this.seen.push(key);
+    this.queuedKeys.add(key);
+    if (this.seen.length >= GROUP_COMMIT_ROWS) this.flush();
+  }
+
+  /** Records a duplicate row of this run. */
+  recordDuplicate(row: DuplicateRow): void {
+    this.flush();
+    this.statements.duplicate.run(this.runId, row.key, row.file, row.line, row.firstFile, row.firstLine);
+  }
+
+  /** Where `key` was read in this run, for a duplicate's message. */
+  placeOf(key: string): { file: string; line: number } | undefined {
+    return this.statements.place.get(key) as { file: string; line: number } | undefined;
+  }
+
+  /** Commits every queued update in one transaction. */
+  flush(): void {
+    if (this.queue.length === 0 && this.seen.length === 0) return;
+    const queue = this.queue;
+    const seen = this.seen;
+    this.queue = [];
+    this.seen = [];
+    this.queuedKeys.clear();
+    this.db.transaction(() => {
+      for (const update of queue) this.write(update);
+      for (const key of seen) this.statements.touch.run(this.runId, key);
+    })();
+  }
+
+  /** Keys a previous run left `sending` or `uncertain`: to be looked up before anything is sent again. */
+  unsettledKeys(): string[] {
+    this.flush();
+    return this.statements.unsettled.all() as string[];
+  }
+
+  /** Row counts per state. */
+  counts(): Record<RowState, number> {
+    this.flush();
+    const counts: Record<string, number> = { done: 0, rejected: 0, failed: 0, invalid: 0, uncertain: 0, sending: 0, pending: 0 };
+    for (const { state, n } of this.statements.counts.all() as { state: string; n: number }[]) counts[state] = n;
+    return counts as Record<RowState, number>;
+  }
+
+  /** Records the end of the run (counts, learned rate, exit code). */
+  finishRun(end: RunEnd): void {
+    this.flush();
+    this.statements.finishRun.run(new Date().toISOString(), JSON.stringify(end.counts), end.learnedRate ?? null, end.exitCode, this.runId);
+  }
+
+  /** Commits what is queued and releases the file and its lock. */
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      this.flush();
+    } finally {
+      this.db.close();
+      this.lock.release();
+    }
+  }
+
+  private write(update: RowUpdate): void {
+    this.statements.upsert.run({
+      key: update.key,
+      file: update.file,
+      line: update.line,
+      state: update.state,
+      attempts: update.attempts ?? 0,
+      http_status: update.httpStatus ?? null,
+      slug: update.slug ?? null,
+      error_code: update.errorCode ?? null,
+      error: update.error ?? null,
+      payload_hash: update.payloadHash ?? null,
+      // Done rows keep no payload or fields: the ledger stays small on a million-row import.
+      payload: update.state === 'done' ? null : (update.payload ?? null),
+      fields: update.state === 'done' ? null : (update.fields ?? null),
+      run: this.runId,
+      at: new Date().toISOString(),
+    });
+  }
+}
+
+function prepare(db: SqliteDatabase) {
+  const statement = (sql: string): SqliteStatement => db.prepare(sql);
+  return {
+    lookup: statement('SELECT key, state, attempts, payload_hash, slug, seen_run FROM rows WHERE key = ?'),
+    upsert: statement(`INSERT INTO rows (key, file, line, state, attempts, http_status, slug, error_code, error, payload_hash, payload, fields, seen_run, updated_at)
+      VALUES (@key, @file, @line, @state, @attempts, @http_status, @slug, @error_code, @error, @payload_hash, @payload, @fields, @run, @at)
+      ON CONFLICT (key) DO UPDATE SET file = excluded.file, line = excluded.line, state = excluded.state,
+        attempts = rows.attempts + excluded.attempts, http_status = excluded.http_status,
+        slug = COALESCE(excluded.slug, rows.slug), error_code = excluded.error_code, error = excluded.error,
+        payload_hash = COALESCE(excluded.payload_hash, rows.payload_hash), payload = excluded.payload,
+        fields = COALESCE(excluded.fields, rows.fields), seen_run = excluded.seen_run, updated_at = excluded.updated_at`),
+    touch: statement('UPDATE rows SET seen_run = ? WHERE key = ?'),
+    place: statement('SELECT file, line FROM rows WHERE key = ?'),
+    duplicate: statement('INSERT INTO duplicates (run_id, key, file, line, first_file, first_line) VALUES (?, ?, ?, ?, ?, ?)'),
+    unsettled: statement("SELECT key FROM rows WHERE state IN ('sending', 'uncertain') ORDER BY key").pluck(),
+    counts: statement('SELECT state, count(*) AS n FROM rows GROUP BY state'),
+    lastRun: statement('SELECT mapping_hash, learned_rate FROM runs ORDER BY id DESC LIMIT 1'),
+    startRun: statement('INSERT INTO runs (started_at, args, mapping_hash) VALUES (?, ?, ?)'),
+    finishRun: statement('UPDATE runs SET ended_at = ?, counts = ?, learned_rate = ?, exit_code = ? WHERE id = ?'),
+  };
+}
+
+export { SCHEMA_VERSION };

@@ -1,0 +1,20 @@
+/** Row counts of an import run; `rows = done + skipped + rejected + failed + invalid + uncertain + duplicates`. */
+export interface ImportCounts {
+  rows: number;
+  /** Created by this run. */
+  done: number;
+  /** Done by an earlier run: not sent again. */
+  skipped: number;
+  /** Of the skipped rows, those whose body differs from what was sent then. */
+  changed: number;
+  rejected: number;
+  failed: number;
+  invalid: number;
+  uncertain: number;
+  duplicates: number;
+}
+
+/** All counts at zero. */
+export function emptyCounts(): ImportCounts {
+  return { rows: 0, done: 0, skipped: 0, changed: 0, rejected: 0, failed: 0, invalid: 0, uncertain: 0, duplicates: 0 };
+}

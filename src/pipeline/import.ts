@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { ImportError } from '../errors.js';
+import type { LedgerEntry } from '../ledger/ledger.js';
+import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
+import type { CompiledMapping } from '../mapping/types.js';
+import type { ReamazeClient } from '../reamaze/client.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../reamaze/retry-policy.js';
+import type { Throttle } from '../reamaze/throttle.js';
+import type { SourceRecord } from '../source/types.js';
+import { checkRow } from './check-row.js';
+import { emptyCounts, type ImportCounts } from './import-counts.js';
+import { openSources } from './open-sources.js';
+import { preflight } from './preflight.js';
+import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
+import { sendRow, type SendContext } from './send-row.js';
+
+/** What `run` needs; the CLI builds the ledger, client and throttle. */
+export interface ImportOptions {
+  files: readonly string[];
+  mapping: CompiledMapping;
+  ledger: SqliteLedger;
+  client: ReamazeClient;
+  throttle: Throttle;
+  /** Recorded with the run (never a secret). */
+  args: Record<string, unknown>;
+  retry?: RetryPolicy;
+  /** Stop after this many rows were sent (a sample migration). Default: all. */
+  limit?: number;
+  /** Rows read ahead of the requests finishing, at most. Default 64. */
+  window?: number;
+  /** Aborted: stop reading, let requests in flight finish (bounded), record, return. */
+  signal?: AbortSignal;
+  /** After a signal, how long requests in flight may take to finish. Default 10 s. */
+  graceMs?: number;
+  onProgress?: ProgressListener;
+  onWarning?: (text: string) => void;
+}
+
+/** The result of `run`. */
+export interface ImportSummary extends ImportCounts {
+  /** Set when the run stopped early (bad credentials, unknown brand…): resumable. */
+  aborted: ImportError | undefined;
+  /** True when a signal stopped the run: resumable. */
+  interrupted: boolean;
+  /** The request rate the run ended with, stored for the next run. */
+  rate: number;
+}
+
+/** Imports every valid row not yet done; the same call again resumes. */
+export async function importFiles(options: ImportOptions): Promise<ImportSummary> {
+  const opened = await openSources(options.files, options.mapping);
+  opened.warnings.forEach((warning) => options.onWarning?.(warning));
+  const counts = emptyCounts();
+  const context: SendContext = {
+    ledger: options.ledger, client: options.client, throttle: options.throttle,
+    retry: options.retry ?? DEFAULT_RETRY_POLICY, keyField: options.mapping.keyField, abort: { error: undefined },
+  };
+  context.onOutcome = watchReachability(context.abort);
+  const run = options.ledger.startRun({ args: options.args, mappingHash: options.mapping.hash });
+  if (run.previousMappingHash && run.previousMappingHash !== options.mapping.hash) {
+    options.onWarning?.('The mapping changed since the last run of this ledger: rows already done are not sent again; rows whose body changed are reported as changed.');
+  }
+  const inFlight = new Set<Promise<void>>();
+  const report = () => {
+    const bytesRead = opened.sources.reduce((sum, source) => sum + source.bytesRead(), 0);
+    options.onProgress?.({ bytesRead, totalBytes: opened.totalBytes, rows: counts.rows, counts: progressCounts(counts) });
+  };
+  try {
+    await preflight(options.client, options.throttle, options.mapping.keyField);
+    let sent = 0;
+    reading: for (const [fileIndex, source] of opened.sources.entries()) {
+      for await (const record of source.records()) {
+        if (options.signal?.aborted || context.abort.error) break reading;
+        const outgoing = classify(record, fileIndex, run.id, options, counts);
+        if (outgoing) {
+          if (options.limit !== undefined && sent >= options.limit) break reading;
+          sent += 1;
+          const task = sendRow(outgoing, context).then((state) => void (counts[state === 'pending' ? 'failed' : state] += 1));
+          inFlight.add(task);
+          void task.finally(() => inFlight.delete(task));
+          if (inFlight.size >= (options.window ?? 64)) await Promise.race(inFlight);
+        }
+        if (counts.rows % PROGRESS_EVERY_ROWS === 0) report();
+      }
+    }
+    await settleInFlight(inFlight, options.signal?.aborted ? (options.graceMs ?? 10_000) : undefined);
+    report();
+  } finally {
+    options.ledger.flush();
+    await opened.close();
+  }
+  return { ...counts, aborted: context.abort.error, interrupted: options.signal?.aborted ?? false, rate: options.throttle.rate };
+}
+
+/** Decides what to do with one record; returns the row to send, or counts it and returns undefined. */
+function classify(record: SourceRecord, fileIndex: number, runId: number, options: ImportOptions, counts: ImportCounts) {
+  counts.rows += 1;
+  const { ledger, mapping } = options;
+  const verdict = checkRow(record, mapping, undefined, options.files, fileIndex);
+  const key = verdict.key ?? `@${record.file}:${record.line}`;
+  const previous = ledger.lookup(key);
+  if (previous?.seenRun === runId) return duplicate(record, key, options, counts);
+  if (verdict.state !== 'valid') {
+    counts.invalid += 1;
+    ledger.record({ key, file: record.file, line: record.line, state: 'invalid', errorCode: verdict.code, error: verdict.errors.join('; '), fields: JSON.stringify(record.fields), payloadHash: hashOf(record.fields) });
+    return undefined;
+  }
+  const payloadHash = hashOf(verdict.body);
+  // Marks the key as read in this run at once, so a second row with it is a duplicate even while
+  // the first one's request is still in flight.
+  ledger.touch(key);
+  if (!shouldSend(previous, payloadHash, counts)) return undefined;
+  return { key, file: record.file, line: record.line, body: verdict.body, payloadHash, fields: record.fields, previous };
+}
+
+/**
+ * Done keys are never posted again (a changed body is counted as changed); rejected and invalid
+ * rows are tried again only when their body changed; everything else is (re)sent.
+ */
+function shouldSend(previous: LedgerEntry | undefined, payloadHash: string, counts: ImportCounts): boolean {
+  if (!previous) return true;
+  const changed = previous.payloadHash !== null && previous.payloadHash !== payloadHash;
+  if (previous.state === 'done') {
+    counts.skipped += 1;
+    if (changed) counts.changed += 1;
+    return false;
+  }
+  if ((previous.state === 'rejected' || previous.state === 'invalid') && !changed) {
+    counts[previous.state] += 1;
+    return false;
+  }
+  return true;
+}
+
+function duplicate(record: SourceRecord, key: string, options: ImportOptions, counts: ImportCounts): undefined {
+  counts.duplicates += 1;
+  const first = options.ledger.placeOf(key);
+  options.ledger.recordDuplicate({ key, file: record.file, line: record.line, firstFile: first?.file ?? '?', firstLine: first?.line ?? 0 });
+  return undefined;
+}
+
+/** A stable hash of a body: JSON of the same mapping output is the same text. */
+function hashOf(value: unknown): string {
+  return createHash('sha1').update(JSON.stringify(value)).digest('hex').slice(0, 20);
+}
+
+function progressCounts(counts: ImportCounts): Record<string, number> {
+  return { done: counts.done, skipped: counts.skipped, rejected: counts.rejected, failed: counts.failed, invalid: counts.invalid };
+}
+
+/**
+ * Waits for the rows in flight; after a signal only `graceMs`: a row still in flight then stays
+ * `sending` in the ledger, and the next run looks it up before sending it again.
+ */
+async function settleInFlight(inFlight: Set<Promise<void>>, graceMs: number | undefined): Promise<void> {
+  const all = Promise.all(inFlight);
+  if (graceMs === undefined) {
+    await all;
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+  clearTimeout(timer);
+}
+
+/** Requests in a row that could not reach the API before the run stops as unreachable (exit 3). */
+const UNREACHABLE_AFTER = 25;
+
+function watchReachability(abort: SendContext['abort']): NonNullable<SendContext['onOutcome']> {
+  let unreachable = 0;
+  return (outcome) => {
+    unreachable = outcome.kind === 'not-sent' ? unreachable + 1 : 0;
+    if (unreachable >= UNREACHABLE_AFTER && outcome.kind === 'not-sent') {
+      abort.error ??= new ImportError('API_UNREACHABLE', `The API cannot be reached: ${outcome.reason}.`);
+    }
+  };
+}

@@ -1,0 +1,149 @@
+import http from 'node:http';
+import https from 'node:https';
+import { ImportError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { classifyResponse, type Outcome } from './retry-policy.js';
+
+/** How to reach the API. */
+export interface ClientOptions {
+  /** `https://{brand}.reamaze.io/api/v1`, or a loopback `http://` URL (the sandbox). */
+  baseUrl: string;
+  /** The staff member's login e-mail (Basic auth user). */
+  email: string;
+  /** The API token (Basic auth password); never printed, logged or stored. */
+  token: string;
+  /** Time for one request, from sending to the whole answer. Default 30 s. */
+  timeoutMs?: number;
+  /** Sockets kept open to the API. Default 16. */
+  maxSockets?: number;
+}
+
+/** The longest answer body read (a conversation is a few kB). */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** The base URL checked: https, or plain http only to this machine (the sandbox). */
+export function checkBaseUrl(baseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new ImportError('CONFIG_INVALID', `The base URL "${baseUrl}" is not a URL: give one like https://yourbrand.reamaze.io/api/v1.`);
+  }
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ImportError('CONFIG_INVALID', `The base URL ${url.origin} is not https: plain http is allowed only to this machine (127.0.0.1, localhost), so the token is never sent in clear.`);
+  }
+  if (url.username || url.password) {
+    throw new ImportError('CONFIG_INVALID', 'The base URL must not carry a user or password: pass the e-mail and token as credentials.');
+  }
+  return url;
+}
+
+/** One Re:amaze API token: sends one request and classifies what came back; never retries. */
+export class ReamazeClient {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+  private readonly authorization: string;
+  private readonly timeoutMs: number;
+
+  constructor(options: ClientOptions) {
+    this.base = checkBaseUrl(options.baseUrl);
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
+    this.agent = this.base.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.authorization = `Basic ${Buffer.from(`${options.email}:${options.token}`).toString('base64')}`;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** POST /conversations. */
+  createConversation(body: unknown): Promise<Outcome> {
+    return this.request('POST', '/conversations', body);
+  }
+
+  /** GET /conversations?filter=all&data[field]=value: the slugs of conversations carrying that key. */
+  async findByData(field: string, value: string): Promise<{ slugs: string[] } | Outcome> {
+    const query = new URLSearchParams({ filter: 'all', [`data[${field}]`]: value });
+    const outcome = await this.request('GET', `/conversations?${query}`);
+    if (outcome.kind !== 'created') return outcome;
+    const list = (outcome.body as { conversations?: { slug?: unknown }[] } | undefined)?.conversations;
+    if (!Array.isArray(list)) return { kind: 'unknown', reason: 'the lookup answer has no conversations list' };
+    return { slugs: list.map((conversation) => String(conversation.slug)) };
+  }
+
+  /** Closes the kept-alive sockets. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private request(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<Outcome> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
+    return new Promise((resolve) => {
+      let written = false;
+      let settled = false;
+      const finish = (outcome: Outcome) => {
+        if (settled) return;
+        settled = true;
+        resolve(outcome);
+      };
+      const request = (url.protocol === 'https:' ? https : http).request(url, {
+        method,
+        agent: this.agent,
+        headers: {
+          Authorization: this.authorization,
+          Accept: 'application/json',
+          'User-Agent': `reamaze-import/${VERSION}`,
+          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
+        },
+      });
+      request.setTimeout(this.timeoutMs, () => request.destroy(new TimeoutError()));
+      request.on('finish', () => (written = true));
+      request.on('error', (error) => finish(transportOutcome(method, url.pathname, error, written)));
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+        });
+        response.on('error', (error) => finish(transportOutcome(method, url.pathname, error, true)));
+        response.on('end', () => {
+          const retryAfter = response.headers['retry-after'];
+          finish(classifyResponse(response.statusCode ?? 0, retryAfter, Buffer.concat(chunks).toString('utf8')));
+        });
+      });
+      request.end(payload);
+    });
+  }
+}
+
+class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  readonly code = 'ETIMEDOUT_REQUEST';
+}
+
+/**
+ * A failure without an answer. Before the request was written (refused, DNS, reset while
+ * connecting) nothing was processed; after it, the server may have acted on it: unknown.
+ */
+function transportOutcome(method: string, path: string, error: Error, written: boolean): Outcome {
+  const code = (error as { code?: string }).code ?? '';
+  const what = code === 'ETIMEDOUT_REQUEST' ? 'no answer in time' : describeCode(code, error.message);
+  const where = `${method} ${path}`;
+  if (!written) return { kind: 'not-sent', reason: `${where}: ${what} before the request was sent` };
+  return { kind: 'unknown', reason: `${where}: ${what} after the request was sent` };
+}
+
+function describeCode(code: string, message: string): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'connection reset';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    default:
+      return code ? `${code.toLowerCase()} (${message})` : message;
+  }
+}
