@@ -24,7 +24,8 @@ export async function runInit(args: Record<string, unknown>, io: CliIO): Promise
   const guess = await guessMappingForFile(file ?? '');
   // `$schema` (relative to the mapping file) gives editors completion and checking.
   const schema = out ? { $schema: relative(dirname(out), SCHEMA_PATH) } : {};
-  const text = `${JSON.stringify({ ...schema, ...guess.spec }, null, 2)}\n`;
+  const { $schema: _presetSchema, ...spec } = guess.spec;
+  const text = `${JSON.stringify({ ...schema, ...spec }, null, 2)}\n`;
   if (out) {
     await writeFile(out, text).catch((error: unknown) => {
       throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write ${args.out}: ${describeFsError(error)}.`);

@@ -2,6 +2,7 @@ import { compileMapping, loadMapping } from '../mapping/compile.js';
 import { listPresets, resolveMappingPath } from '../mapping/presets.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import { ImportError } from '../errors.js';
+import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 
 /** Loads `--mapping` (a path or a preset name) and compiles it; errors name the file and the JSON path. */
@@ -30,4 +31,23 @@ export function inputFiles(files: unknown, cwd: string): string[] {
 /** An output path resolved against `cwd`. */
 export function outputPath(path: string, cwd: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+/** Refuses an output path that is one of the inputs (the same file, by device and inode): writing it would destroy the export. */
+export function refuseOverwritingInputs(output: string, option: string, inputs: readonly string[], cwd: string): void {
+  const target = identity(outputPath(output, cwd));
+  if (!target) return;
+  const clash = inputs.find((input) => identity(outputPath(input, cwd)) === target);
+  if (clash) {
+    throw new ImportError('USAGE', `${option} ${output} is ${clash}, an input of this command: writing it would destroy it; choose another path.`);
+  }
+}
+
+function identity(path: string): string | undefined {
+  try {
+    const stats = statSync(path);
+    return `${stats.dev}:${stats.ino}`;
+  } catch {
+    return undefined;
+  }
 }

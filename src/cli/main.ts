@@ -33,12 +33,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   await parser.parseAsync([...argv], {}, (_error, _args, output) => {
     helpText = output;
   });
+  const renderer = new Renderer(io);
   if (usageError !== undefined) {
-    io.stderr.write(`${usageError}\nRun "reamaze-import --help" for the commands and their options.\n`);
+    renderer.error(`${usageError}\nRun "reamaze-import --help" for the commands and their options.`);
     return ExitCode.USAGE;
   }
   if (!chosen) {
-    if (helpText) io.stdout.write(`${helpText}\n`);
+    if (helpText) renderer.result(helpText);
     return ExitCode.OK;
   }
   return runHandler(chosen.handler, chosen.args, io, argv);

@@ -37,9 +37,9 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
       onProgress: (snapshot) => renderer.progress(snapshot),
       onWarning: (warning) => renderer.note(`Warning: ${warning}`),
     });
+    renderer.stopProgress();
     const exitCode = exitCodeOf(summary);
     ledger.finishRun({ counts: countsOf(summary), learnedRate: summary.rate, exitCode });
-    renderer.stopProgress();
     if (json) renderer.json(toJson(summary, ledger));
     else renderer.result(formatRunSummary(summary, ledger));
     if (exitCode === ExitCode.ABORTED || exitCode === ExitCode.INTERRUPTED) renderer.error(resumeHint(summary, ledgerPath, argv));
@@ -49,6 +49,7 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
     if (error instanceof ImportError) ledger.finishRun({ counts: {}, learnedRate: throttle?.rate, exitCode: exitCodeFor(error.code) });
     throw error;
   } finally {
+    renderer.stopProgress();
     unsubscribe?.();
     await throttle?.stop();
     client.close();

@@ -1,7 +1,8 @@
+import { resolveMappingPath } from '../mapping/presets.js';
 import { validateFiles, type ValidateSummary } from '../pipeline/validate.js';
 import type { ReportFormat } from '../report/row-writer.js';
 import { ExitCode } from './exit-codes.js';
-import { inputFiles, loadCompiledMapping, outputPath } from './load.js';
+import { inputFiles, loadCompiledMapping, outputPath, refuseOverwritingInputs } from './load.js';
 import type { CliIO } from './main.js';
 import { formatCount, Renderer } from './render.js';
 
@@ -10,16 +11,17 @@ export async function runValidate(args: Record<string, unknown>, io: CliIO): Pro
   const json = Boolean(args.json);
   const renderer = new Renderer(io, { json, quiet: Boolean(args.quiet) });
   const mapping = await loadCompiledMapping(String(args.mapping), io.cwd);
+  const files = inputFiles(args.files, io.cwd);
   const rejectsPath = typeof args.rejects === 'string' ? outputPath(args.rejects, io.cwd) : undefined;
+  if (typeof args.rejects === 'string') refuseOverwritingInputs(args.rejects, '--rejects', [...files, resolveMappingPath(String(args.mapping), io.cwd)], io.cwd);
   const summary = await validateFiles({
-    files: inputFiles(args.files, io.cwd),
+    files,
     mapping,
     ...(rejectsPath ? { rejects: { path: rejectsPath, format: rejectsFormat(args, rejectsPath) } } : {}),
     ...threadOption(io.env),
     onProgress: (snapshot) => renderer.progress(snapshot),
     onWarning: (warning) => renderer.note(`Warning: ${warning}`),
-  });
-  renderer.stopProgress();
+  }).finally(() => renderer.stopProgress());
   if (json) renderer.json(toJson(summary, rejectsPath));
   else renderer.result(formatSummary(summary, typeof args.rejects === 'string' ? args.rejects : undefined));
   return summary.invalid + summary.duplicates === 0 ? ExitCode.OK : ExitCode.ROWS_FAILED;

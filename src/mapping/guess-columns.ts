@@ -109,6 +109,8 @@ export function guessStatusMap(values: readonly string[]): Record<string, number
 }
 
 function statusOf(word: string): number | undefined {
+  // "Unresolved", "not solved", "incomplete": still open, whatever word they contain.
+  if (/\b(un|not |in)(resolved|solved|complete|closed|done)\b/.test(word)) return 0;
   if (/spam/.test(word)) return 3;
   if (/solved|resolved|closed|done|complete/.test(word)) return 2;
   if (/pending|waiting|hold|respond/.test(word)) return 1;

@@ -104,8 +104,12 @@ function guessGeneric(columns: readonly string[], sample: readonly Record<string
   if (key !== undefined) data.legacy_id = template(key);
   if (created !== undefined) data.legacy_created_at = template(created);
   for (const [field, synonyms] of Object.entries(DATA_SYNONYMS)) {
-    const column = pick(`conversation.data.legacy_${field}`, synonyms);
-    if (column !== undefined && isScalarColumn(sample, column)) data[`legacy_${field}`] = template(column);
+    const column = findColumn(columns, synonyms, taken);
+    // Custom fields are one level deep: an object or list column stays out (and is listed as left out).
+    if (column === undefined || !isScalarColumn(sample, column)) continue;
+    taken.add(column);
+    mapped.push(`conversation.data.legacy_${field} ← ${column}`);
+    data[`legacy_${field}`] = template(column);
   }
 
   const conversation: Record<string, unknown> = {};

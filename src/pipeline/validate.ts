@@ -81,6 +81,7 @@ export async function validateFiles(options: ValidateOptions): Promise<ValidateS
   } finally {
     keys.close();
     await opened.close();
+    await rejects?.close().catch(() => undefined);
   }
   const topErrors = [...errors.values()].sort((a, b) => b.count - a.count).slice(0, options.topErrors ?? 5);
   return { ...total, files: perFile, topErrors };
@@ -106,7 +107,7 @@ function toReportRow(record: SourceRecord, verdict: Exclude<RowVerdict, { state:
   return {
     file: record.file,
     line: record.line,
-    key: verdict.key,
+    key: verdict.key ?? null,
     state: verdict.state,
     http_status: null,
     error: verdict.errors[0] ?? '',

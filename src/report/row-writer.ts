@@ -6,7 +6,7 @@ import { ImportError } from '../errors.js';
 export interface ReportRow {
   file: string;
   line: number;
-  key: string | undefined;
+  key: string | null;
   state: string;
   http_status: number | null;
   /** The first error, readable on its own. */
@@ -51,7 +51,8 @@ export class RowWriter {
     } catch (error) {
       throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write ${path}: ${describeFsError(error)}.`, { cause: error });
     }
-    const columns = format === 'csv' ? dedupe(fieldColumns.filter((name) => !FIXED_COLUMNS.includes(name as never))) : [];
+    // `raw` holds the text of a row that could not be parsed into fields.
+    const columns = format === 'csv' ? dedupe([...fieldColumns, 'raw'].filter((name) => !FIXED_COLUMNS.includes(name as never))) : [];
     const writer = new RowWriter(path, stream, format, columns);
     if (format === 'csv') writer.push(toCsvLine([...FIXED_COLUMNS, ...columns]));
     return writer;
@@ -63,11 +64,17 @@ export class RowWriter {
     if (this.buffered >= FLUSH_AT) await this.flush();
   }
 
-  /** Flushes and closes the file. */
+  /** Flushes and closes the file; safe to call again (after a failure, it only releases the file). */
   async close(): Promise<void> {
-    await this.flush();
-    this.stream.end();
-    await once(this.stream, 'close');
+    if (this.stream.closed || this.stream.destroyed) return;
+    try {
+      await this.flush();
+      this.stream.end();
+      await once(this.stream, 'close');
+    } catch (error) {
+      this.stream.destroy();
+      throw this.unwritable(error);
+    }
     this.throwIfFailed();
   }
 
@@ -82,13 +89,19 @@ export class RowWriter {
     const chunk = this.buffer.join('');
     this.buffer = [];
     this.buffered = 0;
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    try {
+      if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    } catch (error) {
+      throw this.unwritable(error);
+    }
   }
 
   private throwIfFailed(): void {
-    if (this.failure) {
-      throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write ${this.path}: ${describeFsError(this.failure)}.`);
-    }
+    if (this.failure) throw this.unwritable(this.failure);
+  }
+
+  private unwritable(error: unknown): ImportError {
+    return new ImportError('OUTPUT_UNWRITABLE', `Cannot write ${this.path}: ${describeFsError(this.failure ?? error)}.`, { cause: error });
   }
 
   private toCsv(row: ReportRow): string {
@@ -138,6 +151,10 @@ export function describeFsError(error: unknown): string {
       return 'it is a directory';
     case 'ENOSPC':
       return 'no space left on the device';
+    case 'EIO':
+      return 'an input/output error';
+    case 'EROFS':
+      return 'the file system is read-only';
     default:
       return error instanceof Error ? error.message : String(error);
   }

@@ -71,6 +71,11 @@ export class SourceFile {
       if (this.isClosed) return Buffer.alloc(0);
       throw unreadable(this.file, error);
     }
+    // The size was taken at open: fewer bytes than it promised means the file shrank under us
+    // (overwritten while read), and what follows would be silently missing rows.
+    if (bytesRead === 0 && !this.isClosed) {
+      throw fileError('FILE_UNREADABLE', 'the source file changed while it was read', `it ended at byte ${position} of ${this.size}`, this.file, 'read a copy that nothing writes to', this.file);
+    }
     this.furthest = Math.max(this.furthest, position + bytesRead);
     return bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
   }

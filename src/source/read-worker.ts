@@ -4,8 +4,11 @@ import { openSource } from './index.js';
 import type { SourceOptions, SourceRecord } from './types.js';
 import type { FromReader, ToReader } from './threaded.js';
 
-/** Records a batch; large enough that posting costs little per record. */
+/** Records a batch at most; large enough that posting costs little per record. */
 const BATCH = 1024;
+
+/** Bytes of the file a batch covers at most, so big bodies do not make big batches. */
+const BATCH_BYTES = 1024 * 1024;
 
 const port = parentPort;
 const { file, options } = workerData as { file: string; options: SourceOptions };
@@ -37,12 +40,14 @@ async function read(): Promise<void> {
   post({ kind: 'opened', dialect, columns: [...columns], columnsComplete, warnings: [...warnings], size });
   await start;
   let batch: SourceRecord[] = [];
+  let batchStart = source.bytesRead();
   for await (const record of source.records()) {
     batch.push(record);
-    if (batch.length < BATCH) continue;
+    if (batch.length < BATCH && source.bytesRead() - batchStart < BATCH_BYTES) continue;
     await waitForCredit();
     post({ kind: 'batch', records: batch, bytesRead: source.bytesRead() });
     batch = [];
+    batchStart = source.bytesRead();
   }
   await waitForCredit();
   post({ kind: 'batch', records: batch, bytesRead: source.size });

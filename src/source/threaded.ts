@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ImportError, type ErrorCode } from '../errors.js';
@@ -16,7 +15,7 @@ export type FromReader =
   | { kind: 'end' }
   | { kind: 'failed'; error: { code?: ErrorCode; message: string; file?: string } };
 
-/** Batches a reader may run ahead of its consumer: bounds memory whatever the file's size. */
+/** Batches (of at most 1,024 records or 1 MB of file) a reader may run ahead of its consumer. */
 const WINDOW = 4;
 
 /** Files smaller than this are read on the main thread: a thread costs more to start than it saves. Default 8 MB. */
@@ -28,51 +27,60 @@ const WORKER_URL = new URL('./read-worker.js', import.meta.url);
 /**
  * Opens a source whose parsing runs on a thread of its own, so that parsing and the per-row work
  * (mapping, validation) use both cores; records arrive in order, at most `WINDOW` batches ahead.
+ * The header is read here at once (so a bad file or column stops the command before any row);
+ * the thread starts only when the records are read, so many files never mean many threads.
  * Small files, and runs from the TypeScript sources, are read on the calling thread instead.
  */
 export async function openSourceThreaded(file: string, options: SourceOptions = {}, minBytes = THREAD_MIN_BYTES): Promise<Source> {
-  const size = await stat(file).then((stats) => stats.size, () => 0);
-  if (size < minBytes || !existsSync(fileURLToPath(WORKER_URL))) return openSource(file, options);
-  const worker = new Worker(WORKER_URL, { workerData: { file, options }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-  const inbox = new Inbox(worker);
-  const opened = await inbox.next();
-  if (opened.kind !== 'opened') {
-    await worker.terminate();
-    throw toError(opened, file);
-  }
-  return new ThreadedSource(file, opened, worker, inbox);
+  const source = await openSource(file, options);
+  if (source.size < minBytes || !existsSync(fileURLToPath(WORKER_URL))) return source;
+  await source.close();
+  return new ThreadedSource(source, options);
 }
 
 class ThreadedSource implements Source {
+  readonly file: string;
   readonly dialect: SourceDialect;
   readonly columns: readonly string[];
   readonly columnsComplete: boolean;
   readonly warnings: readonly string[];
   readonly size: number;
   private read = 0;
+  private worker: Worker | undefined;
+  private started = false;
 
-  constructor(
-    readonly file: string,
-    opened: Extract<FromReader, { kind: 'opened' }>,
-    private readonly worker: Worker,
-    private readonly inbox: Inbox,
-  ) {
-    ({ dialect: this.dialect, columns: this.columns, columnsComplete: this.columnsComplete, warnings: this.warnings, size: this.size } = opened);
+  constructor(header: Source, private readonly options: SourceOptions) {
+    ({ file: this.file, dialect: this.dialect, columns: this.columns, columnsComplete: this.columnsComplete, warnings: this.warnings, size: this.size } = header);
   }
 
   bytesRead(): number {
     return this.read;
   }
 
-  async *records(): AsyncGenerator<SourceRecord> {
+  records(): AsyncIterable<SourceRecord> {
+    if (this.started) throw new Error(`records() of ${this.file} can be iterated only once`);
+    this.started = true;
+    return this.generate();
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  private async *generate(): AsyncGenerator<SourceRecord> {
+    const worker = new Worker(WORKER_URL, { workerData: { file: this.file, options: this.options }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    this.worker = worker;
+    const inbox = new Inbox(worker);
     try {
-      this.worker.postMessage('start' satisfies ToReader);
-      for (let i = 1; i < WINDOW; i++) this.worker.postMessage('more' satisfies ToReader);
+      const opened = await inbox.next();
+      if (opened.kind !== 'opened') throw toError(opened, this.file);
+      worker.postMessage('start' satisfies ToReader);
+      for (let i = 1; i < WINDOW; i++) worker.postMessage('more' satisfies ToReader);
       for (;;) {
-        const message = await this.inbox.next();
+        const message = await inbox.next();
         if (message.kind === 'end') return;
         if (message.kind !== 'batch') throw toError(message, this.file);
-        this.worker.postMessage('more' satisfies ToReader);
+        worker.postMessage('more' satisfies ToReader);
         this.read = message.bytesRead;
         yield* message.records;
       }
@@ -80,13 +88,9 @@ class ThreadedSource implements Source {
       await this.close();
     }
   }
-
-  async close(): Promise<void> {
-    await this.worker.terminate();
-  }
 }
 
-/** The worker's messages as a queue to await one by one; a crashed worker becomes a message too. */
+/** The worker's messages as a queue to await one by one; a crashed or exited worker becomes a message too. */
 class Inbox {
   private readonly queue: FromReader[] = [];
   private waiting: ((message: FromReader) => void) | undefined;
@@ -94,6 +98,8 @@ class Inbox {
   constructor(worker: Worker) {
     worker.on('message', (message: FromReader) => this.deliver(message));
     worker.on('error', (error) => this.deliver({ kind: 'failed', error: { message: error.message } }));
+    // An exit is the last word: whoever still waits learns the reader is gone instead of hanging.
+    worker.on('exit', (code) => this.deliver({ kind: 'failed', error: { message: `the reader thread stopped (exit code ${code})` } }));
   }
 
   next(): Promise<FromReader> {

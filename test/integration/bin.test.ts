@@ -55,6 +55,30 @@ describe('the installed binary', () => {
     expect(threaded.map((record) => record.line)).toEqual([2, 4, 5, 7]);
   });
 
+  it('streams many batches through the reader thread and stops cleanly when the reader stops early', async () => {
+    const file = join(dir, 'many.csv');
+    const lines = Array.from({ length: 12_000 }, (_, i) => `${i},"body ${i}\nsecond line"`);
+    await writeFile(file, `id,body\n${lines.join('\n')}\n`);
+    const built = (await import(pathToFileURL(join(REPO, 'dist/source/threaded.js')).href)) as typeof import('../../src/source/threaded.js');
+    const all = await built.openSourceThreaded(file, {}, 0);
+    let count = 0;
+    let last = 0;
+    for await (const record of all.records()) {
+      count += 1;
+      last = record.line;
+    }
+    expect({ count, last, bytes: all.bytesRead() }).toEqual({ count: 12_000, last: 2 + 2 * 11_999, bytes: all.size });
+    const partial = await built.openSourceThreaded(file, {}, 0);
+    const ids: unknown[] = [];
+    for await (const record of partial.records()) {
+      ids.push(record.fields.id);
+      if (ids.length === 5000) break;
+    }
+    expect(ids.at(-1)).toBe('4999');
+    await partial.close();
+    expect(() => partial.records()).toThrow(/only once/);
+  });
+
   it('gives the same answers when a file is parsed on its own thread', async () => {
     const file = join(dir, 't.csv');
     const rows = ['ticket_id,subject,body,status,tags,name,email,created_at'];

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPORA, hasStackTrace, runCli, tempDir } from '../helpers/cli.js';
@@ -33,11 +33,15 @@ describe('every file of the shared corpora goes through init, then validate', ()
       expect(init.stderr).toContain(file);
       return;
     }
+    // A mapping with placeholders would stop at the column check; point them at a real column so
+    // every row of the file is read, parsed and validated.
+    if (init.code === 1) fillPlaceholders(mapping);
     const validate = await runCli(['validate', file, '--mapping', mapping, '--json', '--quiet']);
     expect(hasStackTrace(validate.stderr)).toBe(false);
     expect([0, 1, 2]).toContain(validate.code);
     if (validate.code === 2) {
-      expect(validate.stderr.trim().length).toBeGreaterThan(0);
+      // A clear refusal names the file it is about.
+      expect(validate.stderr).toContain(file);
       expect(validate.stdout).toBe('');
       return;
     }
@@ -45,3 +49,10 @@ describe('every file of the shared corpora goes through init, then validate', ()
     expect(summary.rows).toBe(summary.valid + summary.invalid + summary.duplicates);
   });
 });
+
+/** Replaces `REPLACE ME:` columns with a column the mapping already reads (when it reads one). */
+function fillPlaceholders(path: string): void {
+  const text = readFileSync(path, 'utf8');
+  const known = [...text.matchAll(/\{\{([^}]+)\}\}|"from": "((?!REPLACE ME)[^"]+)"/g)].map((match) => match[1] ?? match[2])[0];
+  if (known) writeFileSync(path, text.replace(/REPLACE ME:[^"]*/g, known));
+}

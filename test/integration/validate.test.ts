@@ -54,10 +54,10 @@ describe('validate', () => {
   it('writes CSV rejects that a spreadsheet cannot run as formulas', async () => {
     const file = await write('t.csv', GENERIC_HEADER + '=1+1,"=HYPERLINK(""x"")",body,open,,@name,bad,2024-05-01\n');
     const rejects = join(dir, 'rejects.csv');
-    await runCli(['validate', file, '--mapping', 'generic-csv', '--rejects', rejects]);
+    expect((await runCli(['validate', file, '--mapping', 'generic-csv', '--rejects', rejects])).code).toBe(1);
     const text = await readFile(rejects, 'utf8');
     const [header, line] = text.trim().split('\n');
-    expect(header).toBe('file,line,key,state,http_status,error,ticket_id,subject,body,status,tags,name,email,created_at');
+    expect(header).toBe('file,line,key,state,http_status,error,ticket_id,subject,body,status,tags,name,email,created_at,raw');
     expect(line).toContain(`,2,'=1+1,invalid,,`);
     expect(line).toContain(`"'=HYPERLINK(""x"")"`);
     expect(line).toContain(`,'@name,`);
@@ -72,6 +72,31 @@ describe('validate', () => {
     const bad = JSON.parse((await readFile(rejects, 'utf8')).trim());
     expect(bad).toMatchObject({ line: 3, state: 'invalid' });
     expect(bad.error).toMatch(/quote/i);
+  });
+
+  it('keeps the text of a row it could not parse, and one whose quote never closes on the last line', async () => {
+    const file = await write('tail.csv', GENERIC_HEADER + row('T1') + 'T2,"never closed,body,open,,N,n@example.com,2024\n');
+    const rejects = join(dir, 'rejects.csv');
+    const result = await runCli(['validate', file, '--mapping', 'generic-csv', '--json', '--rejects', rejects]);
+    expect(JSON.parse(result.stdout)).toMatchObject({ rows: 2, valid: 1, invalid: 1 });
+    const [, line] = (await readFile(rejects, 'utf8')).trim().split('\n');
+    expect(line).toMatch(/^.*tail\.csv,3,,invalid,,.*quote.*,"T2,""never closed,body,open,,N,n@example.com,2024"$/);
+  });
+
+  it('refuses a rejects file that is one of its inputs, leaving the export untouched', async () => {
+    const file = await write('t.csv', GENERIC_HEADER + row('T1') + row('T2', 'bad'));
+    const before = await readFile(file, 'utf8');
+    const result = await runCli(['validate', file, '--mapping', 'generic-csv', '--rejects', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('an input of this command');
+    expect(await readFile(file, 'utf8')).toBe(before);
+  });
+
+  it('says in one sentence when the rejects file cannot be written', async () => {
+    const file = await write('t.csv', GENERIC_HEADER + Array.from({ length: 3000 }, (_, i) => row(`T${i}`, 'bad')).join(''));
+    const result = await runCli(['validate', file, '--mapping', 'generic-csv', '--rejects', '/dev/full']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('Cannot write /dev/full: no space left on the device.');
   });
 
   it('names the row whose bytes are not UTF-8 and keeps the others', async () => {

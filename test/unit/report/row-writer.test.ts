@@ -30,7 +30,7 @@ describe('RowWriter', () => {
     await writer.write(row(2, { id: '=1', body: 'x, y', error: 'source column' }));
     await writer.close();
     expect(await readFile(path, 'utf8')).toBe(
-      'file,line,key,state,http_status,error,id,body\n' + "in.csv,2,K2,invalid,,e1; e2,'=1,\"x, y\"\n",
+      'file,line,key,state,http_status,error,id,body,raw\n' + "in.csv,2,K2,invalid,,e1; e2,'=1,\"x, y\",\n",
     );
   });
 
