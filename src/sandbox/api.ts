@@ -1,0 +1,136 @@
+import { answerWithFault, error, json, type Answer } from './answer.js';
+import type { FaultPlan } from './faults.js';
+import type { ApiRoute } from './routes.js';
+import type { StatsRecorder } from './stats.js';
+import { paginate, type ConversationQuery, type ConversationStore, type Writer } from './store.js';
+import type { HeldConversation, NormalizedSandboxOptions } from './types.js';
+import { checkConversationPatch, checkNewConversation, checkNewMessage, isObject } from './validate.js';
+import { conversationView, messageView } from './views.js';
+
+/** What the API handlers work on. */
+export interface ApiContext {
+  options: NormalizedSandboxOptions;
+  store: ConversationStore;
+  faults: FaultPlan;
+  stats: StatsRecorder;
+}
+
+type Unwrapped = { ok: true; value: Record<string, unknown> } | { ok: false; answer: Answer };
+
+/** Answers an authenticated, accepted, not rate-limited request under /api/v1. */
+export function handleApi(ctx: ApiContext, method: string, route: ApiRoute, query: URLSearchParams, body: Buffer): Answer {
+  const slug = route.slug ?? '';
+  switch (route.resource) {
+    case 'conversations':
+      if (method === 'GET') return listConversations(ctx, query);
+      if (method === 'POST') return createConversation(ctx, body);
+      return notAllowed('GET, POST');
+    case 'conversation':
+      if (method === 'GET') return withConversation(ctx, slug, (held) => json(200, conversationView(held)));
+      if (method === 'PUT') return updateConversation(ctx, slug, body);
+      return notAllowed('GET, PUT');
+    case 'messages':
+      if (method === 'GET') return listMessages(ctx, slug, query);
+      if (method === 'POST') return createMessage(ctx, slug, body);
+      return notAllowed('GET, POST');
+    default:
+      return error(404, 'Not Found');
+  }
+}
+
+function listConversations(ctx: ApiContext, query: URLSearchParams): Answer {
+  const page = ctx.store.list(parseQuery(query));
+  const { items, ...envelope } = page;
+  return json(200, { ...envelope, conversations: items.map(conversationView) });
+}
+
+function createConversation(ctx: ApiContext, body: Buffer): Answer {
+  const input = unwrap(body, 'conversation');
+  if (!input.ok) return input.answer;
+  const checked = checkNewConversation(input.value, ctx.options.channels);
+  if (!checked.ok) return json(422, { errors: checked.errors });
+  const keyValue = checked.value.data[ctx.options.keyField];
+  const key = keyValue === undefined ? null : String(keyValue);
+  // Faults come after validation: a scripted fault is spent only by a request that could succeed.
+  const fault = ctx.faults.take(key, true);
+  const create = () => conversationView(ctx.store.create(checked.value, writerOf(ctx.options)));
+  return answerWithFault(fault, { key, target: 'conversation', okStatus: ctx.options.createdStatus, create }, ctx.stats);
+}
+
+function updateConversation(ctx: ApiContext, slug: string, body: Buffer): Answer {
+  return withConversation(ctx, slug, (held) => {
+    const input = unwrap(body, 'conversation');
+    if (!input.ok) return input.answer;
+    const checked = checkConversationPatch(input.value);
+    if (!checked.ok) return json(422, { errors: checked.errors });
+    return json(200, conversationView(ctx.store.update(held, checked.value)));
+  });
+}
+
+function listMessages(ctx: ApiContext, slug: string, query: URLSearchParams): Answer {
+  return withConversation(ctx, slug, (held) => {
+    const { items, ...envelope } = paginate(held.messages, parsePage(query.get('page')));
+    return json(200, { ...envelope, messages: items.map(messageView) });
+  });
+}
+
+function createMessage(ctx: ApiContext, slug: string, body: Buffer): Answer {
+  return withConversation(ctx, slug, (held) => {
+    const input = unwrap(body, 'message');
+    if (!input.ok) return input.answer;
+    const checked = checkNewMessage(input.value);
+    if (!checked.ok) return json(422, { errors: checked.errors });
+    const key = checked.value.origin_id;
+    // Messages take scripted faults by origin_id only; random faults are for conversations.
+    const fault = ctx.faults.take(key, false);
+    const create = () => messageView(ctx.store.addMessage(held, checked.value, writerOf(ctx.options)));
+    return answerWithFault(fault, { key, target: 'message', okStatus: 201, create }, ctx.stats);
+  });
+}
+
+function withConversation(ctx: ApiContext, slug: string, then: (held: HeldConversation) => Answer): Answer {
+  const held = ctx.store.get(slug);
+  return held ? then(held) : error(404, 'Not Found');
+}
+
+/** The resource inside `{"<key>": {...}}`; invalid JSON or a missing key is a 400, as in Rails. */
+function unwrap(body: Buffer, key: string): Unwrapped {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { ok: false, answer: error(400, 'Invalid JSON') };
+  }
+  const inner = isObject(parsed) ? parsed[key] : undefined;
+  if (!isObject(inner)) return { ok: false, answer: error(400, `param is missing or the value is empty: ${key}`) };
+  return { ok: true, value: inner };
+}
+
+function parseQuery(query: URLSearchParams): ConversationQuery {
+  const data: [string, string][] = [];
+  for (const [name, value] of query) {
+    const match = /^data\[(.+)\]$/.exec(name);
+    if (match?.[1] !== undefined) data.push([match[1], value]);
+  }
+  return {
+    filter: query.get('filter'),
+    data,
+    category: query.get('category'),
+    tag: query.get('tag'),
+    page: parsePage(query.get('page')),
+  };
+}
+
+// A missing or nonsensical page is the first page, as lenient servers do.
+function parsePage(value: string | null): number {
+  const page = Number(value);
+  return Number.isInteger(page) && page >= 1 ? page : 1;
+}
+
+function notAllowed(allow: string): Answer {
+  return json(405, { error: 'Method Not Allowed' }, { Allow: allow });
+}
+
+function writerOf(options: NormalizedSandboxOptions): Writer {
+  return { staff: { name: options.email.split('@')[0] ?? options.email, email: options.email }, keyField: options.keyField };
+}

@@ -1,0 +1,34 @@
+import type { FaultKind, Sandbox } from './types.js';
+
+/** A few lines for the CLI to print: where the sandbox listens, how to point the importer at it, what is in force. */
+export function formatSandboxBanner(sandbox: Sandbox): string {
+  const options = sandbox.options();
+  const origin = new URL(sandbox.url).origin;
+  const rate = options.rateLimit === null ? 'none' : `${options.rateLimit}/s per token`;
+  const retryAfter = options.rateLimit === null ? '' : options.retryAfter ? ' (with Retry-After)' : ' (no Retry-After)';
+  return [
+    `Re:amaze sandbox "${options.brand}" listening on ${sandbox.url}`,
+    // The sandbox token is not a secret: printing it lets users paste the line as is.
+    `  REAMAZE_BASE_URL=${sandbox.url} REAMAZE_EMAIL=${options.email} REAMAZE_API_TOKEN=${options.token}`,
+    `  channels: ${options.channels.join(', ')} · data key: ${options.keyField} · created status: ${options.createdStatus}`,
+    `  rate limit: ${rate}${retryAfter} · latency: ${options.latencyMs} ms`,
+    `  faults: ${describeFaults(options.faults, options.faultRates, options.seed)}`,
+    `  held conversations: ${origin}/__sandbox/conversations · stats: ${origin}/__sandbox/stats`,
+  ].join('\n');
+}
+
+function describeFaults(
+  scripted: Record<string, FaultKind[]>,
+  rates: Partial<Record<FaultKind, number>>,
+  seed: number,
+): string {
+  const parts: string[] = [];
+  const keys = Object.keys(scripted).filter((key) => (scripted[key] ?? []).length > 0);
+  if (keys.length > 0) parts.push(`scripted for ${keys.length} key${keys.length === 1 ? '' : 's'}`);
+  const random = Object.entries(rates).filter(([, rate]) => (rate ?? 0) > 0);
+  if (random.length > 0) {
+    const list = random.map(([kind, rate]) => `${kind} ${Math.round((rate ?? 0) * 1000) / 10}%`).join(', ');
+    parts.push(`random ${list} (seed ${seed})`);
+  }
+  return parts.length > 0 ? parts.join('; ') : 'none';
+}

@@ -1,0 +1,65 @@
+import { FAULT_KINDS, type FaultKind, type NormalizedSandboxOptions, type SandboxOptions } from './types.js';
+
+/** The defaults every option falls back to. */
+export const SANDBOX_DEFAULTS: Readonly<NormalizedSandboxOptions> = Object.freeze({
+  brand: 'sandbox',
+  email: 'importer@example.com',
+  token: 'sandbox-token',
+  channels: ['support'],
+  keyField: 'import_key',
+  rateLimit: null,
+  retryAfter: false,
+  latencyMs: 0,
+  createdStatus: 201,
+  faults: {},
+  faultRates: {},
+  seed: 1,
+  hangMs: 30_000,
+});
+
+/** Applies a patch to normalized options; throws a RangeError on a value the server cannot honour. */
+export function mergeSandboxOptions(
+  base: NormalizedSandboxOptions,
+  patch: Partial<SandboxOptions>,
+): NormalizedSandboxOptions {
+  const merged: NormalizedSandboxOptions = { ...base };
+  for (const name of Object.keys(SANDBOX_DEFAULTS) as (keyof NormalizedSandboxOptions)[]) {
+    const value = patch[name];
+    // undefined means "leave as is", so a caller can spread optional CLI flags straight in.
+    if (value !== undefined) (merged as unknown as Record<string, unknown>)[name] = value;
+  }
+  // A rate limit of 0 or less would refuse everything forever; treat it as "no limit".
+  if (merged.rateLimit !== null && !(merged.rateLimit > 0)) merged.rateLimit = null;
+  checkOptions(merged);
+  return copyOptions(merged);
+}
+
+/** A deep copy, so callers can neither see nor change the server's own lists. */
+export function copyOptions(options: NormalizedSandboxOptions): NormalizedSandboxOptions {
+  const faults: Record<string, FaultKind[]> = {};
+  for (const [key, kinds] of Object.entries(options.faults)) faults[key] = [...kinds];
+  return { ...options, channels: [...options.channels], faults, faultRates: { ...options.faultRates } };
+}
+
+function checkOptions(options: NormalizedSandboxOptions): void {
+  if (!(options.latencyMs >= 0)) throw new RangeError(`sandbox latencyMs must be 0 or more, got ${options.latencyMs}`);
+  if (!(options.hangMs >= 0)) throw new RangeError(`sandbox hangMs must be 0 or more, got ${options.hangMs}`);
+  if (options.createdStatus !== 200 && options.createdStatus !== 201) {
+    throw new RangeError(`sandbox createdStatus must be 200 or 201, got ${String(options.createdStatus)}`);
+  }
+  for (const kinds of Object.values(options.faults)) {
+    for (const kind of kinds) checkKind(kind);
+  }
+  for (const [kind, rate] of Object.entries(options.faultRates)) {
+    checkKind(kind);
+    if (!(typeof rate === 'number' && rate >= 0 && rate <= 1)) {
+      throw new RangeError(`sandbox faultRates.${kind} must be between 0 and 1, got ${String(rate)}`);
+    }
+  }
+}
+
+function checkKind(kind: string): void {
+  if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
+    throw new RangeError(`unknown sandbox fault "${kind}": expected one of ${FAULT_KINDS.join(', ')}`);
+  }
+}

@@ -1,0 +1,167 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { error, type Answer } from './answer.js';
+import { handleApi, type ApiContext } from './api.js';
+import { FaultPlan } from './faults.js';
+import { acceptsJson, delay, parseBasicAuth, readBody, sameSecret, sendJson } from './http.js';
+import { copyOptions, mergeSandboxOptions, SANDBOX_DEFAULTS } from './options.js';
+import { SlidingWindowLimiter } from './rate-limit.js';
+import { API_PREFIX, parseApiRoute, routeLabel } from './routes.js';
+import { StatsRecorder } from './stats.js';
+import { ConversationStore } from './store.js';
+import type { NormalizedSandboxOptions, Sandbox, SandboxOptions } from './types.js';
+
+const HOST = '127.0.0.1';
+const CONTROL_PREFIX = '/__sandbox/';
+
+/** Starts a Re:amaze-compatible server on 127.0.0.1 (port 0 by default: any free port). */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const state = new SandboxState(mergeSandboxOptions(copyOptions(SANDBOX_DEFAULTS), options));
+  // handle() answers its own errors; this only keeps a sandbox bug from becoming an unhandled rejection.
+  const server = createServer((req, res) => void state.handle(req, res).catch(() => req.socket.destroy()));
+  const port = await listen(server, options.port ?? 0);
+  return {
+    url: `http://${HOST}:${port}/api/v1`,
+    port,
+    options: () => copyOptions(state.ctx.options),
+    conversations: () => state.ctx.store.all(),
+    stats: () => state.ctx.stats.snapshot(),
+    setOptions: (patch) => state.setOptions(patch),
+    reset: () => state.reset(),
+    close: () => state.close(server),
+  };
+}
+
+/** Everything one sandbox holds, and the request path from socket to answer. */
+class SandboxState {
+  readonly ctx: ApiContext;
+  private readonly limiter = new SlidingWindowLimiter();
+  private readonly closing = new AbortController();
+  private readonly hangs = new Set<NodeJS.Timeout>();
+
+  constructor(options: NormalizedSandboxOptions) {
+    const stats = new StatsRecorder();
+    this.ctx = {
+      options,
+      stats,
+      store: new ConversationStore(options.seed, stats),
+      faults: new FaultPlan(options.faults, options.faultRates, options.seed),
+    };
+  }
+
+  /** One request: read it whole, decide the answer, then deliver it (after the configured latency). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${HOST}`);
+    const method = req.method ?? 'GET';
+    let body: Buffer | null;
+    try {
+      body = await readBody(req);
+    } catch {
+      return; // the client went away before sending everything: nobody to answer
+    }
+    if (url.pathname.startsWith(CONTROL_PREFIX)) return this.control(method, url.pathname, res);
+    this.ctx.stats.request(routeLabel(method, url.pathname));
+    let answer: Answer;
+    try {
+      answer = this.decide(req, method, url, body);
+    } catch {
+      answer = error(500, 'Internal Server Error'); // a sandbox bug must not hang the client
+    }
+    await this.deliver(req, res, answer);
+  }
+
+  /** Changes options at run time; faults and seed reach the fault plan at once. */
+  setOptions(patch: Partial<SandboxOptions>): void {
+    const next = mergeSandboxOptions(this.ctx.options, patch);
+    if (patch.faults !== undefined) this.ctx.faults.setScripted(next.faults);
+    if (patch.faultRates !== undefined) this.ctx.faults.setRates(next.faultRates);
+    if (patch.seed !== undefined) this.ctx.faults.setSeed(next.seed);
+    this.ctx.options = next;
+  }
+
+  /** Back to the state just after start, with the options now in force. */
+  reset(): void {
+    this.ctx.store.clear(this.ctx.options.seed);
+    this.ctx.stats.clear();
+    this.ctx.faults.restart();
+    this.limiter.clear();
+  }
+
+  /** Stops listening and destroys every socket: idle keep-alive ones, waiting ones and hung ones. */
+  close(server: Server): Promise<void> {
+    this.closing.abort();
+    for (const timer of this.hangs) clearTimeout(timer);
+    this.hangs.clear();
+    return new Promise((resolve) => {
+      server.close(() => resolve()); // an error here only means "already closed"
+      server.closeAllConnections();
+    });
+  }
+
+  // The order is the contract: 404 outside /api/v1, then auth, rate limit, Accept, and the route.
+  private decide(req: IncomingMessage, method: string, url: URL, body: Buffer | null): Answer {
+    if (!url.pathname.startsWith(API_PREFIX)) return error(404, 'Not Found');
+    const { options } = this.ctx;
+    const auth = parseBasicAuth(req.headers.authorization);
+    const authentic =
+      auth !== null && auth.user.toLowerCase() === options.email.toLowerCase() && sameSecret(auth.password, options.token);
+    if (!auth || !authentic) return error(403, 'Invalid credentials');
+    // Checked before anything is parsed or created: a 429 never creates.
+    const rate = this.limiter.check(auth.password, options.rateLimit);
+    if (!rate.allowed) {
+      const headers = options.retryAfter ? { 'Retry-After': String(rate.retryAfterSeconds) } : undefined;
+      return { kind: 'json', status: 429, body: { error: 'Too Many Requests' }, ...(headers ? { headers } : {}) };
+    }
+    const route = parseApiRoute(url.pathname);
+    if (!route.jsonSuffix && !acceptsJson(req.headers.accept)) return error(406, 'Accept header must be application/json');
+    if (body === null) return error(413, 'Payload Too Large');
+    return handleApi(this.ctx, method, route, url.searchParams, body);
+  }
+
+  // Stats record the decision before the latency, so they are current as soon as anything was created.
+  private async deliver(req: IncomingMessage, res: ServerResponse, answer: Answer): Promise<void> {
+    const { stats, options } = this.ctx;
+    stats.outcome(answer.kind === 'json' ? answer.status : answer.kind === 'drop' ? 'dropped' : 'hung');
+    await delay(options.latencyMs, this.closing.signal);
+    if (answer.kind === 'json') return sendJson(res, answer.status, answer.body, answer.headers);
+    if (answer.kind === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    this.hold(req, options.hangMs);
+  }
+
+  // A hung request keeps its socket until hangMs passes, the client gives up, or close().
+  private hold(req: IncomingMessage, hangMs: number): void {
+    if (this.closing.signal.aborted) return void req.socket.destroy();
+    const timer = setTimeout(() => {
+      this.hangs.delete(timer);
+      req.socket.destroy();
+    }, hangMs);
+    this.hangs.add(timer);
+    req.socket.once('close', () => {
+      clearTimeout(timer);
+      this.hangs.delete(timer);
+    });
+  }
+
+  private control(method: string, pathname: string, res: ServerResponse): void {
+    const { store, stats } = this.ctx;
+    if (method === 'GET' && pathname === `${CONTROL_PREFIX}conversations`) {
+      const conversations = store.all();
+      return sendJson(res, 200, { total_count: conversations.length, conversations });
+    }
+    if (method === 'GET' && pathname === `${CONTROL_PREFIX}stats`) return sendJson(res, 200, stats.snapshot());
+    sendJson(res, 404, { error: 'Not Found' });
+  }
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, HOST, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}

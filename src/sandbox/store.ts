@@ -1,0 +1,191 @@
+import { seededRandom } from './random.js';
+import type { StatsRecorder } from './stats.js';
+import type { HeldConversation, HeldMessage, HeldUser } from './types.js';
+import type { ConversationPatch, NewConversation, NewMessage } from './validate.js';
+
+/** Re:amaze's page size for conversations and messages. */
+export const PAGE_SIZE = 30;
+
+const ARCHIVED = 4;
+const OPEN = 0;
+const DONE = 2;
+
+/** The GET /conversations parameters the sandbox understands. */
+export interface ConversationQuery {
+  /** null: everything but archived; 'all', 'archived', 'open', 'unassigned'. */
+  filter: string | null;
+  /** data[field]=value pairs; all must match, values compared as strings. */
+  data: [string, string][];
+  category: string | null;
+  tag: string | null;
+  /** From 1. */
+  page: number;
+}
+
+/** One page of a listing, in Re:amaze's envelope minus the item key. */
+export interface Page<T> {
+  page_size: number;
+  page_count: number;
+  total_count: number;
+  items: T[];
+}
+
+/** Who is writing: the staff user behind the token, and the data field that names a ticket. */
+export interface Writer {
+  staff: HeldUser;
+  keyField: string;
+}
+
+/** The conversations a sandbox holds, in creation order. */
+export class ConversationStore {
+  private held: HeldConversation[] = [];
+  private bySlug = new Map<string, HeldConversation>();
+  private nextRandom: () => number;
+
+  /** `seed` fixes the slugs; `now` is injectable for tests. */
+  constructor(
+    private seed: number,
+    private readonly stats: StatsRecorder,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.nextRandom = seededRandom(seed);
+  }
+
+  /** Forgets everything and restarts the slug sequence (with a new seed when given). */
+  clear(seed = this.seed): void {
+    this.seed = seed;
+    this.held = [];
+    this.bySlug.clear();
+    this.nextRandom = seededRandom(seed);
+  }
+
+  /** Creates a conversation with its first message; counts duplicates by key and notifications. */
+  create(input: NewConversation, writer: Writer): HeldConversation {
+    const key = input.data[writer.keyField];
+    if (key !== undefined && this.held.some((held) => held.data[writer.keyField] === key)) this.stats.duplicateKey();
+    const at = this.now().toISOString();
+    const conversation: HeldConversation = {
+      slug: this.newSlug(input.subject),
+      subject: input.subject,
+      category: input.category,
+      status: input.status,
+      tag_list: [...input.tag_list],
+      data: { ...input.data },
+      created_at: at,
+      updated_at: at,
+      user: { ...input.user },
+      messages: [],
+    };
+    // The first message is the customer's own, whatever `message.user` says.
+    this.pushMessage(conversation, { ...input.message, user: input.user }, at);
+    this.held.push(conversation);
+    this.bySlug.set(conversation.slug, conversation);
+    return conversation;
+  }
+
+  /** The conversation with this slug, or undefined. */
+  get(slug: string): HeldConversation | undefined {
+    return this.bySlug.get(slug);
+  }
+
+  /** Newest first, filtered, one page. */
+  list(query: ConversationQuery): Page<HeldConversation> {
+    const matches = this.held.filter((held) => matchesQuery(held, query)).reverse();
+    return paginate(matches, query.page);
+  }
+
+  /** Applies a PUT: status and tags replaced, data merged. */
+  update(conversation: HeldConversation, patch: ConversationPatch): HeldConversation {
+    if (patch.status !== undefined) conversation.status = patch.status;
+    if (patch.tag_list !== undefined) conversation.tag_list = [...patch.tag_list];
+    if (patch.data !== undefined) conversation.data = { ...conversation.data, ...patch.data };
+    conversation.updated_at = this.now().toISOString();
+    return conversation;
+  }
+
+  /** Appends a reply or note; a public reply moves the status unless suppress_autoresolve is true. */
+  addMessage(conversation: HeldConversation, input: NewMessage, writer: Writer): HeldMessage {
+    const user = input.user ?? writer.staff;
+    if (input.origin_id !== null && conversation.messages.some((held) => held.origin_id === input.origin_id)) {
+      this.stats.duplicateOriginId();
+    }
+    const at = this.now().toISOString();
+    const message = this.pushMessage(conversation, { ...input, user }, at);
+    if (input.visibility === 0 && !input.suppressAutoresolve) {
+      // Re:amaze: a staff reply resolves the conversation, a customer reply reopens it.
+      conversation.status = sameEmail(user.email, writer.staff.email) ? DONE : OPEN;
+    }
+    conversation.updated_at = at;
+    return message;
+  }
+
+  /** Deep copies of everything held, in creation order. */
+  all(): HeldConversation[] {
+    return structuredClone(this.held);
+  }
+
+  private pushMessage(conversation: HeldConversation, input: NewMessage & { user: HeldUser }, at: string): HeldMessage {
+    const message: HeldMessage = {
+      body: input.body,
+      visibility: input.visibility,
+      user: { ...input.user },
+      origin_id: input.origin_id,
+      attachment: input.attachment,
+      created_at: at,
+      notified: !input.suppressed,
+    };
+    // Notes count too: they notify the team, and the importer should suppress them like replies.
+    if (message.notified) this.stats.notification();
+    conversation.messages.push(message);
+    return message;
+  }
+
+  private newSlug(subject: string): string {
+    const stem = slugify(subject) || 'conversation';
+    for (;;) {
+      const slug = `${stem}-${Math.floor(this.nextRandom() * 36 ** 6).toString(36).padStart(6, '0')}`;
+      if (!this.bySlug.has(slug)) return slug;
+    }
+  }
+}
+
+/** One page of a list: pages count from 1; a page past the end is empty. */
+export function paginate<T>(items: T[], page: number): Page<T> {
+  const start = (page - 1) * PAGE_SIZE;
+  return {
+    page_size: PAGE_SIZE,
+    page_count: Math.ceil(items.length / PAGE_SIZE),
+    total_count: items.length,
+    items: items.slice(start, start + PAGE_SIZE),
+  };
+}
+
+/** Lower-case ASCII words joined by dashes, at most 50 characters: safe in a URL path. */
+export function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 50)
+    .replace(/^-+|-+$/g, '');
+}
+
+function matchesQuery(held: HeldConversation, query: ConversationQuery): boolean {
+  if (!matchesFilter(held.status, query.filter)) return false;
+  if (query.category !== null && held.category !== query.category) return false;
+  if (query.tag !== null && !held.tag_list.includes(query.tag)) return false;
+  return query.data.every(([field, value]) => Object.hasOwn(held.data, field) && String(held.data[field]) === value);
+}
+
+// The sandbox has no assignees, so every conversation is unassigned.
+function matchesFilter(status: number, filter: string | null): boolean {
+  if (filter === 'all') return true;
+  if (filter === 'archived') return status === ARCHIVED;
+  if (filter === 'open') return status === OPEN;
+  return status !== ARCHIVED;
+}
+
+function sameEmail(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

@@ -1,0 +1,149 @@
+/** A scripted or random failure of one POST, named by what the client sees and whether anything was created. */
+export type FaultKind = '500-before' | '500-after' | '503-before' | 'drop-before' | 'drop-after' | 'hang-after' | '422';
+
+/** Every fault kind, in the order random faults are drawn (the order is part of seed reproducibility). */
+export const FAULT_KINDS: readonly FaultKind[] = [
+  '500-before',
+  '500-after',
+  '503-before',
+  'drop-before',
+  'drop-after',
+  'hang-after',
+  '422',
+];
+
+/** What a caller may set when starting the sandbox; every field has a default. */
+export interface SandboxOptions {
+  /** TCP port; default 0 (any free port). The host is always 127.0.0.1. */
+  port?: number;
+  /** Brand name shown in the banner; default 'sandbox'. */
+  brand?: string;
+  /** Basic-auth user (a staff login email); default 'importer@example.com'. */
+  email?: string;
+  /** Basic-auth password (the API token); default 'sandbox-token'. */
+  token?: string;
+  /** Valid conversation categories (channel slugs); default ['support']. */
+  channels?: string[];
+  /** conversation.data field that names a ticket for scripted faults; default 'import_key'. */
+  keyField?: string;
+  /** Requests per second per token, all /api/v1 endpoints; default: no limit (also null or 0, to lift one). */
+  rateLimit?: number | null;
+  /** Send Retry-After (whole seconds) with 429; default false (Re:amaze documents no header). */
+  retryAfter?: boolean;
+  /** Milliseconds added before every /api/v1 answer; default 0. */
+  latencyMs?: number;
+  /** Status of a successful POST /conversations; default 201. */
+  createdStatus?: 200 | 201;
+  /** Scripted faults per key (data[keyField], or a message's origin_id): each POST consumes the next. */
+  faults?: Record<string, FaultKind[]>;
+  /** Probability 0..1 of each fault on POST /conversations, drawn reproducibly from `seed`. */
+  faultRates?: Partial<Record<FaultKind, number>>;
+  /** Seed for random faults and slugs; default 1. */
+  seed?: number;
+  /** How long 'hang-after' holds a request before closing its socket; default 30000 ms. */
+  hangMs?: number;
+}
+
+/** SandboxOptions with every default filled in (port excluded: it is fixed once listening). */
+export interface NormalizedSandboxOptions {
+  brand: string;
+  email: string;
+  token: string;
+  channels: string[];
+  keyField: string;
+  rateLimit: number | null;
+  retryAfter: boolean;
+  latencyMs: number;
+  createdStatus: 200 | 201;
+  faults: Record<string, FaultKind[]>;
+  faultRates: Partial<Record<FaultKind, number>>;
+  seed: number;
+  hangMs: number;
+}
+
+/** A customer or staff member as the sandbox keeps them. */
+export interface HeldUser {
+  name: string;
+  email: string;
+}
+
+/** A custom-field value: one level deep, as Re:amaze documents. */
+export type DataValue = string | number | boolean;
+
+/** One message of a held conversation. */
+export interface HeldMessage {
+  body: string;
+  visibility: 0 | 1;
+  user: HeldUser;
+  origin_id: string | null;
+  attachment: string | null;
+  created_at: string;
+  /** True when a notification would have been sent (no suppress flag was true). */
+  notified: boolean;
+}
+
+/** One conversation the sandbox holds, with its messages in creation order. */
+export interface HeldConversation {
+  slug: string;
+  subject: string;
+  category: string;
+  status: number;
+  tag_list: string[];
+  data: Record<string, DataValue>;
+  created_at: string;
+  updated_at: string;
+  user: HeldUser;
+  messages: HeldMessage[];
+}
+
+/** One fault the sandbox fired. */
+export interface FaultEvent {
+  kind: FaultKind;
+  /** The key it was scripted for (data[keyField] or origin_id), or null when there was none. */
+  key: string | null;
+  target: 'conversation' | 'message';
+  /** Whether it came from `faults` (scripted) or `faultRates` (random). */
+  source: 'scripted' | 'random';
+}
+
+/** Counters since start or the last reset(). */
+export interface SandboxStats {
+  /** Requests to /api/v1 and unknown paths (the /__sandbox endpoints are not counted). */
+  requests: number;
+  /** By route, e.g. 'POST /conversations', 'GET /conversations/{slug}', 'GET other'. */
+  byRoute: Record<string, number>;
+  /** By HTTP status, plus 'dropped' and 'hung' for answers never sent. */
+  byStatus: Record<string, number>;
+  /** Requests refused with 429. */
+  rateLimited: number;
+  /** Fired faults by kind. */
+  faults: Partial<Record<FaultKind, number>>;
+  /** Every fired fault, in order. */
+  faultLog: FaultEvent[];
+  /** Messages (first messages included) created without a true suppress flag: emails that would have gone out. */
+  notifications: number;
+  /** Conversations created while one with the same data[keyField] already existed. */
+  duplicateKeys: number;
+  /** Messages created while one with the same origin_id already existed in that conversation. */
+  duplicateOriginIds: number;
+}
+
+/** A running sandbox server. */
+export interface Sandbox {
+  /** Base URL of the API, e.g. http://127.0.0.1:PORT/api/v1. */
+  readonly url: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** The options in force (a copy). */
+  options(): NormalizedSandboxOptions;
+  /** What it holds, in creation order (deep copies). */
+  conversations(): HeldConversation[];
+  /** Counters since start or the last reset() (a copy). */
+  stats(): SandboxStats;
+  /** Changes options at run time; new `faults` restart the scripted lists, a new `seed` the random draws. */
+  setOptions(patch: Partial<SandboxOptions>): void;
+  /** Forgets conversations, stats and rate-limit windows; restarts scripted faults and random draws. */
+  reset(): void;
+  /** Closes the server and every open socket, hung ones included. */
+  close(): Promise<void>;
+}
