@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     files: ['bench/**', 'scripts/**'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', performance: 'readonly' } },
     rules: { 'no-console': 'off' },
   },
 );

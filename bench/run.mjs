@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateExport } from './generate.mjs';
+import { benchImport } from './import.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BIG = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -17,41 +18,50 @@ function measure(mode, file) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const dir = mkdtempSync(join(tmpdir(), 'reamaze-bench-'));
-try {
-  const big = join(dir, 'big.csv');
-  const small = join(dir, 'small.csv');
-  const shuffled = join(dir, 'random-keys.csv');
-  console.log(`Generating ${BIG.toLocaleString('en-US')} rows (twice: growing and random keys) and ${SMALL.toLocaleString('en-US')} rows…`);
-  await generateExport(big, BIG);
-  await generateExport(small, SMALL);
-  await generateExport(shuffled, BIG, { randomKeys: true });
-  const megabytes = statSync(big).size / 1024 / 1024;
+async function benchValidate() {
+  const dir = mkdtempSync(join(tmpdir(), 'reamaze-bench-'));
+  try {
+    const big = join(dir, 'big.csv');
+    const small = join(dir, 'small.csv');
+    const shuffled = join(dir, 'random-keys.csv');
+    console.log(`Generating ${BIG.toLocaleString('en-US')} rows (twice: growing and random keys) and ${SMALL.toLocaleString('en-US')} rows…`);
+    await generateExport(big, BIG);
+    await generateExport(small, SMALL);
+    await generateExport(shuffled, BIG, { randomKeys: true });
+    const megabytes = statSync(big).size / 1024 / 1024;
 
-  const bare = [];
-  const validate = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    // Alternate the order so neither side always runs on a warmer disk cache.
-    const pair = round % 2 ? ['csv-parse', 'validate'] : ['validate', 'csv-parse'];
-    for (const mode of pair) (mode === 'csv-parse' ? bare : validate).push(measure(mode, big));
-    console.log(`round ${round}: csv-parse ${bare.at(-1).ms.toFixed(0)} ms, validate ${validate.at(-1).ms.toFixed(0)} ms`);
+    const bare = [];
+    const validate = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Alternate the order so neither side always runs on a warmer disk cache.
+      const pair = round % 2 ? ['csv-parse', 'validate'] : ['validate', 'csv-parse'];
+      for (const mode of pair) (mode === 'csv-parse' ? bare : validate).push(measure(mode, big));
+      console.log(`round ${round}: csv-parse ${bare.at(-1).ms.toFixed(0)} ms, validate ${validate.at(-1).ms.toFixed(0)} ms`);
+    }
+    const smallRun = measure('validate', small);
+    const randomRun = measure('validate', shuffled);
+    const rate = (runs) => BIG / (median(runs.map((run) => run.ms)) / 1000);
+    const bareRate = rate(bare);
+    const validateRate = rate(validate);
+    const bigRss = median(validate.map((run) => run.maxRssMB));
+    console.log(`
+  | measure (${BIG.toLocaleString('en-US')} rows, ${megabytes.toFixed(0)} MB, median of ${ROUNDS}) | value |
+  |---|---|
+  | bare csv-parse (columns: true) | ${Math.round(bareRate).toLocaleString('en-US')} rows/s |
+  | reamaze-import validate | ${Math.round(validateRate).toLocaleString('en-US')} rows/s |
+  | validate / csv-parse | ${(validateRate / bareRate).toFixed(2)}× (target ≥ 0.80×) |
+  | validate, random (UUID-like) keys instead of growing ids | ${Math.round(BIG / (randomRun.ms / 1000)).toLocaleString('en-US')} rows/s (${(BIG / (randomRun.ms / 1000) / bareRate).toFixed(2)}×), peak RSS ${randomRun.maxRssMB.toFixed(0)} MB |
+  | validate peak RSS at ${SMALL.toLocaleString('en-US')} rows | ${smallRun.maxRssMB.toFixed(0)} MB |
+  | validate peak RSS at ${BIG.toLocaleString('en-US')} rows | ${bigRss.toFixed(0)} MB (target < 200 MB; growth ${(bigRss - smallRun.maxRssMB).toFixed(0)} MB) |
+  | bare csv-parse peak RSS | ${median(bare.map((run) => run.maxRssMB)).toFixed(0)} MB |`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const smallRun = measure('validate', small);
-  const randomRun = measure('validate', shuffled);
-  const rate = (runs) => BIG / (median(runs.map((run) => run.ms)) / 1000);
-  const bareRate = rate(bare);
-  const validateRate = rate(validate);
-  const bigRss = median(validate.map((run) => run.maxRssMB));
-  console.log(`
-| measure (${BIG.toLocaleString('en-US')} rows, ${megabytes.toFixed(0)} MB, median of ${ROUNDS}) | value |
-|---|---|
-| bare csv-parse (columns: true) | ${Math.round(bareRate).toLocaleString('en-US')} rows/s |
-| reamaze-import validate | ${Math.round(validateRate).toLocaleString('en-US')} rows/s |
-| validate / csv-parse | ${(validateRate / bareRate).toFixed(2)}× (target ≥ 0.80×) |
-| validate, random (UUID-like) keys instead of growing ids | ${Math.round(BIG / (randomRun.ms / 1000)).toLocaleString('en-US')} rows/s (${(BIG / (randomRun.ms / 1000) / bareRate).toFixed(2)}×), peak RSS ${randomRun.maxRssMB.toFixed(0)} MB |
-| validate peak RSS at ${SMALL.toLocaleString('en-US')} rows | ${smallRun.maxRssMB.toFixed(0)} MB |
-| validate peak RSS at ${BIG.toLocaleString('en-US')} rows | ${bigRss.toFixed(0)} MB (target < 200 MB; growth ${(bigRss - smallRun.maxRssMB).toFixed(0)} MB) |
-| bare csv-parse peak RSS | ${median(bare.map((run) => run.maxRssMB)).toFixed(0)} MB |`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+}
+
+const only = process.env.BENCH_ONLY; // 'validate' or 'import'; default both
+if (only !== 'import') await benchValidate();
+if (only !== 'validate') {
+  console.log('\nImport against the sandbox (50 ms latency; each scenario about 20 s):');
+  await benchImport();
 }

@@ -2,9 +2,11 @@ import yargs, { type Argv } from 'yargs';
 import { isImportError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { runDemo } from './demo.js';
 import { runInit } from './init.js';
 import { runPreview } from './preview.js';
 import { Renderer, type CliStreams } from './render.js';
+import { runSandbox } from './sandbox.js';
 import { DEFAULT_RATE, runImport } from './run.js';
 import { runValidate } from './validate.js';
 
@@ -120,6 +122,26 @@ function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>)
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary on stdout' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or notes' }),
       pick(runImport),
+    )
+    .command(
+      'sandbox',
+      'Serve a local Re:amaze-compatible API for rehearsals (until Ctrl-C)',
+      (y) =>
+        y
+          .option('port', { type: 'number', default: 4599, describe: 'port on 127.0.0.1 (0: any free port)' })
+          .option('rate-limit', { type: 'number', describe: 'requests per second per token before 429' })
+          .option('retry-after', { type: 'boolean', default: false, describe: 'send Retry-After with 429 (Re:amaze documents none)' })
+          .option('latency', { type: 'number', describe: 'milliseconds added to every answer' })
+          .option('fault', { type: 'string', array: true, describe: 'random fault, kind=probability (500-before, 500-after, drop-after, hang-after…)' })
+          .option('channel', { type: 'string', array: true, describe: 'valid categories (default: support)' })
+          .option('token', { type: 'string', describe: 'the API token it accepts (default: sandbox-token)' }),
+      pick(runSandbox),
+    )
+    .command(
+      'demo',
+      'Import a bundled sample export into an in-process sandbox (no credentials needed)',
+      (y) => y.option('rate', { type: 'string', default: '60', describe: 'requests per second to start at (the sandbox allows 40)' }),
+      pick(runDemo),
     )
     .demandCommand(1, 'Name a command.')
     .strict()

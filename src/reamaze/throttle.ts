@@ -8,12 +8,14 @@ export interface ThrottleOptions {
   maxRate?: number;
   /** Requests in flight at once. Default 4. */
   concurrency?: number;
-  /** After a 429, the rate is multiplied by this. Default 0.7. */
-  decrease?: number;
-  /** Quiet time without a 429 before the rate is raised again. Default 5 s. */
+  /** Quiet time without a 429 before the rate is raised again. Default 3 s. */
   quietMs?: number;
-  /** Pause after a 429 without Retry-After, before jitter. Default 1 s. */
+  /** Each quiet second after that adds this share of `maxRate`. Default 0.05. */
+  increase?: number;
+  /** Pause after a 429 without Retry-After, jittered ±50%. Default 500 ms. */
   pauseMs?: number;
+  /** 429s this soon after the rate was lowered do not lower it again. Default 1.5 s. */
+  episodeMs?: number;
   /** The rate never goes below this. Default 0.05 (one request in 20 s). */
   minRate?: number;
 }
@@ -21,8 +23,11 @@ export interface ThrottleOptions {
 /**
  * One limiter per API token (bottleneck): every request of the import, conversations and lookups
  * alike, goes through it, because Re:amaze limits per token and extra workers add no capacity.
- * Adaptive: a 429 pauses *every* request (the limit is shared, so one 429 means all are over it)
- * and lowers the rate; a quiet period raises it again, up to `maxRate` (AIMD).
+ * Adaptive (AIMD): a 429 pauses *every* request (the limit is shared, so one 429 means all are
+ * over it) and lowers the rate to what the API let through just before (less 5%) — a lone 429
+ * from timing jitter costs 5%, a storm from a rate twice the limit halves it; after a quiet
+ * period the rate climbs back a step a second, slowly near the rate that drew the 429, up to
+ * `maxRate`.
  */
 export class Throttle {
   private readonly limiter: Bottleneck;
@@ -31,15 +36,21 @@ export class Throttle {
   private pausedUntil = 0;
   private resumeTimer: NodeJS.Timeout | undefined;
   private lastThrottledAt = 0;
-  private lastRaisedAt = Date.now();
+  private lastRaisedAt = 0;
+  private lastDecreasedAt = 0;
+  /** The rate that drew the last 429. */
+  private ceiling: number | undefined;
+  /** Answers of the last two seconds: time and whether it was a 429. */
+  private recent: { at: number; throttled: boolean }[] = [];
 
   constructor(options: ThrottleOptions) {
     this.options = {
       maxRate: options.rate,
       concurrency: 4,
-      decrease: 0.7,
-      quietMs: 5000,
-      pauseMs: 1000,
+      quietMs: 3000,
+      increase: 0.05,
+      pauseMs: 500,
+      episodeMs: 1500,
       minRate: 0.05,
       ...options,
     };
@@ -57,25 +68,58 @@ export class Throttle {
     return this.limiter.schedule(task);
   }
 
-  /** A request was answered without 429: after a quiet period, raise the rate a step. */
+  /**
+   * A request was answered without 429: after a quiet period, raise the rate a step a second.
+   * Near the rate that last drew a 429 (the limit, most likely), climb four times more slowly
+   * and in small steps, so the import settles just under the limit instead of bouncing off it.
+   */
   noteSuccess(now = Date.now()): void {
+    this.remember(now, false);
     if (this.currentRate >= this.options.maxRate) return;
-    if (now - this.lastThrottledAt < this.options.quietMs || now - this.lastRaisedAt < this.options.quietMs) return;
+    const nearCeiling = this.ceiling !== undefined && this.currentRate >= this.ceiling * 0.9;
+    const quietMs = nearCeiling ? this.options.quietMs * 4 : this.options.quietMs;
+    if (now - this.lastThrottledAt < quietMs || now - this.lastRaisedAt < 1000) return;
     this.lastRaisedAt = now;
-    this.setRate(Math.min(this.options.maxRate, this.currentRate * 1.1 + 0.1));
+    const step = (nearCeiling ? 0.01 : this.options.increase) * this.options.maxRate;
+    const rate = Math.min(this.options.maxRate, this.currentRate + step);
+    // Past the old ceiling without a 429: the limit has grown, climb freely again.
+    if (this.ceiling !== undefined && rate > this.ceiling) this.ceiling = undefined;
+    this.setRate(rate);
   }
 
   /**
-   * A 429: pause every request for Retry-After, or a jittered pause when there is none, and
+   * A 429: pause every request for Retry-After, or a short jittered pause when there is none, and
    * lower the rate once per pause (the 429s of requests already in flight say the same thing).
    * Returns the pause in milliseconds.
    */
   noteThrottled(retryAfterMs: number | undefined, now = Date.now(), random = Math.random): number {
+    this.remember(now, true);
     const pause = retryAfterMs ?? Math.round(this.options.pauseMs * (0.5 + random()));
-    if (now >= this.pausedUntil) this.setRate(Math.max(this.options.minRate, this.currentRate * this.options.decrease));
+    // 429s within a window's time after a decrease answer requests sent at the old rate: one episode.
+    if (now >= this.pausedUntil && now - this.lastDecreasedAt >= this.options.episodeMs) {
+      this.lastDecreasedAt = now;
+      this.ceiling = this.currentRate;
+      this.setRate(Math.max(this.options.minRate, this.rateAfter429(now)));
+    }
     this.lastThrottledAt = now;
     this.pauseFor(pause, now);
     return pause;
+  }
+
+  /**
+   * The new rate after a 429: what the API let through over the last two seconds (its limit, as
+   * seen from here), less 5%; never below half nor above 95% of the rate in force.
+   */
+  private rateAfter429(now: number): number {
+    this.recent = this.recent.filter((answer) => answer.at >= now - 2000);
+    const span = Math.min(2000, Math.max(500, now - (this.recent[0]?.at ?? now)));
+    const accepted = this.recent.filter((answer) => !answer.throttled && answer.at >= now - span).length / (span / 1000);
+    return Math.min(0.95 * this.currentRate, Math.max(0.5 * this.currentRate, 0.95 * accepted));
+  }
+
+  private remember(now: number, throttled: boolean): void {
+    this.recent.push({ at: now, throttled });
+    if (this.recent.length > 64 && (this.recent[0]?.at ?? now) < now - 2000) this.recent = this.recent.filter((answer) => answer.at >= now - 2000);
   }
 
   /** Stops starting requests (already running ones finish); pending ones are dropped. */
@@ -101,8 +145,12 @@ export class Throttle {
   }
 }
 
+/**
+ * Milliseconds between two request starts: 1% over 1000/rate, so that at `--rate` equal to the
+ * API's limit, the timing jitter of a second's worth of requests (about 10 ms) does not cross it.
+ */
 function minTimeFor(rate: number): number {
-  return Math.ceil(1000 / rate);
+  return (1000 / rate) * 1.01;
 }
 
 /** `--rate`: requests per second (`2`, `0.5`) or per minute (`90/min`); undefined when unreadable. */

@@ -1,0 +1,45 @@
+import { ImportError } from '../errors.js';
+import { FAULT_KINDS, formatSandboxBanner, startSandbox, type FaultKind, type SandboxOptions } from '../sandbox/index.js';
+import { ExitCode } from './exit-codes.js';
+import type { CliIO } from './main.js';
+import { Renderer } from './render.js';
+
+/** `sandbox [--port] [--rate-limit] [--retry-after] [--latency] [--fault kind=p]…`: serves until Ctrl-C. */
+export async function runSandbox(args: Record<string, unknown>, io: CliIO): Promise<number> {
+  const renderer = new Renderer(io);
+  const server = await startSandbox(sandboxOptions(args));
+  renderer.result(formatSandboxBanner(server));
+  renderer.note('Press Ctrl-C to stop. What it holds: GET /__sandbox/conversations; counters: GET /__sandbox/stats.');
+  await new Promise<void>((resolve) => {
+    const unsubscribe = io.onSignal?.(() => {
+      unsubscribe?.();
+      resolve();
+    });
+    if (!io.onSignal) resolve();
+  });
+  await server.close();
+  return ExitCode.OK;
+}
+
+/** The sandbox options of the command line. */
+export function sandboxOptions(args: Record<string, unknown>): SandboxOptions {
+  const options: SandboxOptions = {};
+  if (typeof args.port === 'number') options.port = args.port;
+  if (typeof args['rate-limit'] === 'number') options.rateLimit = args['rate-limit'];
+  if (args['retry-after'] === true) options.retryAfter = true;
+  if (typeof args.latency === 'number') options.latencyMs = args.latency;
+  if (typeof args.token === 'string') options.token = args.token;
+  if (Array.isArray(args.channel)) options.channels = args.channel.map(String);
+  const faults = Array.isArray(args.fault) ? args.fault.map(String) : [];
+  if (faults.length > 0) options.faultRates = Object.fromEntries(faults.map(parseFault));
+  return options;
+}
+
+function parseFault(text: string): [FaultKind, number] {
+  const [kind, rate] = text.split('=');
+  const probability = Number(rate);
+  if (!FAULT_KINDS.includes(kind as FaultKind) || !(probability >= 0 && probability <= 1)) {
+    throw new ImportError('USAGE', `--fault ${text} is not a fault: write kind=probability, e.g. 500-after=0.05; kinds: ${FAULT_KINDS.join(', ')}.`);
+  }
+  return [kind as FaultKind, probability];
+}

@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseRate, Throttle } from '../../../src/reamaze/throttle.js';
+
+let throttle: Throttle | undefined;
+afterEach(async () => throttle?.stop());
+
+describe('throttle', () => {
+  it.each([
+    ['2', 2], ['0.5', 0.5], ['90/min', 1.5], ['120/minute', 2], ['5/s', 5], ['0', undefined], ['fast', undefined],
+  ])('reads --rate %s', (text, rate) => {
+    expect(parseRate(text)).toBe(rate);
+  });
+
+  it('lowers the rate to what the API let through once per episode, and pauses every request', async () => {
+    throttle = new Throttle({ rate: 10, concurrency: 4 });
+    const now = Date.now();
+    for (let i = 0; i < 10; i++) throttle.noteSuccess(now - 1990 + i * 200);
+    const pause = throttle.noteThrottled(undefined, now, () => 0.5);
+    expect(pause).toBe(500);
+    expect(throttle.rate).toBeCloseTo(5, 5); // 10 answers in the last 2 s (5/s), less 5%, but never below half
+    throttle.noteThrottled(undefined, now + 100);
+    expect(throttle.rate).toBeCloseTo(5, 5); // same episode: no second decrease
+    const started: number[] = [];
+    const t0 = Date.now();
+    await Promise.all([1, 2].map(() => throttle!.schedule(async () => started.push(Date.now() - t0))));
+    expect(Math.min(...started)).toBeGreaterThanOrEqual(450);
+  });
+
+  it('honours Retry-After and climbs back after a quiet period, slowly near the old ceiling', () => {
+    throttle = new Throttle({ rate: 10, maxRate: 10 });
+    const t = 1_000_000;
+    expect(throttle.noteThrottled(2000, t)).toBe(2000);
+    const after = throttle.rate;
+    expect(after).toBeLessThan(10);
+    throttle.noteSuccess(t + 1000);
+    expect(throttle.rate).toBe(after);
+    throttle.noteSuccess(t + 4000);
+    expect(throttle.rate).toBeGreaterThan(after);
+  });
+});
