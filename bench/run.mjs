@@ -45,15 +45,15 @@ async function benchValidate() {
     const validateRate = rate(validate);
     const bigRss = median(validate.map((run) => run.maxRssMB));
     console.log(`
-  | measure (${BIG.toLocaleString('en-US')} rows, ${megabytes.toFixed(0)} MB, median of ${ROUNDS}) | value |
-  |---|---|
-  | bare csv-parse (columns: true) | ${Math.round(bareRate).toLocaleString('en-US')} rows/s |
-  | reamaze-import validate | ${Math.round(validateRate).toLocaleString('en-US')} rows/s |
-  | validate / csv-parse | ${(validateRate / bareRate).toFixed(2)}× (target ≥ 0.80×) |
-  | validate, random (UUID-like) keys instead of growing ids | ${Math.round(BIG / (randomRun.ms / 1000)).toLocaleString('en-US')} rows/s (${(BIG / (randomRun.ms / 1000) / bareRate).toFixed(2)}×), peak RSS ${randomRun.maxRssMB.toFixed(0)} MB |
-  | validate peak RSS at ${SMALL.toLocaleString('en-US')} rows | ${smallRun.maxRssMB.toFixed(0)} MB |
-  | validate peak RSS at ${BIG.toLocaleString('en-US')} rows | ${bigRss.toFixed(0)} MB (target < 200 MB; growth ${(bigRss - smallRun.maxRssMB).toFixed(0)} MB) |
-  | bare csv-parse peak RSS | ${median(bare.map((run) => run.maxRssMB)).toFixed(0)} MB |`);
+| measure (${BIG.toLocaleString('en-US')} rows, ${megabytes.toFixed(0)} MB, median of ${ROUNDS}) | value |
+|---|---|
+| bare csv-parse (columns: true) | ${Math.round(bareRate).toLocaleString('en-US')} rows/s |
+| reamaze-import validate | ${Math.round(validateRate).toLocaleString('en-US')} rows/s |
+| validate / csv-parse | ${(validateRate / bareRate).toFixed(2)}× (target ≥ 0.80×) |
+| validate, random (UUID-like) keys instead of growing ids | ${Math.round(BIG / (randomRun.ms / 1000)).toLocaleString('en-US')} rows/s (${(BIG / (randomRun.ms / 1000) / bareRate).toFixed(2)}×), peak RSS ${randomRun.maxRssMB.toFixed(0)} MB |
+| validate peak RSS at ${SMALL.toLocaleString('en-US')} rows | ${smallRun.maxRssMB.toFixed(0)} MB |
+| validate peak RSS at ${BIG.toLocaleString('en-US')} rows | ${bigRss.toFixed(0)} MB (target < 200 MB; growth ${(bigRss - smallRun.maxRssMB).toFixed(0)} MB) |
+| bare csv-parse peak RSS | ${median(bare.map((run) => run.maxRssMB)).toFixed(0)} MB |`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

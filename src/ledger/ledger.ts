@@ -59,6 +59,8 @@ export interface RunInfo {
   id: number;
   /** The mapping hash of the previous run, when there was one. */
   previousMappingHash: string | undefined;
+  /** The previous run's mapping (canonical JSON), to say what changed. */
+  previousMapping: string | undefined;
   /** The request rate the previous run ended with (requests per second). */
   learnedRate: number | undefined;
 }

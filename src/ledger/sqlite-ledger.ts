@@ -68,10 +68,16 @@ export class SqliteLedger {
 
   /** Records the start of a run and tells it what the previous run left. */
   startRun(start: RunStart): RunInfo {
-    const previous = this.statements.lastRun.get() as { mapping_hash: string; learned_rate: number | null } | undefined;
+    const previous = this.statements.lastRun.get() as { mapping_hash: string; learned_rate: number | null; args: string } | undefined;
     const result = this.statements.startRun.run(new Date().toISOString(), JSON.stringify(start.args), start.mappingHash);
     this.runId = Number(result.lastInsertRowid);
-    return { id: this.runId, previousMappingHash: previous?.mapping_hash, learnedRate: previous?.learned_rate ?? undefined };
+    const previousArgs = previous ? (JSON.parse(previous.args) as { mapping_spec?: unknown }) : undefined;
+    return {
+      id: this.runId,
+      previousMappingHash: previous?.mapping_hash,
+      previousMapping: typeof previousArgs?.mapping_spec === 'string' ? previousArgs.mapping_spec : undefined,
+      learnedRate: previous?.learned_rate ?? undefined,
+    };
   }
 
   /** What the ledger knows of `key` (pending updates included). */
@@ -196,7 +202,7 @@ function prepare(db: SqliteDatabase) {
     duplicate: statement('INSERT INTO duplicates (run_id, key, file, line, first_file, first_line) VALUES (?, ?, ?, ?, ?, ?)'),
     unsettled: statement("SELECT key FROM rows WHERE state IN ('sending', 'uncertain') ORDER BY key").pluck(),
     counts: statement('SELECT state, count(*) AS n FROM rows GROUP BY state'),
-    lastRun: statement('SELECT mapping_hash, learned_rate FROM runs ORDER BY id DESC LIMIT 1'),
+    lastRun: statement('SELECT mapping_hash, learned_rate, args FROM runs ORDER BY id DESC LIMIT 1'),
     startRun: statement('INSERT INTO runs (started_at, args, mapping_hash) VALUES (?, ?, ?)'),
     finishRun: statement('UPDATE runs SET ended_at = ?, counts = ?, learned_rate = ?, exit_code = ? WHERE id = ?'),
   };

@@ -112,10 +112,12 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
   const keyOf = compileKey(key, references);
   const conversation = compileConversation(spec.conversation, keyField, references);
   const messages = compileMessages(spec.messages, references);
+  const normalized = canonicalJson(normalize(spec));
   return {
     source: sourceOptions satisfies SourceOptions,
     keyField,
-    hash: createHash('sha256').update(canonicalJson(normalize(spec))).digest('hex'),
+    hash: createHash('sha256').update(normalized).digest('hex'),
+    canonical: normalized,
     references,
     keyOf,
     mapRow(fields, rowKey) {

@@ -28,6 +28,8 @@ export interface CompiledMapping {
   readonly keyField: string;
   /** Hash of the normalized mapping, to notice a changed mapping between runs. */
   readonly hash: string;
+  /** The normalized mapping as canonical JSON (sorted keys), to say what changed between runs. */
+  readonly canonical: string;
   /** Every column or path the mapping reads. */
   readonly references: readonly FieldReference[];
   /** The row key: `source.key` evaluated, or a hash of the record's fields without one; undefined when the key column is empty. */

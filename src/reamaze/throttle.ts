@@ -146,11 +146,11 @@ export class Throttle {
 }
 
 /**
- * Milliseconds between two request starts: 1% over 1000/rate, so that at `--rate` equal to the
- * API's limit, the timing jitter of a second's worth of requests (about 10 ms) does not cross it.
+ * Milliseconds between two request starts: 2% over 1000/rate, so that at `--rate` equal to the
+ * API's limit, the timing jitter of a second's worth of requests (up to 20 ms) does not cross it.
  */
 function minTimeFor(rate: number): number {
-  return (1000 / rate) * 1.01;
+  return (1000 / rate) * 1.02;
 }
 
 /** `--rate`: requests per second (`2`, `0.5`) or per minute (`90/min`); undefined when unreadable. */

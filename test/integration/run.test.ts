@@ -1,8 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteLedger } from '../../src/ledger/sqlite-ledger.js';
+import { openSqlite } from '../../src/ledger/sqlite.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { hasStackTrace, runCli, tempDir } from '../helpers/cli.js';
+import { hasStackTrace, REPO, runCli, tempDir } from '../helpers/cli.js';
 import { sandbox, sandboxEnv } from '../helpers/sandbox.js';
 
 let dir: string;
@@ -26,6 +28,15 @@ async function exportFile(rows: string[], name = 'tickets.csv'): Promise<string>
 
 function runArgs(file: string | string[], extra: string[] = []): string[] {
   return ['run', ...[file].flat(), '--mapping', 'generic-csv', '--ledger', join(dir, 'import.ledger'), '--rate', '200', '--json', '--quiet', ...extra];
+}
+
+function ledgerRows(): Record<string, unknown>[] {
+  const db = openSqlite(join(dir, 'import.ledger'), { readonly: true });
+  try {
+    return db.prepare('SELECT key, state, http_status, error_code, error, fields FROM rows ORDER BY key').all() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
 }
 
 describe('run', () => {
@@ -61,6 +72,9 @@ describe('run', () => {
     const second = await runCli(runArgs(file), { env: sandboxEnv(server) });
     expect(JSON.parse(second.stdout)).toMatchObject({ done: 0, skipped: 1, rejected: 1 });
     expect(server.conversations()).toHaveLength(1);
+    const rows = ledgerRows();
+    expect(rows.find((r) => r.key === 'T2')).toMatchObject({ state: 'rejected', http_status: 422, error_code: 'API_REJECTED', error: 'the API refused the row (422): scripted rejection' });
+    expect(JSON.parse(String(rows.find((r) => r.key === 'T2')?.fields))).toMatchObject({ ticket_id: 'T2' });
   });
 
   it('stops with exit 3 on bad credentials, marks no row, and never shows the token', async () => {
@@ -71,6 +85,7 @@ describe('run', () => {
     expect(result.stderr).toMatch(/refused the credentials \(403\)/);
     expect(result.stdout + result.stderr).not.toContain('wrong-token-s3cr3t');
     expect(server.conversations()).toHaveLength(0);
+    expect(ledgerRows()).toEqual([]);
     const status = await runCli(runArgs(file), { env: sandboxEnv(server) });
     expect(JSON.parse(status.stdout)).toMatchObject({ done: 2, skipped: 0 });
     const ledger = await readFile(join(dir, 'import.ledger'));
@@ -93,4 +108,69 @@ describe('run', () => {
     expect(server.stats().rateLimited).toBeGreaterThan(0);
     expect(server.conversations()).toHaveLength(60);
   });
+
+  it('sends a sample with --limit, then the rest; the ledger file is private', async () => {
+    server = await sandbox();
+    const file = await exportFile(Array.from({ length: 10 }, (_, i) => row(`T${i}`)));
+    const sample = await runCli([...runArgs(file), '--limit', '3'], { env: sandboxEnv(server) });
+    expect(JSON.parse(sample.stdout)).toMatchObject({ done: 3 });
+    expect(server.conversations()).toHaveLength(3);
+    const rest = await runCli(runArgs(file), { env: sandboxEnv(server) });
+    expect(JSON.parse(rest.stdout)).toMatchObject({ done: 7, skipped: 3 });
+    const { statSync } = await import('node:fs');
+    expect(statSync(join(dir, 'import.ledger')).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a second run on a ledger in use', async () => {
+    server = await sandbox();
+    const file = await exportFile([row('T1')]);
+    const holder = SqliteLedger.open(join(dir, 'import.ledger'));
+    try {
+      const result = await runCli(runArgs(file), { env: sandboxEnv(server) });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/is in use by another run \(pid \d+/);
+      expect(server.conversations()).toHaveLength(0);
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('refuses plain http to anything but this machine, before sending anything', async () => {
+    const file = await exportFile([row('T1')]);
+    const result = await runCli(runArgs(file), { env: { REAMAZE_BASE_URL: 'http://example.com/api/v1', REAMAZE_EMAIL: 'a@b.co', REAMAZE_API_TOKEN: 't' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('plain http is allowed only to this machine');
+  });
+
+  it('stores the rate it learned and starts the next run at it', async () => {
+    server = await sandbox({ rateLimit: 10 });
+    const file = await exportFile(Array.from({ length: 40 }, (_, i) => row(`T${i}`)));
+    const first = JSON.parse((await runCli([...runArgs(file), '--concurrency', '8'], { env: sandboxEnv(server) })).stdout);
+    expect(first.rate).toBeLessThan(20);
+    const args = runArgs(await exportFile([row('N1')], 'more.csv')).filter((arg, i, all) => arg !== '--rate' && all[i - 1] !== '--rate');
+    const second = JSON.parse((await runCli(args, { env: sandboxEnv(server) })).stdout);
+    expect(second.rate).toBeCloseTo(first.rate, 5);
+  });
+
+  it('names what changed in the mapping since the last run', async () => {
+    server = await sandbox({ channels: ['support', 'billing'] });
+    const file = await exportFile([row('T1')]);
+    const preset = JSON.parse(await readFile(join(REPO, 'mappings/generic-csv.json'), 'utf8'));
+    const mapping = join(dir, 'm.json');
+    await writeFile(mapping, JSON.stringify(preset));
+    const args = (extra: string[] = []) => ['run', file, '--mapping', mapping, '--ledger', join(dir, 'import.ledger'), '--rate', '200', ...extra];
+    expect((await runCli(args(), { env: sandboxEnv(server) })).code).toBe(0);
+    await writeFile(mapping, JSON.stringify({ ...preset, conversation: { ...preset.conversation, category: 'billing' } }));
+    const second = await runCli(args(), { env: sandboxEnv(server) });
+    expect(second.stderr).toContain('The mapping changed since the last run of this ledger:\n  conversation.category: "support" → "billing"');
+    expect(JSON.parse((await runCli(args(['--json', '--quiet']), { env: sandboxEnv(server) })).stdout)).toMatchObject({ skipped: 1, changed: 1 });
+  });
+
+  it('demo: imports the bundled sample into a sandbox, every valid ticket exactly once', async () => {
+    const result = await runCli(['demo', '--rate', '60']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('288 created, 0 already done, 0 rejected, 0 failed, 12 invalid, 0 uncertain, 0 duplicates.');
+    expect(result.stdout).toContain('The sandbox holds 288 conversations, 288 distinct tickets;');
+    expect(result.stdout).toContain('customers e-mailed: 0.');
+  }, 60_000);
 });
