@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'BRAND_UNKNOWN'
   | 'API_UNREACHABLE'
   | 'INTERRUPTED'
+  | 'ERROR_BUDGET'
   // row scope: the row is reported and the run goes on
   | 'ROW_MALFORMED'
   | 'ROW_ENCODING'

@@ -33,6 +33,7 @@ export function exitCodeFor(code: ErrorCode): ExitCodeValue {
     case 'AUTH_FAILED':
     case 'BRAND_UNKNOWN':
     case 'API_UNREACHABLE':
+    case 'ERROR_BUDGET':
       return ExitCode.ABORTED;
     case 'INTERRUPTED':
       return ExitCode.INTERRUPTED;

@@ -1,4 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import { SqliteLedger } from '../ledger/sqlite-ledger.js';
+import { describeFsError } from '../report/row-writer.js';
 import { ImportError } from '../errors.js';
 import { importFiles, type ImportSummary } from '../pipeline/import.js';
 import { ReamazeClient } from '../reamaze/client.js';
@@ -34,13 +36,18 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
       files: inputFiles(args.files, io.cwd), mapping, ledger, client, throttle,
       args: recordedArgs(args), signal: controller.signal,
       ...(typeof args.limit === 'number' ? { limit: args.limit } : {}),
+      ...(typeof args['max-errors'] === 'number' ? { maxErrors: args['max-errors'] } : {}),
+      ...(typeof args['max-error-rate'] === 'number' ? { maxErrorRate: args['max-error-rate'] } : {}),
+      ...(Array.isArray(args.tag) ? { tags: args.tag.map(String) } : {}),
       onProgress: (snapshot) => renderer.progress(snapshot),
       onWarning: (warning) => renderer.note(`Warning: ${warning}`),
     });
     renderer.stopProgress();
     const exitCode = exitCodeOf(summary);
     ledger.finishRun({ counts: countsOf(summary), learnedRate: summary.rate, exitCode });
-    if (json) renderer.json(toJson(summary, ledger));
+    const result = toJson(summary, ledger);
+    if (typeof args['summary-file'] === 'string') await writeSummary(outputPath(args['summary-file'], io.cwd), result);
+    if (json) renderer.json(result);
     else renderer.result(formatRunSummary(summary, ledger));
     if (exitCode === ExitCode.ABORTED || exitCode === ExitCode.INTERRUPTED) renderer.error(resumeHint(summary, ledgerPath, argv));
     return exitCode;
@@ -79,7 +86,7 @@ function seconds(value: unknown, fallback: number): number {
 
 /** The options worth keeping with the run: never credentials. */
 function recordedArgs(args: Record<string, unknown>): Record<string, unknown> {
-  const kept = ['files', 'mapping', 'ledger', 'rate', 'max-rate', 'concurrency', 'limit', 'base-url', 'brand'];
+  const kept = ['files', 'mapping', 'ledger', 'rate', 'max-rate', 'concurrency', 'limit', 'tag', 'max-errors', 'max-error-rate', 'base-url', 'brand'];
   return Object.fromEntries(kept.filter((name) => args[name] !== undefined).map((name) => [name, args[name]]));
 }
 
@@ -122,4 +129,10 @@ function resumeHint(summary: ImportSummary, ledger: string, argv: readonly strin
 
 function quoteArg(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+async function writeSummary(path: string, summary: unknown): Promise<void> {
+  await writeFile(path, `${JSON.stringify({ ...(summary as object), finished_at: new Date().toISOString() }, null, 2)}\n`).catch((error: unknown) => {
+    throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write the summary file ${path}: ${describeFsError(error)}.`);
+  });
 }

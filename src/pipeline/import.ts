@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ImportError } from '../errors.js';
 import type { LedgerEntry } from '../ledger/ledger.js';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
+import { mappingChanges } from '../mapping/diff.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { ReamazeClient } from '../reamaze/client.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../reamaze/retry-policy.js';
@@ -26,6 +27,12 @@ export interface ImportOptions {
   retry?: RetryPolicy;
   /** Stop after this many rows were sent (a sample migration). Default: all. */
   limit?: number;
+  /** Tags added to every conversation created (to find a sample again). Default: none. */
+  tags?: readonly string[];
+  /** Stop (resumable) after this many rows of this run were rejected, failed or invalid. */
+  maxErrors?: number;
+  /** Stop (resumable) when this share of this run's rows so far failed (after 50 rows). */
+  maxErrorRate?: number;
   /** Rows read ahead of the requests finishing, at most. Default 64. */
   window?: number;
   /** Aborted: stop reading, let requests in flight finish (bounded), record, return. */
@@ -56,14 +63,19 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     retry: options.retry ?? DEFAULT_RETRY_POLICY, keyField: options.mapping.keyField, abort: { error: undefined },
   };
   context.onOutcome = watchReachability(context.abort);
-  const run = options.ledger.startRun({ args: options.args, mappingHash: options.mapping.hash });
+  const budget = errorBudget(options, context.abort);
+  const run = options.ledger.startRun({ args: { ...options.args, mapping_spec: options.mapping.canonical }, mappingHash: options.mapping.hash });
   if (run.previousMappingHash && run.previousMappingHash !== options.mapping.hash) {
-    options.onWarning?.('The mapping changed since the last run of this ledger: rows already done are not sent again; rows whose body changed are reported as changed.');
+    const changes = run.previousMapping ? mappingChanges(run.previousMapping, options.mapping.canonical) : [];
+    options.onWarning?.(
+      `The mapping changed since the last run of this ledger${changes.length > 0 ? `:\n  ${changes.join('\n  ')}\n` : '. '}` +
+        'Rows already done are not sent again (a changed body is counted as changed); rejected and invalid rows whose body changed are tried again.',
+    );
   }
   const inFlight = new Set<Promise<void>>();
   const report = () => {
     const bytesRead = opened.sources.reduce((sum, source) => sum + source.bytesRead(), 0);
-    options.onProgress?.({ bytesRead, totalBytes: opened.totalBytes, rows: counts.rows, counts: progressCounts(counts) });
+    options.onProgress?.({ bytesRead, totalBytes: opened.totalBytes, rows: counts.rows, counts: progressCounts(counts, options.throttle.rate) });
   };
   try {
     await preflight(options.client, options.throttle, options.mapping.keyField);
@@ -71,11 +83,19 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     reading: for (const [fileIndex, source] of opened.sources.entries()) {
       for await (const record of source.records()) {
         if (options.signal?.aborted || context.abort.error) break reading;
+        const invalidBefore = counts.invalid;
         const outgoing = classify(record, fileIndex, run.id, options, counts);
+        if (counts.invalid > invalidBefore) budget.note(true);
         if (outgoing) {
           if (options.limit !== undefined && sent >= options.limit) break reading;
           sent += 1;
-          const task = sendRow(outgoing, context).then((state) => void (counts[state === 'pending' ? 'failed' : state] += 1));
+          // Progress after every answer: at API speed rows finish seconds apart, not thousands a second.
+          const task = sendRow(outgoing, context).then((state) => {
+            counts[state === 'pending' ? 'failed' : state] += 1;
+            if (state === 'rejected' || state === 'failed') budget.note(true);
+            else if (state === 'done') budget.note(false);
+            report();
+          });
           inFlight.add(task);
           void task.finally(() => inFlight.delete(task));
           if (inFlight.size >= (options.window ?? 64)) await Promise.race(inFlight);
@@ -105,12 +125,13 @@ function classify(record: SourceRecord, fileIndex: number, runId: number, option
     ledger.record({ key, file: record.file, line: record.line, state: 'invalid', errorCode: verdict.code, error: verdict.errors.join('; '), fields: JSON.stringify(record.fields), payloadHash: hashOf(record.fields) });
     return undefined;
   }
-  const payloadHash = hashOf(verdict.body);
+  const body = options.tags?.length ? withTags(verdict.body, options.tags) : verdict.body;
+  const payloadHash = hashOf(body);
   // Marks the key as read in this run at once, so a second row with it is a duplicate even while
   // the first one's request is still in flight.
   ledger.touch(key);
   if (!shouldSend(previous, payloadHash, counts)) return undefined;
-  return { key, file: record.file, line: record.line, body: verdict.body, payloadHash, fields: record.fields, previous };
+  return { key, file: record.file, line: record.line, body, payloadHash, fields: record.fields, previous };
 }
 
 /**
@@ -144,8 +165,9 @@ function hashOf(value: unknown): string {
   return createHash('sha1').update(JSON.stringify(value)).digest('hex').slice(0, 20);
 }
 
-function progressCounts(counts: ImportCounts): Record<string, number> {
-  return { done: counts.done, skipped: counts.skipped, rejected: counts.rejected, failed: counts.failed, invalid: counts.invalid };
+function progressCounts(counts: ImportCounts, rate: number): Record<string, number> {
+  const { done, skipped, rejected, failed, invalid } = counts;
+  return { done, skipped, rejected, failed, invalid, 'req/s': Math.round(rate * 10) / 10 };
 }
 
 /**
@@ -173,5 +195,37 @@ function watchReachability(abort: SendContext['abort']): NonNullable<SendContext
     if (unreachable >= UNREACHABLE_AFTER && outcome.kind === 'not-sent') {
       abort.error ??= new ImportError('API_UNREACHABLE', `The API cannot be reached: ${outcome.reason}.`);
     }
+  };
+}
+
+/** The body with `tags` added to `conversation.tag_list` (each once). */
+function withTags(body: Record<string, unknown>, tags: readonly string[]): Record<string, unknown> {
+  const conversation = body.conversation as Record<string, unknown>;
+  const existing = Array.isArray(conversation.tag_list) ? (conversation.tag_list as string[]) : [];
+  return { ...body, conversation: { ...conversation, tag_list: [...new Set([...existing, ...tags])] } };
+}
+
+/** Rows of this run an error rate is judged on, at the least. */
+const ERROR_RATE_MIN_ROWS = 50;
+
+/**
+ * `--max-errors` / `--max-error-rate`: a bad mapping or a channel the API rejects makes every row
+ * fail; stop early (resumable) instead of burning through a million rows.
+ */
+function errorBudget(options: ImportOptions, abort: SendContext['abort']): { note(failed: boolean): void } {
+  let seen = 0;
+  let errors = 0;
+  return {
+    note(failed) {
+      seen += 1;
+      if (failed) errors += 1;
+      if (abort.error) return;
+      if (options.maxErrors !== undefined && errors >= options.maxErrors) {
+        abort.error = new ImportError('ERROR_BUDGET', `${errors} rows were rejected, failed or invalid, the most --max-errors allows: stopped early. Check the errors (the ledger keeps each one), fix the mapping or the export, and run again.`);
+      } else if (options.maxErrorRate !== undefined && seen >= ERROR_RATE_MIN_ROWS && errors / seen >= options.maxErrorRate) {
+        const share = `${Math.round((errors / seen) * 100)}%`;
+        abort.error = new ImportError('ERROR_BUDGET', `${share} of the ${seen} rows so far were rejected, failed or invalid, over --max-error-rate: stopped early. Fix the mapping or the export, and run again.`);
+      }
+    },
   };
 }
