@@ -123,8 +123,8 @@ export function formatRunSummary(summary: ImportSummary, ledger: SqliteLedger): 
 }
 
 function resumeHint(summary: ImportSummary, ledger: string, argv: readonly string[]): string {
-  const why = summary.aborted ? 'The run stopped early' : 'The run was interrupted';
-  return `${why}. Nothing is lost: ${ledger} holds the state of every row. To resume, run the same command again:\n  reamaze-import ${argv.map(quoteArg).join(' ')}`;
+  const why = summary.aborted ? `Stopped early: ${summary.aborted.message}` : 'The run was interrupted.';
+  return `${why}\nNothing is lost: ${ledger} holds the state of every row. To resume, run the same command again:\n  reamaze-import ${argv.map(quoteArg).join(' ')}`;
 }
 
 function quoteArg(arg: string): string {

@@ -129,7 +129,9 @@ function classify(record: SourceRecord, fileIndex: number, runId: number, option
   const payloadHash = hashOf(body);
   // Marks the key as read in this run at once, so a second row with it is a duplicate even while
   // the first one's request is still in flight.
-  ledger.touch(key);
+  if (previous) ledger.touch(key);
+  // A new key is written `pending` at once (group-committed), for the same reason.
+  else ledger.record({ key, file: record.file, line: record.line, state: 'pending', payloadHash, payload: JSON.stringify(body), fields: JSON.stringify(record.fields) });
   if (!shouldSend(previous, payloadHash, counts)) return undefined;
   return { key, file: record.file, line: record.line, body, payloadHash, fields: record.fields, previous };
 }

@@ -33,6 +33,9 @@ export interface OutgoingRow {
 /** The state a row ended in, after this run's requests for it. */
 export type SendResult = Extract<RowState, 'done' | 'rejected' | 'failed' | 'uncertain' | 'pending'>;
 
+/** What a queued request answers when the run stopped before its turn. */
+const STOPPED: Outcome = { kind: 'not-sent', reason: 'the run stopped before this request was sent' };
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -58,11 +61,16 @@ export async function sendRow(row: OutgoingRow, context: SendContext): Promise<S
       if (found === 'stopped') return stop();
       if (found !== 'absent') return found;
     }
-    // The invariant: durably `sending` before the request can reach the API.
-    context.ledger.markSending([base]);
-    marked = true;
     attempts += 1;
-    const outcome = await context.throttle.schedule(() => context.client.createConversation(row.body));
+    const outcome = await context.throttle.schedule(async (): Promise<Outcome> => {
+      // Rows wait here for their turn; one whose run stopped meanwhile is not sent.
+      if (context.abort.error) return STOPPED;
+      // The invariant: durably `sending` just before the request can reach the API.
+      context.ledger.markSending([base]);
+      marked = true;
+      return context.client.createConversation(row.body);
+    });
+    if (outcome === STOPPED) return stop();
     context.onOutcome?.(outcome);
     const settled = settle(outcome, base, context);
     if (settled) return settled;
@@ -112,7 +120,8 @@ function settle(outcome: Outcome, base: RowUpdate, context: SendContext): SendRe
 async function lookUp(row: OutgoingRow, base: RowUpdate, context: SendContext, startedAt: number): Promise<SendResult | 'absent' | 'stopped'> {
   for (let tries = 1; ; tries++) {
     if (context.abort.error) return 'stopped';
-    const answer = await context.throttle.schedule(() => context.client.findByData(context.keyField, row.key));
+    const answer = await context.throttle.schedule(() => (context.abort.error ? Promise.resolve(STOPPED) : context.client.findByData(context.keyField, row.key)));
+    if (answer === STOPPED) return 'stopped';
     if ('slugs' in answer) {
       if (answer.slugs.length === 0) return 'absent';
       context.ledger.record({ ...base, state: 'done', slug: answer.slugs[0] ?? null, errorCode: null, error: null });

@@ -108,13 +108,13 @@ export class Throttle {
 
   /**
    * The new rate after a 429: what the API let through over the last two seconds (its limit, as
-   * seen from here), less 5%; never below half nor above 95% of the rate in force.
+   * seen from here), less 5%; never below a quarter nor above 95% of the rate in force.
    */
   private rateAfter429(now: number): number {
     this.recent = this.recent.filter((answer) => answer.at >= now - 2000);
     const span = Math.min(2000, Math.max(500, now - (this.recent[0]?.at ?? now)));
     const accepted = this.recent.filter((answer) => !answer.throttled && answer.at >= now - span).length / (span / 1000);
-    return Math.min(0.95 * this.currentRate, Math.max(0.5 * this.currentRate, 0.95 * accepted));
+    return Math.min(0.95 * this.currentRate, Math.max(0.25 * this.currentRate, 0.95 * accepted));
   }
 
   private remember(now: number, throttled: boolean): void {
