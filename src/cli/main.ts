@@ -3,11 +3,13 @@ import { isImportError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { runDemo } from './demo.js';
+import { runFailures } from './failures.js';
 import { runInit } from './init.js';
 import { runPreview } from './preview.js';
 import { Renderer, type CliStreams } from './render.js';
 import { runSandbox } from './sandbox.js';
 import { DEFAULT_RATE, runImport } from './run.js';
+import { runStatus } from './status.js';
 import { runValidate } from './validate.js';
 
 /** What a command needs from the outside world; tests pass buffers, `bin.ts` passes the process. */
@@ -126,6 +128,30 @@ function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>)
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary on stdout' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or notes' }),
       pick(runImport),
+    )
+    .command(
+      'status',
+      'Show what a ledger holds: counts per state, the runs, the learned rate, the commonest errors',
+      (y) =>
+        y
+          .option('ledger', { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of an import (read only; a run may hold it)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print one JSON object on stdout' }),
+      pick(runStatus),
+    )
+    .command(
+      'failures',
+      'Write every row that did not make it, with its file, line, state, error and source fields',
+      (y) =>
+        y
+          .option('ledger', { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of an import (read only)' })
+          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'write the rows to this file (replaced if it exists)' })
+          .option('format', { choices: ['jsonl', 'csv'] as const, describe: 'default: from the extension (.csv), else jsonl' })
+          .option('state', {
+            type: 'string',
+            array: true,
+            describe: 'only rows in these states (comma-separated): rejected, failed, invalid, uncertain, pending, duplicate; default: all but pending',
+          }),
+      pick(runFailures),
     )
     .command(
       'sandbox',

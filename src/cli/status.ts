@@ -1,0 +1,118 @@
+import { LedgerReader, STATUS_STATES, type ErrorGroup, type RunRecord, type StatusState } from '../ledger/ledger-reader.js';
+import { ExitCode } from './exit-codes.js';
+import { outputPath } from './load.js';
+import type { CliIO } from './main.js';
+import { formatCount, Renderer } from './render.js';
+
+/** Runs listed by the human status; `--json` lists them all. */
+const RUNS_SHOWN = 20;
+
+/** `status --ledger L [--json]`: counts per state, the runs, the learned rate and the commonest errors; exit 0. */
+export async function runStatus(args: Record<string, unknown>, io: CliIO): Promise<number> {
+  const json = Boolean(args.json);
+  const renderer = new Renderer(io, { json });
+  // No lock: a run may hold the ledger, and reading it is what a person watching that run wants.
+  const reader = LedgerReader.open(outputPath(String(args.ledger), io.cwd));
+  try {
+    const status = { counts: reader.counts(), runs: reader.runs(), learnedRate: reader.learnedRate(), topErrors: reader.topErrors() };
+    if (json) renderer.json(toJson(reader.path, status));
+    else renderer.result(formatStatus(reader.path, status));
+    return ExitCode.OK;
+  } finally {
+    reader.close();
+  }
+}
+
+interface Status {
+  counts: Record<StatusState, number>;
+  runs: RunRecord[];
+  learnedRate: number | undefined;
+  topErrors: ErrorGroup[];
+}
+
+function toJson(ledger: string, status: Status) {
+  return {
+    ledger,
+    counts: status.counts,
+    runs: status.runs.map((run) => ({
+      id: run.id,
+      started_at: run.startedAt,
+      ended_at: run.endedAt,
+      duration_seconds: run.durationSeconds,
+      counts: run.counts,
+      learned_rate: run.learnedRate,
+      exit_code: run.exitCode,
+      args: run.args,
+    })),
+    learned_rate: status.learnedRate ?? null,
+    top_errors: status.topErrors.map((group) => ({
+      code: group.code,
+      error: group.error,
+      kind: group.kind,
+      count: group.count,
+      example: `${group.example.file}:${group.example.line}`,
+      example_key: group.example.key,
+    })),
+  };
+}
+
+/** The human status: what the ledger holds, its runs (newest last), the rate, the commonest errors. */
+export function formatStatus(ledger: string, status: Status): string {
+  const counts = STATUS_STATES.map((state) => `${formatCount(status.counts[state])} ${state}`).join(' · ');
+  const lines = [`Ledger ${ledger}`, `Rows: ${counts} (in the last run).`];
+  lines.push(...formatRuns(status.runs));
+  lines.push(status.learnedRate === undefined
+    ? 'Learned rate: none yet (the last run recorded none).'
+    : `Learned rate: ${status.learnedRate.toFixed(2)} requests/s; the next run starts at it unless --rate says otherwise.`);
+  if (status.topErrors.length > 0) {
+    lines.push('Most common errors:');
+    for (const group of status.topErrors) {
+      const code = group.code ? `${group.code} ` : '';
+      const key = group.example.key === null ? 'no key' : `key ${group.example.key}`;
+      lines.push(`  ${formatCount(group.count)} × ${code}${group.error} (first at ${group.example.file}:${group.example.line}, ${key})`);
+    }
+  }
+  const notDone = STATUS_STATES.filter((state) => state !== 'done').reduce((sum, state) => sum + status.counts[state], 0);
+  if (notDone > 0) lines.push(`Every row that did not make it: reamaze-import failures --ledger ${quoteArg(ledger)} --out failures.csv`);
+  return lines.join('\n');
+}
+
+function formatRuns(runs: readonly RunRecord[]): string[] {
+  if (runs.length === 0) return ['Runs: none yet.'];
+  const lines = [`Runs (${formatCount(runs.length)}, newest last):`];
+  const earlier = runs.length - RUNS_SHOWN;
+  if (earlier > 0) lines.push(`  … ${formatCount(earlier)} earlier run${earlier === 1 ? '' : 's'} (--json lists them all)`);
+  for (const run of runs.slice(Math.max(0, earlier))) lines.push(`  ${formatRun(run)}`);
+  return lines;
+}
+
+/** `#3 2024-05-01 10:00:00Z → 10:02:13Z (133.0 s) · exit 1 · 2.00 req/s · rows 7, done 3, …`. */
+export function formatRun(run: RunRecord): string {
+  const start = formatTime(run.startedAt);
+  const end = run.endedAt === null ? 'no end recorded (still running, or killed)' : formatTime(run.endedAt, start);
+  const duration = run.durationSeconds === null ? '' : ` (${formatDuration(run.durationSeconds)})`;
+  const parts = [`#${run.id} ${start} → ${end}${duration}`];
+  if (run.exitCode !== null) parts.push(`exit ${run.exitCode}`);
+  if (run.learnedRate !== null) parts.push(`${run.learnedRate.toFixed(2)} req/s`);
+  // Zeros say nothing in a list of runs; `rows` stays so an empty run reads as one.
+  const counts = Object.entries(run.counts ?? {}).filter(([name, n]) => typeof n === 'number' && (n !== 0 || name === 'rows'));
+  if (counts.length > 0) parts.push(counts.map(([name, n]) => `${name} ${formatCount(n)}`).join(', '));
+  return parts.join(' · ');
+}
+
+/** An ISO time as `2024-05-01 10:00:00Z`; only the time when it is the same day as `sameDayAs`. */
+function formatTime(iso: string, sameDayAs?: string): string {
+  const text = iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return sameDayAs !== undefined && text.slice(0, 10) === sameDayAs.slice(0, 10) ? text.slice(11) : text;
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 120) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 120) return `${minutes} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
