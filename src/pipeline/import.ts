@@ -83,11 +83,11 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     reading: for (const [fileIndex, source] of opened.sources.entries()) {
       for await (const record of source.records()) {
         if (options.signal?.aborted || context.abort.error) break reading;
+        if (options.limit !== undefined && sent >= options.limit) break reading;
         const invalidBefore = counts.invalid;
         const outgoing = classify(record, fileIndex, run.id, options, counts);
         if (counts.invalid > invalidBefore) budget.note(true);
         if (outgoing) {
-          if (options.limit !== undefined && sent >= options.limit) break reading;
           sent += 1;
           // Progress after every answer: at API speed rows finish seconds apart, not thousands a second.
           const task = sendRow(outgoing, context).then((state) => {
@@ -126,7 +126,8 @@ function classify(record: SourceRecord, fileIndex: number, runId: number, option
     return undefined;
   }
   const body = options.tags?.length ? withTags(verdict.body, options.tags) : verdict.body;
-  const payloadHash = hashOf(body);
+  // The hash is of the mapped row, without --tag: a sample tagged once is not "changed" later.
+  const payloadHash = hashOf(verdict.body);
   // Marks the key as read in this run at once, so a second row with it is a duplicate even while
   // the first one's request is still in flight.
   if (previous) ledger.touch(key);

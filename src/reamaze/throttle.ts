@@ -63,9 +63,16 @@ export class Throttle {
     return this.currentRate;
   }
 
-  /** Runs `task` when the limiter lets it. */
+  /** Runs `task` when the limiter lets it, and never during a pause. */
   schedule<T>(task: () => Promise<T>): Promise<T> {
-    return this.limiter.schedule(task);
+    return this.limiter.schedule(async () => {
+      // bottleneck applies a new reservoir asynchronously: a job it started just before the
+      // pause took effect waits here for the pause to end instead of going out.
+      for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now()) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      return task();
+    });
   }
 
   /**
