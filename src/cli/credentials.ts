@@ -36,7 +36,8 @@ function readToken(file: unknown, cwd: string): string | undefined {
   try {
     return text(readFileSync(outputPath(file, cwd), 'utf8'));
   } catch (error) {
-    throw new ImportError('CONFIG_INVALID', `Cannot read the token file ${file}: ${describeFsError(error)}.`);
+    // The argument is not echoed: someone may have passed the token itself instead of a file.
+    throw new ImportError('CONFIG_INVALID', `Cannot read the file given to --token-file: ${describeFsError(error)}.`);
   }
 }
 

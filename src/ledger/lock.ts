@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ImportError } from '../errors.js';
 
@@ -30,18 +30,30 @@ export function acquireLock(ledgerPath: string): LedgerLock {
       if ((error as { code?: string }).code !== 'EEXIST') {
         throw new ImportError('LEDGER_UNREADABLE', `Cannot lock the ledger ${ledgerPath}: ${(error as Error).message}.`);
       }
-      const owner = readOwner(path);
-      if (owner && isAlive(owner)) {
+      if (!isStale(path)) {
+        const owner = readOwner(path);
+        const who = owner ? `pid ${owner.pid} on ${owner.host}, since ${owner.since}` : 'a run starting just now';
         throw new ImportError(
           'LEDGER_LOCKED',
-          `The ledger ${ledgerPath} is in use by another run (pid ${owner.pid} on ${owner.host}, since ${owner.since}): ` +
+          `The ledger ${ledgerPath} is in use by another run (${who}): ` +
             'wait for it to finish, or stop it; two runs on one ledger could send a ticket twice.',
         );
       }
-      rmSync(path, { force: true });
+      takeOverStaleLock(path);
     }
   }
   throw new ImportError('LEDGER_LOCKED', `Cannot lock the ledger ${ledgerPath}: another run keeps taking it.`);
+}
+
+/** A lock whose process is gone; one not yet written (a run creating it this instant) is not. */
+function isStale(path: string): boolean {
+  const owner = readOwner(path);
+  if (owner) return !isAlive(owner);
+  try {
+    return Date.now() - statSync(path).mtimeMs > 5000;
+  } catch {
+    return true;
+  }
 }
 
 function readOwner(path: string): LockOwner | undefined {
@@ -61,5 +73,29 @@ function isAlive(owner: LockOwner): boolean {
     return true;
   } catch (error) {
     return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes a dead run's lock. Two runs starting together may both find it dead: only the one that
+ * creates `<lock>.takeover` (exclusively) removes it, so the other cannot delete the lock the first
+ * one then takes. A takeover file older than 10 s belongs to a run that died taking over.
+ */
+function takeOverStaleLock(path: string): void {
+  const takeover = `${path}.takeover`;
+  try {
+    closeSync(openSync(takeover, 'wx', 0o600));
+  } catch {
+    try {
+      if (Date.now() - statSync(takeover).mtimeMs > 10_000) rmSync(takeover, { force: true });
+    } catch {
+      // gone meanwhile: the other run finished its takeover
+    }
+    return;
+  }
+  try {
+    if (isStale(path)) rmSync(path, { force: true });
+  } finally {
+    rmSync(takeover, { force: true });
   }
 }

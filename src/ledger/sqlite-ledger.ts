@@ -47,8 +47,8 @@ export class SqliteLedger {
       db = openSqlite(path);
       if (created) chmodSync(path, 0o600);
       db.pragma('journal_mode = WAL');
-      // NORMAL in WAL: a commit survives a killed process (what resume needs), not a power cut.
-      db.pragma('synchronous = NORMAL');
+      // FULL: a `sending` commit survives even a power cut; one fsync a request is cheap at API rates.
+      db.pragma('synchronous = FULL');
       migrate(db, path);
       return new SqliteLedger(path, db, lock);
     } catch (error) {
@@ -64,6 +64,13 @@ export class SqliteLedger {
   learnedRate(): number | undefined {
     const previous = this.statements.lastRun.get() as { learned_rate: number | null } | undefined;
     return previous?.learned_rate ?? undefined;
+  }
+
+  /** The last run's mapping (canonical JSON), undefined on a new ledger. */
+  lastMapping(): string | undefined {
+    const previous = this.statements.lastRun.get() as { args: string } | undefined;
+    const spec = previous ? (JSON.parse(previous.args) as { mapping_spec?: unknown }).mapping_spec : undefined;
+    return typeof spec === 'string' ? spec : undefined;
   }
 
   /** Records the start of a run and tells it what the previous run left. */

@@ -1,4 +1,4 @@
-/** Row counts of an import run; `rows = done + skipped + rejected + failed + invalid + uncertain + duplicates`. */
+/** Row counts of an import run; `rows = done + skipped + rejected + failed + invalid + uncertain + duplicates + pending`. */
 export interface ImportCounts {
   rows: number;
   /** Created by this run. */
@@ -12,9 +12,11 @@ export interface ImportCounts {
   invalid: number;
   uncertain: number;
   duplicates: number;
+  /** Read but not sent because the run stopped first (error budget, Ctrl-C, credentials): sent by the next run. */
+  pending: number;
 }
 
 /** All counts at zero. */
 export function emptyCounts(): ImportCounts {
-  return { rows: 0, done: 0, skipped: 0, changed: 0, rejected: 0, failed: 0, invalid: 0, uncertain: 0, duplicates: 0 };
+  return { rows: 0, done: 0, skipped: 0, changed: 0, rejected: 0, failed: 0, invalid: 0, uncertain: 0, duplicates: 0, pending: 0 };
 }

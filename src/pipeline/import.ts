@@ -63,7 +63,11 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     retry: options.retry ?? DEFAULT_RETRY_POLICY, keyField: options.mapping.keyField, abort: { error: undefined },
   };
   context.onOutcome = watchReachability(context.abort);
+  // A signal stops reading and, through this flag, every request still waiting for its turn.
+  options.signal?.addEventListener('abort', () => (context.abort.stopped = true), { once: true });
   const budget = errorBudget(options, context.abort);
+  // Checked before the run is recorded, so a refused run never becomes "the last run".
+  refuseKeyChange(options.ledger.lastMapping(), options.mapping.canonical);
   const run = options.ledger.startRun({ args: { ...options.args, mapping_spec: options.mapping.canonical }, mappingHash: options.mapping.hash });
   if (run.previousMappingHash && run.previousMappingHash !== options.mapping.hash) {
     const changes = run.previousMapping ? mappingChanges(run.previousMapping, options.mapping.canonical) : [];
@@ -84,14 +88,12 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
       for await (const record of source.records()) {
         if (options.signal?.aborted || context.abort.error) break reading;
         if (options.limit !== undefined && sent >= options.limit) break reading;
-        const invalidBefore = counts.invalid;
-        const outgoing = classify(record, fileIndex, run.id, options, counts);
-        if (counts.invalid > invalidBefore) budget.note(true);
+        const outgoing = classify(record, fileIndex, run.id, options, counts, budget.note);
         if (outgoing) {
           sent += 1;
           // Progress after every answer: at API speed rows finish seconds apart, not thousands a second.
-          const task = sendRow(outgoing, context).then((state) => {
-            counts[state === 'pending' ? 'failed' : state] += 1;
+          const task = sendRow(outgoing, context).catch(() => 'pending' as const).then((state) => {
+            counts[state] += 1;
             if (state === 'rejected' || state === 'failed') budget.note(true);
             else if (state === 'done') budget.note(false);
             report();
@@ -103,7 +105,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
         if (counts.rows % PROGRESS_EVERY_ROWS === 0) report();
       }
     }
-    await settleInFlight(inFlight, options.signal?.aborted ? (options.graceMs ?? 10_000) : undefined);
+    await settleInFlight(inFlight, options.signal, options.graceMs ?? 10_000);
     report();
   } finally {
     options.ledger.flush();
@@ -113,7 +115,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
 }
 
 /** Decides what to do with one record; returns the row to send, or counts it and returns undefined. */
-function classify(record: SourceRecord, fileIndex: number, runId: number, options: ImportOptions, counts: ImportCounts) {
+function classify(record: SourceRecord, fileIndex: number, runId: number, options: ImportOptions, counts: ImportCounts, budgetNote?: (failed: boolean) => void) {
   counts.rows += 1;
   const { ledger, mapping } = options;
   const verdict = checkRow(record, mapping, undefined, options.files, fileIndex);
@@ -122,7 +124,12 @@ function classify(record: SourceRecord, fileIndex: number, runId: number, option
   if (previous?.seenRun === runId) return duplicate(record, key, options, counts);
   if (verdict.state !== 'valid') {
     counts.invalid += 1;
-    ledger.record({ key, file: record.file, line: record.line, state: 'invalid', errorCode: verdict.code, error: verdict.errors.join('; '), fields: JSON.stringify(record.fields), payloadHash: hashOf(record.fields) });
+    const fieldsHash = hashOf(record.fields);
+    // A key that may exist in Re:amaze keeps its state: an invalid copy must not make it look unsent.
+    if (previous && ['done', 'sending', 'uncertain'].includes(previous.state)) ledger.touch(key);
+    else ledger.record({ key, file: record.file, line: record.line, state: 'invalid', errorCode: verdict.code, error: verdict.errors.join('; '), fields: JSON.stringify(record.fields), payloadHash: fieldsHash });
+    // Only a row that failed anew counts against --max-errors: last night's unchanged ones do not.
+    if (!(previous?.state === 'invalid' && previous.payloadHash === fieldsHash)) budgetNote?.(true);
     return undefined;
   }
   const body = options.tags?.length ? withTags(verdict.body, options.tags) : verdict.body;
@@ -174,17 +181,17 @@ function progressCounts(counts: ImportCounts, rate: number): Record<string, numb
 }
 
 /**
- * Waits for the rows in flight; after a signal only `graceMs`: a row still in flight then stays
- * `sending` in the ledger, and the next run looks it up before sending it again.
+ * Waits for the rows in flight; once a signal came (before or during the wait) only `graceMs`
+ * more: a row still in flight then stays `sending` in the ledger, and the next run looks it up.
  */
-async function settleInFlight(inFlight: Set<Promise<void>>, graceMs: number | undefined): Promise<void> {
-  const all = Promise.all(inFlight);
-  if (graceMs === undefined) {
-    await all;
-    return;
-  }
+async function settleInFlight(inFlight: Set<Promise<void>>, signal: AbortSignal | undefined, graceMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+  const grace = new Promise<void>((resolve) => {
+    const start = () => (timer = setTimeout(resolve, graceMs));
+    if (signal?.aborted) start();
+    else signal?.addEventListener('abort', start, { once: true });
+  });
+  await Promise.race([Promise.all(inFlight), grace]);
   clearTimeout(timer);
 }
 
@@ -231,4 +238,21 @@ function errorBudget(options: ImportOptions, abort: SendContext['abort']): { not
       }
     },
   };
+}
+
+/**
+ * The row key is how the ledger and Re:amaze know a ticket: a new `source.key` or `key_field` on
+ * an existing ledger would make every ticket look new and create it again. Refused (exit 2).
+ */
+function refuseKeyChange(previous: string | undefined, current: string): void {
+  if (!previous) return;
+  const keyOf = (canonical: string) => {
+    const source = (JSON.parse(canonical) as { source?: { key?: unknown; key_field?: unknown } }).source ?? {};
+    return { key: JSON.stringify(source.key ?? null), field: JSON.stringify(source.key_field ?? 'import_key') };
+  };
+  const before = keyOf(previous);
+  const after = keyOf(current);
+  if (before.key === after.key && before.field === after.field) return;
+  const what = before.key !== after.key ? `source.key from ${before.key} to ${after.key}` : `source.key_field from ${before.field} to ${after.field}`;
+  throw new ImportError('CONFIG_INVALID', `The mapping changes ${what} since the last run of this ledger: every ticket would get a new key and be created again. Restore it, or start a new import with a new --ledger.`);
 }

@@ -12,8 +12,11 @@ export interface SendContext {
   throttle: Throttle;
   retry: RetryPolicy;
   keyField: string;
-  /** Set once the run must stop (bad credentials, unknown brand): rows not yet sent are left as they were. */
-  abort: { error: ImportError | undefined };
+  /**
+   * Set once the run must stop: `error` for an abort (bad credentials, unknown brand, error
+   * budget), `stopped` for a signal. Rows not yet sent are left as they were.
+   */
+  abort: { error: ImportError | undefined; stopped?: boolean };
   /** Told of every request outcome, for the API-unreachable budget. */
   onOutcome?: (outcome: Outcome) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -32,6 +35,13 @@ export interface OutgoingRow {
 
 /** The state a row ended in, after this run's requests for it. */
 export type SendResult = Extract<RowState, 'done' | 'rejected' | 'failed' | 'uncertain' | 'pending'>;
+
+/** How long one row may be answered 429 before it is `failed` (retried by the next run). */
+const THROTTLED_FOR_MS = 10 * 60_000;
+
+function isStopping(context: SendContext): boolean {
+  return context.abort.error !== undefined || context.abort.stopped === true;
+}
 
 /** What a queued request answers when the run stopped before its turn. */
 const STOPPED: Outcome = { kind: 'not-sent', reason: 'the run stopped before this request was sent' };
@@ -55,7 +65,7 @@ export async function sendRow(row: OutgoingRow, context: SendContext): Promise<S
   let marked = false;
   const stop = () => restore(base, context, unsettled, marked);
   for (;;) {
-    if (context.abort.error) return stop();
+    if (isStopping(context)) return stop();
     if (unsettled) {
       const found = await lookUp(row, base, context, startedAt);
       if (found === 'stopped') return stop();
@@ -64,7 +74,7 @@ export async function sendRow(row: OutgoingRow, context: SendContext): Promise<S
     attempts += 1;
     const outcome = await context.throttle.schedule(async (): Promise<Outcome> => {
       // Rows wait here for their turn; one whose run stopped meanwhile is not sent.
-      if (context.abort.error) return STOPPED;
+      if (isStopping(context)) return STOPPED;
       // The invariant: durably `sending` just before the request can reach the API.
       context.ledger.markSending([base]);
       marked = true;
@@ -77,7 +87,9 @@ export async function sendRow(row: OutgoingRow, context: SendContext): Promise<S
     if (outcome.kind === 'auth' || outcome.kind === 'not-found') return stop();
     if (outcome.kind === 'throttled') {
       attempts -= 1; // a 429 was not processed and is the throttle's business, not this row's
-      continue;
+      // ...up to a point: an API that answers nothing but 429 for ten minutes fails the row.
+      if (Date.now() - startedAt < THROTTLED_FOR_MS) continue;
+      return giveUp(outcome, base, context, unsettled);
     }
     if (outcome.kind === 'unknown') {
       // The POST may have created the conversation: never resend before looking it up.
@@ -119,8 +131,8 @@ function settle(outcome: Outcome, base: RowUpdate, context: SendContext): SendRe
  */
 async function lookUp(row: OutgoingRow, base: RowUpdate, context: SendContext, startedAt: number): Promise<SendResult | 'absent' | 'stopped'> {
   for (let tries = 1; ; tries++) {
-    if (context.abort.error) return 'stopped';
-    const answer = await context.throttle.schedule(() => (context.abort.error ? Promise.resolve(STOPPED) : context.client.findByData(context.keyField, row.key)));
+    if (isStopping(context)) return 'stopped';
+    const answer = await context.throttle.schedule(() => (isStopping(context) ? Promise.resolve(STOPPED) : context.client.findByData(context.keyField, row.key)));
     if (answer === STOPPED) return 'stopped';
     if ('slugs' in answer) {
       if (answer.slugs.length === 0) return 'absent';
@@ -130,7 +142,7 @@ async function lookUp(row: OutgoingRow, base: RowUpdate, context: SendContext, s
     context.onOutcome?.(answer);
     settle(answer.kind === 'created' || answer.kind === 'rejected' ? { kind: 'unknown', reason: 'the lookup answer was not understood' } : answer, base, context);
     if (answer.kind === 'throttled') continue;
-    if (context.abort.error) return 'stopped';
+    if (isStopping(context)) return 'stopped';
     if (!mayRetry(tries, startedAt, context.retry)) {
       const reason = 'reason' in answer ? answer.reason : `the lookup answered ${'status' in answer ? answer.status : '?'}`;
       context.ledger.record({ ...base, state: 'uncertain', errorCode: 'API_UNCERTAIN', error: `could not be looked up: ${reason}` });

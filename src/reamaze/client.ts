@@ -64,9 +64,12 @@ export class ReamazeClient {
     const query = new URLSearchParams({ filter: 'all', [`data[${field}]`]: value });
     const outcome = await this.request('GET', `/conversations?${query}`);
     if (outcome.kind !== 'created') return outcome;
-    const list = (outcome.body as { conversations?: { slug?: unknown }[] } | undefined)?.conversations;
+    const list = (outcome.body as { conversations?: { slug?: unknown; data?: Record<string, unknown> }[] } | undefined)?.conversations;
     if (!Array.isArray(list)) return { kind: 'unknown', reason: 'the lookup answer has no conversations list' };
-    return { slugs: list.map((conversation) => String(conversation.slug)) };
+    // Only an exact match counts: the data[...] filter is known from client libraries, not the
+    // docs, and a looser match (a prefix, a number) would mark a ticket done that was never created.
+    const matches = list.filter((conversation) => String(conversation.data?.[field] ?? '') === value);
+    return { slugs: matches.map((conversation) => String(conversation.slug)) };
   }
 
   /** Closes the kept-alive sockets. */

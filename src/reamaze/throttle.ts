@@ -16,6 +16,8 @@ export interface ThrottleOptions {
   pauseMs?: number;
   /** 429s this soon after the rate was lowered do not lower it again. Default 1.5 s. */
   episodeMs?: number;
+  /** The longest pause, whatever Retry-After says. Default 60 s. */
+  maxPauseMs?: number;
   /** The rate never goes below this. Default 0.05 (one request in 20 s). */
   minRate?: number;
 }
@@ -38,6 +40,8 @@ export class Throttle {
   private lastThrottledAt = 0;
   private lastRaisedAt = 0;
   private lastDecreasedAt = 0;
+  private stopped = false;
+  private readonly wakeUps = new Set<() => void>();
   /** The rate that drew the last 429. */
   private ceiling: number | undefined;
   /** Answers of the last two seconds: time and whether it was a 429. */
@@ -51,6 +55,7 @@ export class Throttle {
       increase: 0.05,
       pauseMs: 500,
       episodeMs: 1500,
+      maxPauseMs: 60_000,
       minRate: 0.05,
       ...options,
     };
@@ -68,8 +73,16 @@ export class Throttle {
     return this.limiter.schedule(async () => {
       // bottleneck applies a new reservoir asynchronously: a job it started just before the
       // pause took effect waits here for the pause to end instead of going out.
-      for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now()) {
-        await new Promise((resolve) => setTimeout(resolve, wait));
+      while (!this.stopped && this.pausedUntil > Date.now()) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            this.wakeUps.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, this.pausedUntil - Date.now());
+          this.wakeUps.add(wake);
+        });
       }
       return task();
     });
@@ -101,7 +114,7 @@ export class Throttle {
    */
   noteThrottled(retryAfterMs: number | undefined, now = Date.now(), random = Math.random): number {
     this.remember(now, true);
-    const pause = retryAfterMs ?? Math.round(this.options.pauseMs * (0.5 + random()));
+    const pause = Math.min(this.options.maxPauseMs, retryAfterMs ?? Math.round(this.options.pauseMs * (0.5 + random())));
     // 429s within a window's time after a decrease answer requests sent at the old rate: one episode.
     if (now >= this.pausedUntil && now - this.lastDecreasedAt >= this.options.episodeMs) {
       this.lastDecreasedAt = now;
@@ -131,6 +144,9 @@ export class Throttle {
 
   /** Stops starting requests (already running ones finish); pending ones are dropped. */
   async stop(): Promise<void> {
+    // Jobs waiting out a pause (a long Retry-After) must not hold the stop: wake them now.
+    this.stopped = true;
+    [...this.wakeUps].forEach((wake) => wake());
     clearTimeout(this.resumeTimer);
     await this.limiter.stop({ dropWaitingJobs: true });
   }

@@ -107,7 +107,10 @@ describe('exactly once, whatever happens to the importer', () => {
     child.kill('SIGINT');
     expect(await child.code).toBe(130);
     expect(child.stderr()).toContain('To resume, run the same command again');
-    expect(JSON.parse(child.stdout())).toMatchObject({ interrupted: true });
+    const stopped = JSON.parse(child.stdout());
+    expect(stopped).toMatchObject({ interrupted: true });
+    const { rows, done, skipped, rejected, failed, invalid, uncertain, duplicates, pending } = stopped;
+    expect(done + skipped + rejected + failed + invalid + uncertain + duplicates + pending).toBe(rows);
     const createdBefore = server.conversations().length;
     expect(createdBefore).toBeLessThan(valid.length);
     const again = start(args, env);

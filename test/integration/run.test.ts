@@ -232,4 +232,49 @@ describe('run', () => {
     expect((await runCli([...runArgs(file), '--tag', 'sample-1', '--tag', 'nov'], { env: sandboxEnv(server) })).code).toBe(0);
     expect(server.conversations().map((c) => c.tag_list)).toEqual([['a', 'b', 'sample-1', 'nov'], ['a', 'b', 'sample-1', 'nov']]);
   });
+
+  it('an invalid copy of a done key never makes it look unsent', async () => {
+    server = await sandbox();
+    const good = await exportFile([row('T1'), row('T2')], 'good.csv');
+    expect((await runCli(runArgs(good), { env: sandboxEnv(server) })).code).toBe(0);
+    const broken = await exportFile([row('T1', 'bad@')], 'broken.csv');
+    expect(JSON.parse((await runCli(runArgs(broken), { env: sandboxEnv(server) })).stdout)).toMatchObject({ invalid: 1, done: 0 });
+    expect(ledgerRows().find((r) => r.key === 'T1')).toMatchObject({ state: 'done' });
+    expect(JSON.parse((await runCli(runArgs(good), { env: sandboxEnv(server) })).stdout)).toMatchObject({ done: 0, skipped: 2 });
+    expect(server.conversations()).toHaveLength(2);
+  });
+
+  it('refuses a changed row key on an existing ledger instead of creating every ticket again', async () => {
+    server = await sandbox();
+    const file = await exportFile([row('T1')]);
+    expect((await runCli(runArgs(file), { env: sandboxEnv(server) })).code).toBe(0);
+    const preset = JSON.parse(await readFile(join(REPO, 'mappings/generic-csv.json'), 'utf8'));
+    const mapping = join(dir, 'm.json');
+    await writeFile(mapping, JSON.stringify({ ...preset, source: { ...preset.source, key: '{{ticket_id}}-v2' } }));
+    const result = await runCli(['run', file, '--mapping', mapping, '--ledger', join(dir, 'import.ledger'), '--rate', '200'], { env: sandboxEnv(server) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('The mapping changes source.key from "ticket_id" to "{{ticket_id}}-v2" since the last run of this ledger');
+    const again = await runCli(['run', file, '--mapping', mapping, '--ledger', join(dir, 'import.ledger'), '--rate', '200'], { env: sandboxEnv(server) });
+    expect(again.code).toBe(2);
+    expect(server.conversations()).toHaveLength(1);
+  });
+
+  it('counts only new invalid rows against --max-errors, so a re-run gets past last night\'s', async () => {
+    server = await sandbox();
+    const rows = [...Array.from({ length: 6 }, (_, i) => row(`B${i}`, 'bad@')), ...Array.from({ length: 10 }, (_, i) => row(`G${i}`))];
+    const file = await exportFile(rows);
+    const args = [...runArgs(file), '--max-errors', '5'];
+    expect((await runCli(args, { env: sandboxEnv(server) })).code).toBe(3);
+    const second = await runCli(args, { env: sandboxEnv(server) });
+    expect(JSON.parse(second.stdout)).toMatchObject({ done: 10, invalid: 6 });
+    expect(second.code).toBe(1);
+  });
+
+  it('never echoes what was given to --token-file', async () => {
+    const file = await exportFile([row('T1')]);
+    const result = await runCli([...runArgs(file), '--token-file', 'tok-Very-Secret-0042'], { env: { REAMAZE_BASE_URL: 'http://127.0.0.1:9/api/v1', REAMAZE_EMAIL: 'a@b.co' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain('tok-Very-Secret-0042');
+    expect(result.stderr).toContain('Cannot read the file given to --token-file');
+  });
 });

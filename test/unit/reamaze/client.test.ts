@@ -1,0 +1,42 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ReamazeClient } from '../../../src/reamaze/client.js';
+
+let server: Server | undefined;
+afterEach(async () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+async function serve(answer: (url: string) => { status: number; body: unknown }): Promise<string> {
+  server = createServer((request, response) => {
+    const { status, body } = answer(request.url ?? '');
+    response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/api/v1`;
+}
+
+describe('ReamazeClient lookups', () => {
+  it('counts only conversations whose data carries exactly the key, whatever the server matched', async () => {
+    const url = await serve(() => ({
+      status: 200,
+      body: { conversations: [{ slug: 'ten', data: { import_key: 'T10' } }, { slug: 'one', data: { import_key: 'T1' } }, { slug: 'none' }] },
+    }));
+    const client = new ReamazeClient({ baseUrl: url, email: 'a@b.co', token: 't' });
+    expect(await client.findByData('import_key', 'T1')).toEqual({ slugs: ['one'] });
+    expect(await client.findByData('import_key', 'T2')).toEqual({ slugs: [] });
+    client.close();
+  });
+
+  it('sends the key as data[field] with filter=all, encoded', async () => {
+    let seen = '';
+    const url = await serve((path) => {
+      seen = path;
+      return { status: 200, body: { conversations: [] } };
+    });
+    const client = new ReamazeClient({ baseUrl: url, email: 'a@b.co', token: 't' });
+    await client.findByData('import_key', 'a b&c');
+    expect(new URL(seen, 'http://x').searchParams.get('data[import_key]')).toBe('a b&c');
+    expect(new URL(seen, 'http://x').searchParams.get('filter')).toBe('all');
+    client.close();
+  });
+});
