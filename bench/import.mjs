@@ -26,7 +26,7 @@ function sustainedRate(conversations) {
   return (times.length - 1) / ((times.at(-1) - times[0]) / 1000);
 }
 
-async function scenario({ name, limit, latencyMs, rate, rows, concurrency }) {
+export async function scenario({ name, limit, latencyMs, rate, rows, concurrency }) {
   const dir = mkdtempSync(join(tmpdir(), 'reamaze-bench-import-'));
   const sandbox = await startSandbox({ rateLimit: limit ?? null, latencyMs, retryAfter: false });
   try {

@@ -28,6 +28,7 @@ export class SqliteLedger {
   private seen: string[] = [];
   /** Keys with queued writes: a lookup of one of them (a duplicate, in practice) commits first. */
   private readonly queuedKeys = new Set<string>();
+  private sendingBatch: { row: RowUpdate; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private runId = 0;
 
   private constructor(
@@ -100,6 +101,27 @@ export class SqliteLedger {
     this.db.transaction(() => {
       for (const row of rows) this.write({ ...row, state: 'sending' });
     })();
+  }
+
+  /**
+   * Commits the row as `sending` together with the others asking in the same turn of the event
+   * loop (one transaction, one fsync), and resolves once it is durable: the caller sends then.
+   */
+  markSendingSoon(row: RowUpdate): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.sendingBatch.push({ row, resolve, reject });
+      if (this.sendingBatch.length > 1) return;
+      setImmediate(() => {
+        const batch = this.sendingBatch;
+        this.sendingBatch = [];
+        try {
+          this.markSending(batch.map((entry) => entry.row));
+          batch.forEach((entry) => entry.resolve());
+        } catch (error) {
+          batch.forEach((entry) => entry.reject(error));
+        }
+      });
+    });
   }
 
   /** Queues an update; committed with the next group. */

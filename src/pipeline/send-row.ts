@@ -75,9 +75,11 @@ export async function sendRow(row: OutgoingRow, context: SendContext): Promise<S
     const outcome = await context.throttle.schedule(async (): Promise<Outcome> => {
       // Rows wait here for their turn; one whose run stopped meanwhile is not sent.
       if (isStopping(context)) return STOPPED;
-      // The invariant: durably `sending` just before the request can reach the API.
-      context.ledger.markSending([base]);
+      // The invariant: durably `sending` just before the request can reach the API (rows ready
+      // in the same instant share one commit).
+      await context.ledger.markSendingSoon(base);
       marked = true;
+      if (isStopping(context)) return STOPPED;
       return context.client.createConversation(row.body);
     });
     if (outcome === STOPPED) return stop();

@@ -40,8 +40,6 @@ export class Throttle {
   private lastThrottledAt = 0;
   private lastRaisedAt = 0;
   private lastDecreasedAt = 0;
-  private stopped = false;
-  private readonly wakeUps = new Set<() => void>();
   /** The rate that drew the last 429. */
   private ceiling: number | undefined;
   /** Answers of the last two seconds: time and whether it was a 429. */
@@ -68,24 +66,9 @@ export class Throttle {
     return this.currentRate;
   }
 
-  /** Runs `task` when the limiter lets it, and never during a pause. */
+  /** Runs `task` when the limiter lets it (never during a pause: the reservoir is then empty). */
   schedule<T>(task: () => Promise<T>): Promise<T> {
-    return this.limiter.schedule(async () => {
-      // bottleneck applies a new reservoir asynchronously: a job it started just before the
-      // pause took effect waits here for the pause to end instead of going out.
-      while (!this.stopped && this.pausedUntil > Date.now()) {
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            clearTimeout(timer);
-            this.wakeUps.delete(wake);
-            resolve();
-          };
-          const timer = setTimeout(wake, this.pausedUntil - Date.now());
-          this.wakeUps.add(wake);
-        });
-      }
-      return task();
-    });
+    return this.limiter.schedule(task);
   }
 
   /**
@@ -144,9 +127,6 @@ export class Throttle {
 
   /** Stops starting requests (already running ones finish); pending ones are dropped. */
   async stop(): Promise<void> {
-    // Jobs waiting out a pause (a long Retry-After) must not hold the stop: wake them now.
-    this.stopped = true;
-    [...this.wakeUps].forEach((wake) => wake());
     clearTimeout(this.resumeTimer);
     await this.limiter.stop({ dropWaitingJobs: true });
   }
