@@ -77,3 +77,8 @@ export function formatPlace(file: string, line?: number): string {
 export function isImportError(error: unknown): error is ImportError {
   return error instanceof ImportError;
 }
+
+/** An error with its quoted values and numbers blanked, so rows failing the same way are counted together. */
+export function errorKind(error: string): string {
+  return error.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/\b\d+\b/g, 'N');
+}

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ImportError } from '../errors.js';
+import { errorKind, ImportError } from '../errors.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { SCHEMA_VERSION } from './schema.js';
 
@@ -146,14 +146,6 @@ export class LedgerReader {
   close(): void {
     if (this.db.open) this.db.close();
   }
-}
-
-/**
- * The error with its quoted values and numbers blanked, so rows failing the same way are counted
- * together. The same rule as `errorKind` in pipeline/check-row.ts, copied: stages do not import each other.
- */
-export function errorKind(error: string): string {
-  return error.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/\b\d+\b/g, 'N');
 }
 
 interface RunRow {

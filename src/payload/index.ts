@@ -1,3 +1,3 @@
-export { ConversationBodySchema, validateConversation, type ConversationBody } from './conversation.js';
-export { MessageBodySchema, validateMessage, type MessageBody } from './message.js';
+export { ConversationBodySchema, validateConversation, type ConversationBody } from './schemas.js';
+export { MessageBodySchema, validateMessage, type MessageBody } from './schemas.js';
 export type { Validation } from './issues.js';

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors.js';
 import type { CompiledMapping } from '../mapping/types.js';
-import { validateConversation } from '../payload/conversation.js';
+import { validateConversation } from '../payload/schemas.js';
 import type { SourceRecord } from '../source/types.js';
 import type { KeyIndex } from '../ledger/key-index.js';
 
@@ -58,7 +58,3 @@ function dedupeErrors(errors: string[]): string[] {
   return kept;
 }
 
-/** The error with its quoted values blanked, so rows failing the same way are counted together. */
-export function errorKind(error: string): string {
-  return error.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/\b\d+\b/g, 'N');
-}

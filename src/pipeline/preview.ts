@@ -1,5 +1,5 @@
 import type { CompiledMapping } from '../mapping/types.js';
-import { validateConversation } from '../payload/conversation.js';
+import { validateConversation } from '../payload/schemas.js';
 import { openSources } from './open-sources.js';
 
 /** One previewed row: the body exactly as `run` would POST it, or why it would not be sent. */

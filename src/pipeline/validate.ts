@@ -1,7 +1,8 @@
 import type { CompiledMapping } from '../mapping/types.js';
 import { RowWriter, type ReportFormat } from '../report/row-writer.js';
 import type { SourceRecord } from '../source/types.js';
-import { checkRow, errorKind, type RowVerdict } from './check-row.js';
+import { errorKind } from '../errors.js';
+import { checkRow, type RowVerdict } from './check-row.js';
 import { KeyIndex } from '../ledger/key-index.js';
 import { openSources } from './open-sources.js';
 import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';

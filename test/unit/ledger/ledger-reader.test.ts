@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { errorKind, LedgerReader } from '../../../src/ledger/ledger-reader.js';
+import { errorKind } from '../../../src/errors.js';
+import { LedgerReader } from '../../../src/ledger/ledger-reader.js';
 import type { RowUpdate } from '../../../src/ledger/ledger.js';
 import { SqliteLedger } from '../../../src/ledger/sqlite-ledger.js';
 import { openSqlite } from '../../../src/ledger/sqlite.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateConversation } from '../../../src/payload/conversation.js';
+import { validateConversation } from '../../../src/payload/schemas.js';
 
 const VALID = {
   conversation: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateMessage } from '../../../src/payload/message.js';
+import { validateMessage } from '../../../src/payload/schemas.js';
 
 describe('validateMessage', () => {
   it('accepts a documented body', () => {
