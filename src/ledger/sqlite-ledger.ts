@@ -3,7 +3,7 @@ import { ImportError } from '../errors.js';
 import type { DuplicateRow, LedgerEntry, RowState, RowUpdate, RunEnd, RunInfo, RunStart } from './ledger.js';
 import { acquireLock, type LedgerLock } from './lock.js';
 import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
-import { SCHEMA_VERSION, migrate } from './schema.js';
+import { migrate } from './schema.js';
 
 /** Updates queued before a commit is forced: group commit keeps SQLite out of the per-row cost. */
 const GROUP_COMMIT_ROWS = 512;
@@ -237,4 +237,3 @@ function prepare(db: SqliteDatabase) {
   };
 }
 
-export { SCHEMA_VERSION };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ImportError } from '../errors.js';
 import type { LedgerEntry } from '../ledger/ledger.js';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
+import { DEFAULT_KEY_FIELD } from '../mapping/compile.js';
 import { mappingChanges } from '../mapping/diff.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { ReamazeClient } from '../reamaze/client.js';
@@ -137,11 +138,13 @@ function classify(record: SourceRecord, fileIndex: number, runId: number, option
   const payloadHash = hashOf(verdict.body);
   // Marks the key as read in this run at once, so a second row with it is a duplicate even while
   // the first one's request is still in flight.
+  const payload = JSON.stringify(body);
+  const fields = JSON.stringify(record.fields);
   if (previous) ledger.touch(key);
   // A new key is written `pending` at once (group-committed), for the same reason.
-  else ledger.record({ key, file: record.file, line: record.line, state: 'pending', payloadHash, payload: JSON.stringify(body), fields: JSON.stringify(record.fields) });
+  else ledger.record({ key, file: record.file, line: record.line, state: 'pending', payloadHash, payload, fields });
   if (!shouldSend(previous, payloadHash, counts)) return undefined;
-  return { key, file: record.file, line: record.line, body, payloadHash, fields: record.fields, previous };
+  return { key, file: record.file, line: record.line, body, payload, fields, payloadHash, previous };
 }
 
 /**
@@ -248,7 +251,7 @@ function refuseKeyChange(previous: string | undefined, current: string): void {
   if (!previous) return;
   const keyOf = (canonical: string) => {
     const source = (JSON.parse(canonical) as { source?: { key?: unknown; key_field?: unknown } }).source ?? {};
-    return { key: JSON.stringify(source.key ?? null), field: JSON.stringify(source.key_field ?? 'import_key') };
+    return { key: JSON.stringify(source.key ?? null), field: JSON.stringify(source.key_field ?? DEFAULT_KEY_FIELD) };
   };
   const before = keyOf(previous);
   const after = keyOf(current);

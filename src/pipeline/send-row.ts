@@ -28,8 +28,10 @@ export interface OutgoingRow {
   file: string;
   line: number;
   body: Record<string, unknown>;
+  /** `body` and the source record's fields as JSON, serialized once when the row was read. */
+  payload: string;
+  fields: string;
   payloadHash: string;
-  fields: Record<string, unknown>;
   previous: LedgerEntry | undefined;
 }
 
@@ -57,7 +59,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export async function sendRow(row: OutgoingRow, context: SendContext): Promise<SendResult> {
   const base: RowUpdate = {
     key: row.key, file: row.file, line: row.line, state: 'sending',
-    payloadHash: row.payloadHash, payload: JSON.stringify(row.body), fields: JSON.stringify(row.fields),
+    payloadHash: row.payloadHash, payload: row.payload, fields: row.fields,
   };
   const startedAt = Date.now();
   let attempts = 0;
