@@ -94,18 +94,23 @@ function recordedArgs(args: Record<string, unknown>): Record<string, unknown> {
 export function exitCodeOf(summary: ImportSummary): number {
   if (summary.aborted) return ExitCode.ABORTED;
   if (summary.interrupted) return ExitCode.INTERRUPTED;
-  const notDone = summary.rejected + summary.failed + summary.invalid + summary.uncertain + summary.duplicates;
+  const { messages, updates } = summary;
+  const notDone = summary.rejected + summary.failed + summary.invalid + summary.uncertain + summary.duplicates +
+    messages.rejected + messages.failed + messages.uncertain + messages.pending + updates.failed;
   return notDone > 0 ? ExitCode.ROWS_FAILED : ExitCode.OK;
 }
 
-function countsOf(summary: ImportSummary): Record<string, number> {
+function countsOf(summary: ImportSummary): Record<string, unknown> {
   const { aborted: _aborted, interrupted: _interrupted, rate: _rate, ...counts } = summary;
   return { ...counts };
 }
 
 function toJson(summary: ImportSummary, ledger: SqliteLedger) {
   const { aborted, interrupted, rate } = summary;
-  return { ...countsOf(summary), rate: Number(rate.toFixed(3)), interrupted, aborted: aborted?.message ?? null, ledger: ledger.counts() };
+  return {
+    ...countsOf(summary), rate: Number(rate.toFixed(3)), interrupted, aborted: aborted?.message ?? null,
+    ledger: ledger.counts(), ledger_messages: ledger.messageCounts(),
+  };
 }
 
 /** The human summary of a run and what the ledger now holds. */
@@ -115,11 +120,25 @@ export function formatRunSummary(summary: ImportSummary, ledger: SqliteLedger): 
     `${c(summary.rows)} rows: ${c(summary.done)} created, ${c(summary.skipped)} already done` +
       `${summary.changed > 0 ? ` (${c(summary.changed)} of them changed since)` : ''}, ${c(summary.rejected)} rejected, ` +
       `${c(summary.failed)} failed, ${c(summary.invalid)} invalid, ${c(summary.uncertain)} uncertain, ${c(summary.duplicates)} duplicates.`,
+    ...threadLines(summary),
     `Rate at the end: ${summary.rate.toFixed(2)} requests/s.`,
     `The ledger holds: ${Object.entries(ledger.counts()).map(([state, n]) => `${state} ${c(n)}`).join(' · ')}.`,
   ];
   if (summary.aborted) lines.push(`Stopped early: ${summary.aborted.message}`);
   return lines.join('\n');
+}
+
+/** What happened to the threads, when there were any. */
+function threadLines(summary: ImportSummary): string[] {
+  const m = summary.messages;
+  const total = Object.values(m).reduce((sum, n) => sum + n, 0);
+  if (total === 0 && summary.updates.done + summary.updates.failed === 0) return [];
+  const c = (n: number) => formatCount(n);
+  return [
+    `${c(total)} thread messages: ${c(m.done)} added, ${c(m.skipped)} already there, ${c(m.rejected)} rejected, ` +
+      `${c(m.failed)} failed, ${c(m.uncertain)} uncertain, ${c(m.pending)} not sent yet; ` +
+      `final status set on ${c(summary.updates.done)} conversations${summary.updates.failed > 0 ? ` (${c(summary.updates.failed)} failed)` : ''}.`,
+  ];
 }
 
 function resumeHint(summary: ImportSummary, ledger: string, argv: readonly string[]): string {

@@ -18,6 +18,38 @@ export interface LedgerEntry {
   slug: string | null;
   /** The run that last read this key from a file (to tell a duplicate within a run from a re-run). */
   seenRun: number;
+  /** True while a created conversation still has messages or its final status update to come. */
+  threadOpen: boolean;
+}
+
+/**
+ * The states of a message row: as a conversation's, without `invalid` (a ticket with a bad
+ * message is invalid as a whole). A message gets its row when it is first sent.
+ */
+export type MessageState = Extract<RowState, 'pending' | 'sending' | 'done' | 'rejected' | 'failed' | 'uncertain'>;
+
+/** What the ledger knows of one message of a thread. */
+export interface MessageEntry {
+  state: MessageState;
+  payloadHash: string | null;
+}
+
+/** One message's new state. */
+export interface MessageUpdate {
+  /** The row key of its ticket. */
+  ticket: string;
+  originId: string;
+  /** Its position in the thread. */
+  seq: number;
+  state: MessageState;
+  payloadHash?: string | null;
+  /** The request body (JSON), kept for messages not done. */
+  payload?: string | null;
+  httpStatus?: number | null;
+  errorCode?: string | null;
+  error?: string | null;
+  /** Requests made for it by this update (added to `attempts`). Default 0. */
+  attempts?: number;
 }
 
 /** One row's new state, as the pipeline records it. */
@@ -67,7 +99,7 @@ export interface RunInfo {
 
 /** The end of a run. */
 export interface RunEnd {
-  counts: Record<string, number>;
+  counts: Record<string, unknown>;
   learnedRate: number | undefined;
   exitCode: number;
 }

@@ -2,7 +2,7 @@ import { ImportError } from '../errors.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** The ledger's schema version (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA_1 = `
 CREATE TABLE runs (
@@ -42,10 +42,41 @@ CREATE TABLE duplicates (
 );
 `;
 
+/**
+ * Version 2: threads. Each message is a row of its own under its ticket; `rows.thread` is 'open'
+ * while a created conversation still has messages or its final status update to come.
+ */
+const SCHEMA_2 = `
+ALTER TABLE rows ADD COLUMN thread TEXT;
+CREATE TABLE messages (
+  ticket TEXT NOT NULL,        -- the row key of its conversation
+  origin_id TEXT NOT NULL,     -- the legacy message id, or <row key>#<position>
+  seq INTEGER NOT NULL,        -- its position in the thread
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  http_status INTEGER,
+  error_code TEXT,
+  error TEXT,
+  payload_hash TEXT,
+  payload TEXT,                -- kept only for messages not done
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (ticket, origin_id)
+) WITHOUT ROWID;
+CREATE INDEX messages_state ON messages (state);
+`;
+
 /** Creates the tables of a new ledger, or checks an existing one is of a version this code reads. */
 export function migrate(db: SqliteDatabase, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version === SCHEMA_VERSION) return;
+  if (version === 1) {
+    // A ledger of an earlier release: add the thread tables, keep every row as it is.
+    db.transaction(() => {
+      db.exec(SCHEMA_2);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
+    return;
+  }
   if (version === 0) {
     const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
     if (tables > 0) {
@@ -53,6 +84,7 @@ export function migrate(db: SqliteDatabase, path: string): void {
     }
     db.transaction(() => {
       db.exec(SCHEMA_1);
+      db.exec(SCHEMA_2);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
     return;

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { ImportError } from '../errors.js';
-import type { DuplicateRow, LedgerEntry, RowState, RowUpdate, RunEnd, RunInfo, RunStart } from './ledger.js';
+import type { DuplicateRow, LedgerEntry, MessageEntry, MessageState, MessageUpdate, RowState, RowUpdate, RunEnd, RunInfo, RunStart } from './ledger.js';
 import { acquireLock, type LedgerLock } from './lock.js';
 import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
 import { migrate } from './schema.js';
@@ -15,7 +15,17 @@ interface EntryRow {
   payload_hash: string | null;
   slug: string | null;
   seen_run: number;
+  thread: string | null;
 }
+
+/** A queued write: a row, a message, or a thread opened or closed. */
+type QueuedWrite =
+  | { kind: 'row'; update: RowUpdate }
+  | { kind: 'message'; update: MessageUpdate }
+  | { kind: 'thread'; key: string; open: boolean; error: string | null };
+
+/** The key under which a message's queued writes are remembered. */
+const messageKey = (ticket: string, originId: string) => `${ticket}\u0000${originId}`;
 
 /**
  * The ledger of one import in one SQLite file (WAL): what every key's state is, across runs.
@@ -24,11 +34,11 @@ interface EntryRow {
  */
 export class SqliteLedger {
   private readonly statements: ReturnType<typeof prepare>;
-  private queue: RowUpdate[] = [];
+  private queue: QueuedWrite[] = [];
   private seen: string[] = [];
   /** Keys with queued writes: a lookup of one of them (a duplicate, in practice) commits first. */
   private readonly queuedKeys = new Set<string>();
-  private sendingBatch: { row: RowUpdate; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private sendingBatch: { write: QueuedWrite; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private runId = 0;
 
   private constructor(
@@ -92,14 +102,31 @@ export class SqliteLedger {
   lookup(key: string): LedgerEntry | undefined {
     if (this.queuedKeys.has(key)) this.flush();
     const row = this.statements.lookup.get(key) as EntryRow | undefined;
-    return row && { key: row.key, state: row.state, attempts: row.attempts, payloadHash: row.payload_hash, slug: row.slug, seenRun: row.seen_run };
+    return row && {
+      key: row.key, state: row.state, attempts: row.attempts, payloadHash: row.payload_hash, slug: row.slug,
+      seenRun: row.seen_run, threadOpen: row.thread === 'open',
+    };
+  }
+
+  /** What the ledger knows of one message of a ticket's thread (pending updates included). */
+  lookupMessage(ticket: string, originId: string): MessageEntry | undefined {
+    if (this.queuedKeys.has(messageKey(ticket, originId))) this.flush();
+    const row = this.statements.lookupMessage.get(ticket, originId) as { state: MessageState; payload_hash: string | null } | undefined;
+    return row && { state: row.state, payloadHash: row.payload_hash };
   }
 
   /** Commits these rows as `sending` before their requests leave (one transaction for the group). */
   markSending(rows: readonly RowUpdate[]): void {
+    this.commitSending(rows.map((update) => ({ kind: 'row', update })));
+  }
+
+  private commitSending(writes: readonly QueuedWrite[]): void {
     this.flush();
     this.db.transaction(() => {
-      for (const row of rows) this.write({ ...row, state: 'sending' });
+      for (const write of writes) {
+        if (write.kind === 'thread') continue;
+        this.apply({ ...write, update: { ...write.update, state: 'sending' } } as QueuedWrite);
+      }
     })();
   }
 
@@ -108,14 +135,23 @@ export class SqliteLedger {
    * loop (one transaction, one fsync), and resolves once it is durable: the caller sends then.
    */
   markSendingSoon(row: RowUpdate): Promise<void> {
+    return this.sendingSoon({ kind: 'row', update: row });
+  }
+
+  /** As `markSendingSoon`, for one message of a thread. */
+  markMessageSendingSoon(message: MessageUpdate): Promise<void> {
+    return this.sendingSoon({ kind: 'message', update: message });
+  }
+
+  private sendingSoon(write: QueuedWrite): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.sendingBatch.push({ row, resolve, reject });
+      this.sendingBatch.push({ write, resolve, reject });
       if (this.sendingBatch.length > 1) return;
       setImmediate(() => {
         const batch = this.sendingBatch;
         this.sendingBatch = [];
         try {
-          this.markSending(batch.map((entry) => entry.row));
+          this.commitSending(batch.map((entry) => entry.write));
           batch.forEach((entry) => entry.resolve());
         } catch (error) {
           batch.forEach((entry) => entry.reject(error));
@@ -126,8 +162,22 @@ export class SqliteLedger {
 
   /** Queues an update; committed with the next group. */
   record(update: RowUpdate): void {
-    this.queue.push(update);
-    this.queuedKeys.add(update.key);
+    this.enqueue({ kind: 'row', update }, update.key);
+  }
+
+  /** Queues a message's update; committed with the next group. */
+  recordMessage(update: MessageUpdate): void {
+    this.enqueue({ kind: 'message', update }, messageKey(update.ticket, update.originId));
+  }
+
+  /** Queues marking a ticket's thread open (messages or its final update to come, `error` why) or finished. */
+  setThread(key: string, open: boolean, error?: string): void {
+    this.enqueue({ kind: 'thread', key, open, error: error ?? null }, key);
+  }
+
+  private enqueue(write: QueuedWrite, key: string): void {
+    this.queue.push(write);
+    this.queuedKeys.add(key);
     if (this.queue.length >= GROUP_COMMIT_ROWS) this.flush();
   }
 
@@ -158,7 +208,7 @@ export class SqliteLedger {
     this.seen = [];
     this.queuedKeys.clear();
     this.db.transaction(() => {
-      for (const update of queue) this.write(update);
+      for (const write of queue) this.apply(write);
       for (const key of seen) this.statements.touch.run(this.runId, key);
     })();
   }
@@ -177,6 +227,15 @@ export class SqliteLedger {
     return counts as Record<RowState, number>;
   }
 
+  /** Message counts per state, and how many threads are still open. */
+  messageCounts(): Record<MessageState | 'open_threads', number> {
+    this.flush();
+    const counts: Record<string, number> = { done: 0, rejected: 0, failed: 0, uncertain: 0, sending: 0, pending: 0 };
+    for (const { state, n } of this.statements.messageCounts.all() as { state: string; n: number }[]) counts[state] = n;
+    counts.open_threads = this.statements.openThreads.get() as number;
+    return counts as Record<MessageState | 'open_threads', number>;
+  }
+
   /** Records the end of the run (counts, learned rate, exit code). */
   finishRun(end: RunEnd): void {
     this.flush();
@@ -192,6 +251,28 @@ export class SqliteLedger {
       this.db.close();
       this.lock.release();
     }
+  }
+
+  private apply(write: QueuedWrite): void {
+    if (write.kind === 'row') this.write(write.update);
+    else if (write.kind === 'thread') this.statements.thread.run({ thread: write.open ? 'open' : null, error: write.error, key: write.key });
+    else this.writeMessage(write.update);
+  }
+
+  private writeMessage(update: MessageUpdate): void {
+    this.statements.upsertMessage.run({
+      ticket: update.ticket,
+      origin_id: update.originId,
+      seq: update.seq,
+      state: update.state,
+      attempts: update.attempts ?? 0,
+      http_status: update.httpStatus ?? null,
+      error_code: update.errorCode ?? null,
+      error: update.error ?? null,
+      payload_hash: update.payloadHash ?? null,
+      payload: update.state === 'done' ? null : (update.payload ?? null),
+      at: new Date().toISOString(),
+    });
   }
 
   private write(update: RowUpdate): void {
@@ -218,7 +299,19 @@ export class SqliteLedger {
 function prepare(db: SqliteDatabase) {
   const statement = (sql: string): SqliteStatement => db.prepare(sql);
   return {
-    lookup: statement('SELECT key, state, attempts, payload_hash, slug, seen_run FROM rows WHERE key = ?'),
+    lookup: statement('SELECT key, state, attempts, payload_hash, slug, seen_run, thread FROM rows WHERE key = ?'),
+    lookupMessage: statement('SELECT state, payload_hash FROM messages WHERE ticket = ? AND origin_id = ?'),
+    upsertMessage: statement(`INSERT INTO messages (ticket, origin_id, seq, state, attempts, http_status, error_code, error, payload_hash, payload, updated_at)
+      VALUES (@ticket, @origin_id, @seq, @state, @attempts, @http_status, @error_code, @error, @payload_hash, @payload, @at)
+      ON CONFLICT (ticket, origin_id) DO UPDATE SET seq = excluded.seq, state = excluded.state,
+        attempts = messages.attempts + excluded.attempts, http_status = excluded.http_status,
+        error_code = excluded.error_code, error = excluded.error,
+        payload_hash = COALESCE(excluded.payload_hash, messages.payload_hash), payload = excluded.payload,
+        updated_at = excluded.updated_at`),
+    // A thread's error (a failed final update) is kept in the row's error while the row is done.
+    thread: statement("UPDATE rows SET thread = @thread, error = CASE WHEN state = 'done' THEN @error ELSE error END WHERE key = @key"),
+    messageCounts: statement('SELECT state, count(*) AS n FROM messages GROUP BY state'),
+    openThreads: statement("SELECT count(*) FROM rows WHERE thread = 'open'").pluck(),
     upsert: statement(`INSERT INTO rows (key, file, line, state, attempts, http_status, slug, error_code, error, payload_hash, payload, fields, seen_run, updated_at)
       VALUES (@key, @file, @line, @state, @attempts, @http_status, @slug, @error_code, @error, @payload_hash, @payload, @fields, @run, @at)
       ON CONFLICT (key) DO UPDATE SET file = excluded.file, line = excluded.line, state = excluded.state,

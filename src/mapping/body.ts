@@ -1,5 +1,5 @@
 import type { FieldReference } from './types.js';
-import { isEmpty, type Fields } from './fields.js';
+import { isEmpty, toText, type Fields } from './fields.js';
 import { formatPath } from './issues.js';
 import { compileLeaf, type Evaluate, type RowContext } from './leaf.js';
 import type { ConversationSpec, LeafSpec } from './schema.js';
@@ -64,6 +64,13 @@ export function leavesOf(
   return entries;
 }
 
+/** `header` then a blank line then `body`: the original author and time, kept in the text. */
+export function withHeader(body: unknown, header: unknown): unknown {
+  const top = toText(header).trim();
+  if (top === '' || isEmpty(body)) return body;
+  return `${top}\n\n${toText(body)}`;
+}
+
 function orEmpty(evaluate: Evaluate): Evaluate {
   return (fields, ctx) => evaluate(fields, ctx) ?? {};
 }
@@ -82,21 +89,25 @@ export function compileConversation(
   references: FieldReference[],
 ): (fields: Fields, key: string | undefined, ctx: RowContext) => Record<string, unknown> {
   const { data, message, user, ...leaves } = spec;
+  const { header, ...messageLeaves } = message;
   const at = (...path: string[]) => ({ path: ['conversation', ...path], references });
   const { data: userDataSpec, ...userLeaves } = user;
   // Compiled in the order of the body, so `references` list fields in the order of the mapping.
   const entries: Entry[] = [
     ...leavesOf(leaves, at(), ['category']),
     ['data', objectOf(leavesOf(data ?? {}, at('data')))],
-    ['message', objectOf(leavesOf(message, at('message'), ['body'], SUPPRESS_DEFAULTS))],
+    ['message', objectOf(leavesOf(messageLeaves, at('message'), ['body'], SUPPRESS_DEFAULTS))],
   ];
   const userLeafEntries = leavesOf(userLeaves, at('user'), ['email']);
   const userData = objectOf(leavesOf(userDataSpec ?? {}, at('user', 'data')));
   // Kept even when empty, so validation names the missing `conversation.user.email`, not `user`.
   entries.push(['user', orEmpty(objectOf([...userLeafEntries, ['data', userData]]))]);
   const conversation = objectOf(entries);
+  const headerOf = header === undefined ? undefined : compileLeaf(header, { at: 'conversation.message.header', apiRequired: false, references });
   return (fields, key, ctx) => {
     const body = (conversation(fields, ctx) ?? {}) as Record<string, unknown>;
+    const first = body.message as Record<string, unknown> | undefined;
+    if (headerOf && first) first.body = withHeader(first.body, headerOf(fields, ctx));
     if (key !== undefined) {
       // The key in data is how a later run finds what this one created (GET ?data[key]=...).
       const existing = body.data as Record<string, unknown> | undefined;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ImportError } from '../errors.js';
 import type { SourceOptions } from '../source/types.js';
-import type { CompiledMapping, FieldReference } from './types.js';
+import type { CompiledMapping, FieldReference, MappedMessage } from './types.js';
 import { compileConversation } from './body.js';
 import { compileGetter, toText, type Fields } from './fields.js';
 import { formatIssues, formatPath } from './issues.js';
@@ -70,10 +70,21 @@ export function parseMappingText(text: string, where: string): MappingSpec {
 
 /** Checks that cannot be expressed per property: the row key's data field must be free. */
 function crossChecks(spec: MappingSpec): string[] {
+  const problems: string[] = [];
   const keyField = spec.source?.key_field ?? DEFAULT_KEY_FIELD;
-  if (spec.conversation.data?.[keyField] === undefined) return [];
-  const path = formatPath(['conversation', 'data', keyField]);
-  return [`${path}: this field holds the row key (source.key_field); name it differently or change source.key_field`];
+  if (spec.conversation.data?.[keyField] !== undefined) {
+    const path = formatPath(['conversation', 'data', keyField]);
+    problems.push(`${path}: this field holds the row key (source.key_field); name it differently or change source.key_field`);
+  }
+  if (spec.conversation.message.body === undefined && spec.messages === undefined) {
+    problems.push('conversation.message.body: required (or map "messages": the first message of each thread then opens the conversation)');
+  }
+  if (spec.messages && (spec.messages.from === undefined) === (spec.messages.join === undefined)) {
+    problems.push(spec.messages.from === undefined
+      ? 'messages: say where the messages are: "from" (a list in each record) or "join" (a file of their own)'
+      : 'messages: "from" and "join" exclude each other: the messages are either in each record or in a file of their own');
+  }
+  return problems;
 }
 
 /** Validates parsed JSON as a mapping; throws MAPPING_INVALID listing every problem as `path: message`. */
@@ -105,6 +116,14 @@ function compileKey(key: string | undefined, references: FieldReference[]): (fie
   return (fields) => toText(read(fields)).trim() || undefined;
 }
 
+/** Puts a thread's first message (body, attachment) into the conversation's first message. */
+function openWith(body: Record<string, unknown>, first: MappedMessage): void {
+  const conversation = body.conversation as Record<string, unknown>;
+  const opening = (conversation.message ?? {}) as Record<string, unknown>;
+  const { body: text, attachment } = first.body.message as Record<string, unknown>;
+  conversation.message = { body: text, ...(attachment === undefined ? {} : { attachment }), ...opening };
+}
+
 /** Compiles a validated mapping once into pure functions of one record. */
 export function compileMapping(spec: MappingSpec): CompiledMapping {
   const references: FieldReference[] = [];
@@ -112,6 +131,8 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
   const keyOf = compileKey(key, references);
   const conversation = compileConversation(spec.conversation, keyField, references);
   const messages = compileMessages(spec.messages, references);
+  // Without a body of its own, a conversation opens with the first message of its thread.
+  const opensWithThread = spec.conversation.message.body === undefined;
   const normalized = canonicalJson(normalize(spec));
   return {
     source: sourceOptions satisfies SourceOptions,
@@ -123,7 +144,9 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
     mapRow(fields, rowKey) {
       const ctx = { errors: [] as string[], prefix: '' };
       const body = conversation(fields, rowKey, ctx);
-      return { body, messages: messages(fields, ctx.errors), errors: ctx.errors };
+      const thread = messages(fields, rowKey, ctx.errors);
+      if (opensWithThread && thread.length > 0) openWith(body, thread.shift()!);
+      return { body, messages: thread, errors: ctx.errors };
     },
   };
 }

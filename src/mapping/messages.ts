@@ -1,15 +1,18 @@
-import type { FieldReference } from './types.js';
-import { objectOf, leavesOf, SUPPRESS_DEFAULTS, type SectionPlace } from './body.js';
-import { compileGetter, isEmpty, quote, type Fields } from './fields.js';
-import type { RowContext } from './leaf.js';
+import type { FieldReference, MappedMessage } from './types.js';
+import { objectOf, leavesOf, SUPPRESS_DEFAULTS, withHeader, type SectionPlace } from './body.js';
+import { compileGetter, isEmpty, quote, toText, type Fields, type Getter } from './fields.js';
+import { compileLeaf, type Evaluate, type RowContext } from './leaf.js';
 import type { MessagesSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
 
 /** Messages are imported as history: no notifications, no auto-resolve, no surveys. */
 const MESSAGE_DEFAULTS = { ...SUPPRESS_DEFAULTS, suppress_surveys: true };
 
-/** Maps one record to the `{message: {...}}` bodies of its thread. */
-export type MessagesMapper = (fields: Fields, errors: string[]) => Record<string, unknown>[];
+/** The record field a relational export's joined messages are placed under (see source/thread-stage). */
+export const JOINED_MESSAGES = '@messages';
+
+/** Maps one record to its thread, in order; problems go to `errors` as `messages[3].user.email: ...`. */
+export type MessagesMapper = (fields: Fields, key: string | undefined, errors: string[]) => MappedMessage[];
 
 /** The list a record holds under `from`: a list, one object, a JSON list in text (CSV), or nothing. */
 function readList(read: (fields: Fields) => unknown): (fields: Fields, errors: string[]) => unknown[] {
@@ -31,30 +34,94 @@ function readList(read: (fields: Fields) => unknown): (fields: Fields, errors: s
   };
 }
 
+/** A value to sort messages by: a number, a date (as its time), else its text; missing sorts last. */
+function sortValue(value: unknown): number | string | undefined {
+  if (isEmpty(value)) return undefined;
+  if (typeof value === 'number') return value;
+  const text = toText(value).trim();
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  const time = /^\d{4}-\d\d-\d\d/.test(text) ? Date.parse(text.includes('T') || !text.includes(' ') ? text : `${text.replace(' ', 'T')}Z`) : NaN;
+  return Number.isNaN(time) ? text : time;
+}
+
+function compareSortValues(a: number | string | undefined, b: number | string | undefined): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
+  if (typeof a === typeof b) return a < b ? -1 : a > b ? 1 : 0;
+  return typeof a === 'number' ? -1 : 1;
+}
+
+/** Sorts elements by `order_by` (stable: equal values keep their source order). */
+function sorter(orderBy: string | undefined, references: FieldReference[]): ((items: unknown[]) => unknown[]) | undefined {
+  if (orderBy === undefined) return undefined;
+  for (const field of isTemplate(orderBy) ? templateFields(orderBy) : [orderBy]) {
+    references.push({ field, at: 'messages.order_by', required: false });
+  }
+  const read: Getter = isTemplate(orderBy) ? compileTemplate(orderBy) : compileGetter(orderBy);
+  return (items) =>
+    items
+      .map((item, index) => ({ item, index, value: sortValue(asFields(item) && read(asFields(item)!)) }))
+      .sort((a, b) => compareSortValues(a.value, b.value) || a.index - b.index)
+      .map(({ item }) => item);
+}
+
+function asFields(item: unknown): Fields | undefined {
+  return item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as Fields) : undefined;
+}
+
 /**
- * Compiles the `messages` section: one body per element of the `from` list, with paths relative
- * to that element; row errors read `messages[3].user.email: ...`.
+ * Compiles the `messages` section: the thread of a record, one message per element of the `from`
+ * list (or of the joined messages file), sorted by `order_by`, paths relative to one element.
+ * An element with neither body nor attachment (a status change, a deleted message) is left out.
+ * Every message gets an `origin_id`: the mapped one, else `<row key>#<position>`; it is the
+ * message's identity in the ledger and how an ambiguous answer is reconciled.
  */
 export function compileMessages(spec: MessagesSpec | undefined, references: FieldReference[]): MessagesMapper {
   if (spec === undefined) return () => [];
-  const { from, user, ...leaves } = spec;
-  const fields = isTemplate(from) ? templateFields(from) : [from];
-  for (const field of fields) references.push({ field, at: 'messages.from', required: false });
-  const list = readList(isTemplate(from) ? compileTemplate(from) : compileGetter(from));
+  const { from, join: _join, order_by: orderBy, header, user, origin_id: originId, ...leaves } = spec;
+  const source = from ?? JOINED_MESSAGES;
+  if (from !== undefined) {
+    for (const field of isTemplate(from) ? templateFields(from) : [from]) references.push({ field, at: 'messages.from', required: false });
+  }
+  const list = readList(isTemplate(source) ? compileTemplate(source) : compileGetter(source));
+  const sort = sorter(orderBy, references);
   const place = (...path: string[]): SectionPlace => ({ path: ['messages', ...path], errorPath: path, references });
   const message = objectOf([
-    ...leavesOf(leaves, place(), ['body'], MESSAGE_DEFAULTS),
+    ...leavesOf(leaves, place(), [], MESSAGE_DEFAULTS),
     ['user', objectOf(leavesOf(user ?? {}, place('user')))],
   ]);
-  return (record, errors) => {
-    const items = list(record, errors);
-    const out: Record<string, unknown>[] = [];
+  const headerOf: Evaluate | undefined = header === undefined ? undefined : compileLeaf(header, { at: 'messages.header', errorAt: 'header', apiRequired: false, references });
+  const idOf: Evaluate | undefined = originId === undefined ? undefined : compileLeaf(originId, { at: 'messages.origin_id', errorAt: 'origin_id', apiRequired: false, references });
+  return (record, key, errors) => {
+    const raw = list(record, errors);
+    const items = sort ? sort(raw) : raw;
+    const out: MappedMessage[] = [];
+    const positions = new Map<string, number>();
     for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      const element = item !== null && typeof item === 'object' ? (item as Fields) : {};
+      const element = asFields(items[i]) ?? {};
       const ctx: RowContext = { errors, prefix: `messages[${i}].` };
-      out.push({ message: message(element, ctx) ?? {} });
+      const body = (message(element, ctx) ?? {}) as Record<string, unknown>;
+      if (isEmpty(body.body) && isEmpty(body.attachment)) continue;
+      if (isEmpty(body.body)) body.body = '(attachment)';
+      if (headerOf) body.body = withHeader(body.body, headerOf(element, ctx));
+      const mappedId = idOf ? toText(idOf(element, ctx)).trim() : '';
+      const id = mappedId || `${key ?? ''}#${i + 1}`;
+      const first = positions.get(id);
+      if (first !== undefined) {
+        errors.push(`messages[${i}].origin_id: ${quote(id)} is also the origin_id of messages[${first}]; every message needs its own`);
+        continue;
+      }
+      positions.set(id, i);
+      body.origin_id = id;
+      out.push({ originId: id, index: i, body: { message: reorder(body) } });
     }
     return out;
   };
+}
+
+/** The body's keys in a readable order: body first, origin_id after the user. */
+function reorder(body: Record<string, unknown>): Record<string, unknown> {
+  const { body: text, visibility, user, origin_id: originId, ...rest } = body;
+  return Object.fromEntries(
+    Object.entries({ body: text, visibility, user, origin_id: originId, ...rest }).filter(([, value]) => value !== undefined),
+  );
 }

@@ -114,21 +114,19 @@ export const LeafSchema = z
 
 const LeafRecord = z.record(z.string(), LeafSchema);
 
+const Delimiter = z.string().length(1, { error: 'must be one character' }).optional();
+const Encoding = z
+  .string()
+  .refine((label) => isEncoding(label), { error: (issue) => `unknown encoding "${String(issue.input)}"` })
+  .optional();
+
 const SourceSchema = strict({
   format: z.enum(['csv', 'jsonl', 'json']).optional().meta({ description: 'Default: from the file extension.' }),
   key: FieldOrTemplate.optional().meta({
     description: 'The row key: a column, path or template (the legacy ticket id). Default: a hash of the record.',
   }),
-  delimiter: z
-    .string()
-    .length(1, { error: 'must be one character' })
-    .optional()
-    .meta({ description: 'CSV delimiter. Default: detected.' }),
-  encoding: z
-    .string()
-    .refine((label) => isEncoding(label), { error: (issue) => `unknown encoding "${String(issue.input)}"` })
-    .optional()
-    .meta({ description: 'A WHATWG encoding label. Default: UTF-8, or what a BOM says.' }),
+  delimiter: Delimiter.meta({ description: 'CSV delimiter. Default: detected.' }),
+  encoding: Encoding.meta({ description: 'A WHATWG encoding label. Default: UTF-8, or what a BOM says.' }),
   records: z.string().optional().meta({ description: 'For a JSON document: the dotted path of the records array.' }),
   key_field: z
     .string()
@@ -153,7 +151,10 @@ const ConversationSchema = strict({
   status: LeafSchema.optional().meta({ description: '0 Open, 1 Pending, 2 Resolved, 3 Spam, 4 Archived, 5 On hold…' }),
   data: LeafRecord.optional().meta({ description: 'Custom fields, one level deep; the row key is added under source.key_field.' }),
   message: strict({
-    body: LeafSchema.meta({ description: 'Markdown; required by the API.' }),
+    body: LeafSchema.optional().meta({
+      description: 'Markdown; required by the API. Leave it out when `messages` is mapped: the first message of the thread then opens the conversation.',
+    }),
+    header: LeafSchema.optional().meta({ description: 'A line put above the body (original author and time), then a blank line.' }),
     recipients: LeafSchema.optional(),
     attachment: LeafSchema.optional(),
     suppress_notification: LeafSchema.optional().meta({ description: 'Default: true.' }),
@@ -167,8 +168,21 @@ const ConversationSchema = strict({
   }),
 });
 
+const JoinSchema = strict({
+  on: FieldOrTemplate.meta({ description: "The column of the messages file holding the ticket's key (source.key of the tickets)." }),
+  format: z.enum(['csv', 'jsonl', 'json']).optional().meta({ description: 'Default: from the file extension.' }),
+  delimiter: Delimiter,
+  encoding: Encoding,
+  records: z.string().optional().meta({ description: 'For a JSON document: the dotted path of the records array.' }),
+}).meta({ description: 'Messages in files of their own (given with --messages), one message per record, joined to tickets by key.' });
+
 const MessagesSchema = strict({
-  from: FieldOrTemplate.meta({ description: 'The list of messages in each record; the paths below are relative to one item.' }),
+  from: FieldOrTemplate.optional().meta({ description: 'The list of messages in each record; the paths below are relative to one item.' }),
+  join: JoinSchema.optional(),
+  order_by: FieldOrTemplate.optional().meta({
+    description: 'Sort each thread by this field of a message (a date, a number or text); default: source order.',
+  }),
+  header: LeafSchema.optional().meta({ description: 'A line put above each body (original author and time), then a blank line.' }),
   body: LeafSchema,
   visibility: LeafSchema.optional().meta({ description: '0 reply, 1 internal note.' }),
   origin_id: LeafSchema.optional(),

@@ -10,12 +10,22 @@ export interface FieldReference {
   required: boolean;
 }
 
+/** One message of a thread, mapped. */
+export interface MappedMessage {
+  /** The message's `origin_id`: the legacy id, or `<row key>#<position>`; its identity in the ledger. */
+  originId: string;
+  /** Its position in the sorted thread (0-based), for error messages. */
+  index: number;
+  /** The `{"message": {...}}` body as it would be sent (before payload validation). */
+  body: Record<string, unknown>;
+}
+
 /** The result of mapping one record: a request body not yet validated, plus mapping errors. */
 export interface MappedRow {
   /** The `{"conversation": {...}}` body as it would be sent (before payload validation). */
   body: Record<string, unknown>;
-  /** Thread messages mapped from `messages` (empty when the mapping has none). */
-  messages: Record<string, unknown>[];
+  /** The thread after the conversation's first message, in order (empty when the mapping has none). */
+  messages: MappedMessage[];
   /** Errors found while mapping, each `path: message` (e.g. a required value missing, a bad date). */
   errors: string[];
 }

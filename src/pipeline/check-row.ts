@@ -1,12 +1,12 @@
 import type { ErrorCode } from '../errors.js';
-import type { CompiledMapping } from '../mapping/types.js';
-import { validateConversation } from '../payload/schemas.js';
+import type { CompiledMapping, MappedMessage } from '../mapping/types.js';
+import { validateConversation, validateMessage } from '../payload/schemas.js';
 import type { SourceRecord } from '../source/types.js';
 import type { KeyIndex } from '../ledger/key-index.js';
 
 /** What the local checks decided about one record. */
 export type RowVerdict =
-  | { state: 'valid'; key: string; body: Record<string, unknown>; messages: Record<string, unknown>[] }
+  | { state: 'valid'; key: string; body: Record<string, unknown>; messages: MappedMessage[] }
   | { state: 'invalid' | 'duplicate'; key: string | undefined; code: ErrorCode; errors: string[] };
 
 /**
@@ -36,8 +36,22 @@ export function checkRow(
   const mapped = mapping.mapRow(record.fields, key);
   const checked = validateConversation(mapped.body);
   const errors = checked.ok ? mapped.errors : [...mapped.errors, ...checked.errors];
+  const messages = checkMessages(mapped.messages, errors);
   if (errors.length > 0) return { state: 'invalid', key, code: 'ROW_INVALID', errors: dedupeErrors(errors) };
-  return { state: 'valid', key, body: checked.ok ? (checked.value as Record<string, unknown>) : mapped.body, messages: mapped.messages };
+  return { state: 'valid', key, body: checked.ok ? (checked.value as Record<string, unknown>) : mapped.body, messages };
+}
+
+/**
+ * Validates each message of a thread; a bad message is an error of its row (`messages[3].user.email:
+ * ...`), so a ticket is imported whole or, until the export is fixed, not at all.
+ */
+export function checkMessages(messages: readonly MappedMessage[], errors: string[]): MappedMessage[] {
+  return messages.map((message) => {
+    const checked = validateMessage(message.body);
+    if (checked.ok) return { ...message, body: checked.value as Record<string, unknown> };
+    for (const error of checked.errors) errors.push(error.replace(/^message(\.|:)/, (_, sep: string) => `messages[${message.index}]${sep}`));
+    return message;
+  });
 }
 
 /**

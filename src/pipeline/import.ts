@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ImportError } from '../errors.js';
 import type { LedgerEntry } from '../ledger/ledger.js';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
@@ -14,7 +13,9 @@ import { emptyCounts, type ImportCounts } from './import-counts.js';
 import { openSources } from './open-sources.js';
 import { preflight } from './preflight.js';
 import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
-import { sendRow, type SendContext } from './send-row.js';
+import { hashOf } from './hash.js';
+import { sendRow, type OutgoingRow, type SendContext } from './send-row.js';
+import { sendThread, type OutgoingThread } from './send-thread.js';
 
 /** What `run` needs; the CLI builds the ledger, client and throttle. */
 export interface ImportOptions {
@@ -91,14 +92,9 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
         if (options.limit !== undefined && sent >= options.limit) break reading;
         const outgoing = classify(record, fileIndex, run.id, options, counts, budget.note);
         if (outgoing) {
-          sent += 1;
+          if (outgoing.row) sent += 1;
           // Progress after every answer: at API speed rows finish seconds apart, not thousands a second.
-          const task = sendRow(outgoing, context).catch(() => 'pending' as const).then((state) => {
-            counts[state] += 1;
-            if (state === 'rejected' || state === 'failed') budget.note(true);
-            else if (state === 'done') budget.note(false);
-            report();
-          });
+          const task = sendTicket(outgoing, context, counts, budget.note).then(report);
           inFlight.add(task);
           void task.finally(() => inFlight.delete(task));
           if (inFlight.size >= (options.window ?? 64)) await Promise.race(inFlight);
@@ -115,8 +111,36 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   return { ...counts, aborted: context.abort.error, interrupted: options.signal?.aborted ?? false, rate: options.throttle.rate };
 }
 
-/** Decides what to do with one record; returns the row to send, or counts it and returns undefined. */
-function classify(record: SourceRecord, fileIndex: number, runId: number, options: ImportOptions, counts: ImportCounts, budgetNote?: (failed: boolean) => void) {
+/** What one ticket needs: its conversation created (unless done before), then its thread completed. */
+interface OutgoingTicket {
+  row?: OutgoingRow;
+  thread?: OutgoingThread;
+}
+
+/** Creates the conversation when needed, then adds its thread; counts what happened. */
+async function sendTicket(ticket: OutgoingTicket, context: SendContext, counts: ImportCounts, note: (failed: boolean) => void): Promise<void> {
+  let slug = ticket.thread?.slug;
+  if (ticket.row) {
+    const { state, slug: created } = await sendRow(ticket.row, context).catch(() => ({ state: 'pending' as const, slug: undefined }));
+    counts[state] += 1;
+    if (state === 'rejected' || state === 'failed') note(true);
+    else if (state === 'done') note(false);
+    if (state !== 'done') {
+      if (ticket.thread) counts.messages.pending += ticket.thread.messages.length;
+      return;
+    }
+    slug = created;
+  }
+  if (!ticket.thread) return;
+  const result = await sendThread({ ...ticket.thread, slug }, context).catch(() => undefined);
+  if (!result) return;
+  for (const [state, n] of Object.entries(result.messages)) counts.messages[state as keyof ImportCounts['messages']] += n;
+  if (result.update !== 'none') counts.updates[result.update] += 1;
+  if (result.messages.rejected + result.messages.failed > 0) note(true);
+}
+
+/** Decides what to do with one record; returns what to send, or counts it and returns undefined. */
+function classify(record: SourceRecord, fileIndex: number, runId: number, options: ImportOptions, counts: ImportCounts, budgetNote?: (failed: boolean) => void): OutgoingTicket | undefined {
   counts.rows += 1;
   const { ledger, mapping } = options;
   const verdict = checkRow(record, mapping, undefined, options.files, fileIndex);
@@ -143,8 +167,22 @@ function classify(record: SourceRecord, fileIndex: number, runId: number, option
   if (previous) ledger.touch(key);
   // A new key is written `pending` at once (group-committed), for the same reason.
   else ledger.record({ key, file: record.file, line: record.line, state: 'pending', payloadHash, payload, fields });
-  if (!shouldSend(previous, payloadHash, counts)) return undefined;
-  return { key, file: record.file, line: record.line, body, payload, fields, payloadHash, previous };
+  const hasThread = verdict.messages.length > 0;
+  const thread: OutgoingThread | undefined = hasThread || previous?.threadOpen
+    ? { key, slug: previous?.slug, messages: verdict.messages, final: finalUpdate(body), open: previous?.threadOpen ?? false }
+    : undefined;
+  if (!shouldSend(previous, payloadHash, counts)) {
+    // Done before: its thread may still have messages to add (an interrupted run, new replies).
+    return previous?.state === 'done' && thread ? { thread } : undefined;
+  }
+  return { row: { key, file: record.file, line: record.line, body, payload, fields, payloadHash, previous, hasThread }, ...(thread ? { thread } : {}) };
+}
+
+/** The PUT body that sets a thread's final status and tags, as mapped; undefined when the mapping sets neither. */
+function finalUpdate(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  const { status, tag_list: tags } = body.conversation as { status?: unknown; tag_list?: unknown };
+  if (status === undefined && tags === undefined) return undefined;
+  return { conversation: { ...(status === undefined ? {} : { status }), ...(tags === undefined ? {} : { tag_list: tags }) } };
 }
 
 /**
@@ -171,11 +209,6 @@ function duplicate(record: SourceRecord, key: string, options: ImportOptions, co
   const first = options.ledger.placeOf(key);
   options.ledger.recordDuplicate({ key, file: record.file, line: record.line, firstFile: first?.file ?? '?', firstLine: first?.line ?? 0 });
   return undefined;
-}
-
-/** A stable hash of a body: JSON of the same mapping output is the same text. */
-function hashOf(value: unknown): string {
-  return createHash('sha1').update(JSON.stringify(value)).digest('hex').slice(0, 20);
 }
 
 function progressCounts(counts: ImportCounts, rate: number): Record<string, number> {

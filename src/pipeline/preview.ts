@@ -1,5 +1,6 @@
 import type { CompiledMapping } from '../mapping/types.js';
 import { validateConversation } from '../payload/schemas.js';
+import { checkMessages } from './check-row.js';
 import { openSources } from './open-sources.js';
 
 /** One previewed row: the body exactly as `run` would POST it, or why it would not be sent. */
@@ -35,8 +36,9 @@ export async function previewRows(
       const mapped = mapping.mapRow(record.fields, key);
       const checked = validateConversation(mapped.body);
       const errors = [...mapped.errors, ...(checked.ok ? [] : checked.errors)];
+      const messages = checkMessages(mapped.messages, errors).map((message) => message.body);
       if (key === undefined) errors.unshift('source.key: the key is empty, so the row cannot be tracked');
-      rows.push({ ...base, key, body: checked.ok ? (checked.value as Record<string, unknown>) : mapped.body, messages: mapped.messages, errors });
+      rows.push({ ...base, key, body: checked.ok ? (checked.value as Record<string, unknown>) : mapped.body, messages, errors });
     }
   } finally {
     await opened.close();

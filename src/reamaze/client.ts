@@ -18,6 +18,9 @@ export interface ClientOptions {
   maxSockets?: number;
 }
 
+/** Pages of a thread read at most when reconciling (30 messages a page). */
+const MAX_MESSAGE_PAGES = 200;
+
 /** The longest answer body read (a conversation is a few kB). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -70,6 +73,39 @@ export class ReamazeClient {
     // docs, and a looser match (a prefix, a number) would mark a ticket done that was never created.
     const matches = list.filter((conversation) => String(conversation.data?.[field] ?? '') === value);
     return { slugs: matches.map((conversation) => String(conversation.slug)) };
+  }
+
+  /** POST /conversations/{slug}/messages. */
+  addMessage(slug: string, body: unknown): Promise<Outcome> {
+    return this.request('POST', `/conversations/${encodeURIComponent(slug)}/messages`, body);
+  }
+
+  /** PUT /conversations/{slug}: the final status and tags of an imported thread. */
+  updateConversation(slug: string, body: unknown): Promise<Outcome> {
+    return this.request('PUT', `/conversations/${encodeURIComponent(slug)}`, body);
+  }
+
+  /**
+   * GET /conversations/{slug}/messages, every page: the origin_ids of the thread. `readable` is
+   * false when no message carries an `origin_id` at all: the API then does not show them, and
+   * their absence proves nothing.
+   */
+  async messageOrigins(slug: string): Promise<{ origins: Set<string>; readable: boolean } | Outcome> {
+    const origins = new Set<string>();
+    let readable = false;
+    for (let page = 1; page <= MAX_MESSAGE_PAGES; page++) {
+      const outcome = await this.request('GET', `/conversations/${encodeURIComponent(slug)}/messages?page=${page}`);
+      if (outcome.kind !== 'created') return outcome;
+      const answer = outcome.body as { messages?: { origin_id?: unknown }[]; page_count?: unknown } | undefined;
+      if (!Array.isArray(answer?.messages)) return { kind: 'unknown', reason: 'the messages answer has no messages list' };
+      for (const message of answer.messages) {
+        if (message !== null && typeof message === 'object' && 'origin_id' in message) readable = true;
+        if (message?.origin_id !== undefined && message.origin_id !== null) origins.add(String(message.origin_id));
+      }
+      const pages = typeof answer.page_count === 'number' ? answer.page_count : page;
+      if (answer.messages.length === 0 || page >= pages) break;
+    }
+    return { origins, readable };
   }
 
   /** Closes the kept-alive sockets. */

@@ -81,8 +81,8 @@ function createMessage(ctx: ApiContext, slug: string, body: Buffer): Answer {
     const checked = checkNewMessage(input.value);
     if (!checked.ok) return json(422, { errors: checked.errors });
     const key = checked.value.origin_id;
-    // Messages take scripted faults by origin_id only; random faults are for conversations.
-    const fault = ctx.faults.take(key, false);
+    // Messages take scripted faults by origin_id; random faults only with `messageFaults`.
+    const fault = ctx.faults.take(key, ctx.options.messageFaults);
     const create = () => messageView(ctx.store.addMessage(held, checked.value, writerOf(ctx.options)));
     return answerWithFault(fault, { key, target: 'message', okStatus: 201, create }, ctx.stats);
   });

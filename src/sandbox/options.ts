@@ -13,6 +13,7 @@ export const SANDBOX_DEFAULTS: Readonly<NormalizedSandboxOptions> = Object.freez
   createdStatus: 201,
   faults: {},
   faultRates: {},
+  messageFaults: false,
   seed: 1,
   hangMs: 30_000,
 });

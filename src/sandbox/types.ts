@@ -38,6 +38,8 @@ export interface SandboxOptions {
   faults?: Record<string, FaultKind[]>;
   /** Probability 0..1 of each fault on POST /conversations, drawn reproducibly from `seed`. */
   faultRates?: Partial<Record<FaultKind, number>>;
+  /** Random faults hit POST /conversations/{slug}/messages too (drawn by origin_id). Default false. */
+  messageFaults?: boolean;
   /** Seed for random faults and slugs; default 1. */
   seed?: number;
   /** How long 'hang-after' holds a request before closing its socket; default 30000 ms. */
@@ -57,6 +59,7 @@ export interface NormalizedSandboxOptions {
   createdStatus: 200 | 201;
   faults: Record<string, FaultKind[]>;
   faultRates: Partial<Record<FaultKind, number>>;
+  messageFaults: boolean;
   seed: number;
   hangMs: number;
 }

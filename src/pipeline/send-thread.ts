@@ -1,0 +1,148 @@
+import type { MessageUpdate } from '../ledger/ledger.js';
+import type { MappedMessage } from '../mapping/types.js';
+import { mayRetry, backoffDelay, type Outcome } from '../reamaze/retry-policy.js';
+import { deliver, isStopping, noteFailure, pause, STOPPED, type SendContext, type SendResult } from './deliver.js';
+import { hashOf } from './hash.js';
+
+/** The thread of a conversation that exists (or was just created), to complete. */
+export interface OutgoingThread {
+  /** The row key of the ticket. */
+  key: string;
+  /** The conversation's slug, when known. */
+  slug: string | null | undefined;
+  /** The messages after the first, in order. */
+  messages: readonly MappedMessage[];
+  /** The mapped final `{conversation: {status, tag_list}}`, undefined when the mapping sets neither. */
+  final: Record<string, unknown> | undefined;
+  /** The ledger says an earlier run left this thread unfinished. */
+  open: boolean;
+}
+
+/** Message counts of one run; `skipped` were done (or refused unchanged) before. */
+export type MessageCounts = Record<SendResult | 'skipped', number>;
+
+/** What completing a thread came to. */
+export interface ThreadResult {
+  messages: MessageCounts;
+  /** The final status update: sent and accepted, failed (retried by the next run), or not needed. */
+  update: 'done' | 'failed' | 'none';
+}
+
+/** All message counts at zero. */
+export function emptyMessageCounts(): MessageCounts {
+  return { done: 0, skipped: 0, rejected: 0, failed: 0, uncertain: 0, pending: 0 };
+}
+
+/**
+ * Adds a conversation's messages in order through the token's one throttle, each exactly once
+ * (a ledger row of its own, `sending` committed before it leaves, an ambiguous answer reconciled
+ * by origin_id in the thread), then sets the final status and tags with one PUT, since replies
+ * may have moved them. A message the API refuses does not hold up the rest; one that failed or
+ * is uncertain does: the next run resumes the thread there, in order.
+ */
+export async function sendThread(thread: OutgoingThread, context: SendContext): Promise<ThreadResult> {
+  const counts = emptyMessageCounts();
+  let slug = thread.slug ?? undefined;
+  let sent = false;
+  for (const [position, message] of thread.messages.entries()) {
+    const payload = JSON.stringify(message.body);
+    const payloadHash = hashOf(payload);
+    const previous = context.ledger.lookupMessage(thread.key, message.originId);
+    if (previous?.state === 'done' || (previous?.state === 'rejected' && previous.payloadHash === payloadHash)) {
+      counts[previous.state === 'done' ? 'skipped' : 'rejected'] += 1;
+      continue;
+    }
+    slug ??= await findSlug(thread.key, context);
+    if (slug === undefined || isStopping(context)) {
+      counts[isStopping(context) ? 'pending' : 'failed'] += thread.messages.length - position;
+      return { messages: counts, update: 'none' };
+    }
+    // Open before the first message leaves (queued writes commit with its `sending`).
+    if (!thread.open && !sent) context.ledger.setThread(thread.key, true);
+    const { state } = await deliver(messageJob(thread.key, slug, message, payload, payloadHash, previous?.state, context), context);
+    counts[state] += 1;
+    if (state === 'done') sent = true;
+    else if (state !== 'rejected') {
+      counts.pending += thread.messages.length - position - 1;
+      return { messages: counts, update: 'none' };
+    }
+  }
+  if (!sent && !thread.open) return { messages: counts, update: 'none' };
+  if (thread.final === undefined || slug === undefined) {
+    context.ledger.setThread(thread.key, false);
+    return { messages: counts, update: 'none' };
+  }
+  return { messages: counts, update: await applyFinal(thread.key, slug, thread.final, context) };
+}
+
+function messageJob(ticket: string, slug: string, message: MappedMessage, payload: string, payloadHash: string, previous: string | undefined, context: SendContext) {
+  const base: MessageUpdate = { ticket, originId: message.originId, seq: message.index, state: 'sending', payloadHash, payload };
+  return {
+    unsettled: previous === 'sending' || previous === 'uncertain',
+    markSending: () => context.ledger.markMessageSendingSoon(base),
+    send: () => context.client.addMessage(slug, message.body),
+    async find() {
+      const answer = await context.client.messageOrigins(slug);
+      if (!('origins' in answer)) return answer;
+      if (!answer.readable) {
+        return { undecidable: `the API lists the messages of ${slug} without their origin_id, so whether this one arrived cannot be told: check the conversation, then mark it done or send it again` };
+      }
+      return { found: answer.origins.has(message.originId) };
+    },
+    record(state: SendResult, details: { slug?: string | null } & Omit<MessageUpdate, 'ticket' | 'originId' | 'seq' | 'state'>) {
+      const { slug: _slug, ...rest } = details;
+      context.ledger.recordMessage({ ...base, ...rest, state });
+    },
+    notFound: `the conversation ${slug} is not there any more (404), so its messages cannot be added`,
+  };
+}
+
+/** The slug of a created conversation whose answer carried none: looked up by its key. */
+async function findSlug(key: string, context: SendContext): Promise<string | undefined> {
+  const startedAt = Date.now();
+  for (let tries = 1; ; tries++) {
+    if (isStopping(context)) return undefined;
+    const answer = await context.throttle.schedule(() => (isStopping(context) ? Promise.resolve(STOPPED) : context.client.findByData(context.keyField, key)));
+    if ('slugs' in answer) return answer.slugs[0];
+    if (answer === STOPPED) return undefined;
+    context.onOutcome?.(answer);
+    if (!(await retryAfter(answer, tries, startedAt, context))) return undefined;
+  }
+}
+
+/**
+ * PUT /conversations/{slug} with the mapped status and tags. It is idempotent, so any failure is
+ * simply tried again (bounded); a thread whose update failed stays open for the next run.
+ */
+async function applyFinal(key: string, slug: string, body: Record<string, unknown>, context: SendContext): Promise<'done' | 'failed'> {
+  const startedAt = Date.now();
+  for (let tries = 1; ; tries++) {
+    const outcome = await context.throttle.schedule(() => (isStopping(context) ? Promise.resolve(STOPPED) : context.client.updateConversation(slug, body)));
+    if (outcome === STOPPED) return 'failed';
+    context.onOutcome?.(outcome);
+    if (outcome.kind === 'created') {
+      context.throttle.noteSuccess();
+      context.ledger.setThread(key, false);
+      return 'done';
+    }
+    const error = outcome.kind === 'rejected' ? outcome.error : outcome.kind === 'not-found' ? `the conversation ${slug} is not there any more (404)` : undefined;
+    if (error !== undefined) {
+      context.ledger.setThread(key, true, `the final status update failed: ${error}`);
+      return 'failed';
+    }
+    if (!(await retryAfter(outcome, tries, startedAt, context))) {
+      context.ledger.setThread(key, true, `the final status update failed: ${'reason' in outcome ? outcome.reason : outcome.kind}`);
+      return 'failed';
+    }
+  }
+}
+
+/** After a failed idempotent request: notes it, waits, and says whether to try again. */
+async function retryAfter(outcome: Outcome, tries: number, startedAt: number, context: SendContext): Promise<boolean> {
+  noteFailure(outcome, context);
+  if (isStopping(context)) return false;
+  if (outcome.kind === 'throttled') return true;
+  if (outcome.kind === 'auth' || outcome.kind === 'not-found' || !mayRetry(tries, startedAt, context.retry)) return false;
+  await pause(context, backoffDelay(tries, context.retry));
+  return true;
+}
