@@ -28,6 +28,11 @@ export function inputFiles(files: unknown, cwd: string): string[] {
   return list.map((file) => (isAbsolute(file) || cwd === process.cwd() ? file : resolve(cwd, file)));
 }
 
+/** The `--messages` files of a relational export (none when not given). */
+export function messageFiles(args: Record<string, unknown>, cwd: string): string[] {
+  return args.messages === undefined ? [] : inputFiles(args.messages, cwd);
+}
+
 /** An output path resolved against `cwd`. */
 export function outputPath(path: string, cwd: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);

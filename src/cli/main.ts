@@ -66,6 +66,13 @@ async function runHandler(handler: Handler, args: Record<string, unknown>, io: C
   }
 }
 
+
+/** How records become conversations: the mapping, and the messages files of a relational export. */
+const MAPPING_OPTIONS = {
+  mapping: { alias: 'm', type: 'string', demandOption: true, describe: 'mapping file or preset name' },
+  messages: { type: 'string', array: true, describe: 'messages files joined to the tickets by key (mappings with "messages.join")' },
+} as const;
+
 function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>) => void): Argv {
   return yargs()
     .scriptName('reamaze-import')
@@ -76,7 +83,7 @@ function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>)
       (y) =>
         y
           .positional('files', { type: 'string', array: true, describe: 'CSV, JSONL or JSON files' })
-          .option('mapping', { alias: 'm', type: 'string', demandOption: true, describe: 'mapping file or preset name' })
+          .options(MAPPING_OPTIONS)
           .option('rejects', { type: 'string', describe: 'write every row that is not valid to this file' })
           .option('rejects-format', { choices: ['jsonl', 'csv'] as const, describe: 'default: from the extension, else jsonl' })
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary on stdout' })
@@ -89,7 +96,7 @@ function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>)
       (y) =>
         y
           .positional('file', { type: 'string', describe: 'a CSV, JSONL or JSON file' })
-          .option('mapping', { alias: 'm', type: 'string', demandOption: true, describe: 'mapping file or preset name' })
+          .options(MAPPING_OPTIONS)
           .option('n', { type: 'number', default: 5, describe: 'how many rows' })
           .option('json', { type: 'boolean', default: false, describe: 'print a JSON array on stdout' }),
       pick(runPreview),
@@ -110,7 +117,7 @@ function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>)
       (y) =>
         y
           .positional('files', { type: 'string', array: true, describe: 'CSV, JSONL or JSON files' })
-          .option('mapping', { alias: 'm', type: 'string', demandOption: true, describe: 'mapping file or preset name' })
+          .options(MAPPING_OPTIONS)
           .option('ledger', { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of this import (created if new)' })
           .option('rate', { type: 'string', describe: `requests per second (2, 0.5) or per minute (90/min); default: the last run's learned rate, else ${DEFAULT_RATE}` })
           .option('max-rate', { type: 'string', describe: 'the adaptive rate never exceeds this; default: --rate' })

@@ -175,7 +175,8 @@ function checkSchema(db: SqliteDatabase, path: string): void {
     throw new ImportError('LEDGER_UNREADABLE', `${path} is a ledger of schema version ${version}, newer than this reamaze-import reads (${SCHEMA_VERSION}): upgrade reamaze-import.`);
   }
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('runs', 'rows', 'duplicates')").pluck().all();
-  if (version !== SCHEMA_VERSION || tables.length !== 3) {
+  // A ledger of version 1 (before threads) is read as it is: it has no messages.
+  if (version < 1 || tables.length !== 3) {
     throw new ImportError('LEDGER_UNREADABLE', `${path} is not a reamaze-import ledger (an SQLite file without the ledger's tables): check the --ledger path.`);
   }
 }

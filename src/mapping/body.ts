@@ -107,7 +107,7 @@ export function compileConversation(
   return (fields, key, ctx) => {
     const body = (conversation(fields, ctx) ?? {}) as Record<string, unknown>;
     const first = body.message as Record<string, unknown> | undefined;
-    if (headerOf && first) first.body = withHeader(first.body, headerOf(fields, ctx));
+    if (headerOf && first && !isEmpty(first.body)) first.body = withHeader(first.body, headerOf(fields, ctx));
     if (key !== undefined) {
       // The key in data is how a later run finds what this one created (GET ?data[key]=...).
       const existing = body.data as Record<string, unknown> | undefined;

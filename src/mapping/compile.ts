@@ -119,7 +119,7 @@ function compileKey(key: string | undefined, references: FieldReference[]): (fie
 /** Puts a thread's first message (body, attachment) into the conversation's first message. */
 function openWith(body: Record<string, unknown>, first: MappedMessage): void {
   const conversation = body.conversation as Record<string, unknown>;
-  const opening = (conversation.message ?? {}) as Record<string, unknown>;
+  const { body: _none, ...opening } = (conversation.message ?? {}) as Record<string, unknown>;
   const { body: text, attachment } = first.body.message as Record<string, unknown>;
   conversation.message = { body: text, ...(attachment === undefined ? {} : { attachment }), ...opening };
 }
@@ -134,8 +134,10 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
   // Without a body of its own, a conversation opens with the first message of its thread.
   const opensWithThread = spec.conversation.message.body === undefined;
   const normalized = canonicalJson(normalize(spec));
+  const { on, ...joinSource } = spec.messages?.join ?? { on: undefined };
   return {
     source: sourceOptions satisfies SourceOptions,
+    join: on === undefined ? undefined : { on, source: joinSource satisfies SourceOptions },
     keyField,
     hash: createHash('sha256').update(normalized).digest('hex'),
     canonical: normalized,

@@ -98,12 +98,14 @@ export function compileMessages(spec: MessagesSpec | undefined, references: Fiel
     const positions = new Map<string, number>();
     for (let i = 0; i < items.length; i++) {
       const element = asFields(items[i]) ?? {};
-      const ctx: RowContext = { errors, prefix: `messages[${i}].` };
+      // An element left out (no body, no attachment) is not a message: its errors do not count.
+      const ctx: RowContext = { errors: [], prefix: `messages[${i}].` };
       const body = (message(element, ctx) ?? {}) as Record<string, unknown>;
       if (isEmpty(body.body) && isEmpty(body.attachment)) continue;
       if (isEmpty(body.body)) body.body = '(attachment)';
       if (headerOf) body.body = withHeader(body.body, headerOf(element, ctx));
       const mappedId = idOf ? toText(idOf(element, ctx)).trim() : '';
+      errors.push(...ctx.errors);
       const id = mappedId || `${key ?? ''}#${i + 1}`;
       const first = positions.get(id);
       if (first !== undefined) {

@@ -154,7 +154,9 @@ const ConversationSchema = strict({
     body: LeafSchema.optional().meta({
       description: 'Markdown; required by the API. Leave it out when `messages` is mapped: the first message of the thread then opens the conversation.',
     }),
-    header: LeafSchema.optional().meta({ description: 'A line put above the body (original author and time), then a blank line.' }),
+    header: LeafSchema.optional().meta({
+      description: 'A line put above the body (original author and time), then a blank line; a conversation opened by its first message gets that message\'s header instead.',
+    }),
     recipients: LeafSchema.optional(),
     attachment: LeafSchema.optional(),
     suppress_notification: LeafSchema.optional().meta({ description: 'Default: true.' }),

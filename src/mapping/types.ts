@@ -30,10 +30,20 @@ export interface MappedRow {
   errors: string[];
 }
 
+/** Where a relational export's messages are joined from (`messages.join`). */
+export interface JoinOptions {
+  /** The column (or template) of a message record holding its ticket's key. */
+  on: string;
+  /** How the messages files are read. */
+  source: SourceOptions;
+}
+
 /** A mapping file checked and turned into pure functions of one record. */
 export interface CompiledMapping {
   /** Source options from the mapping's `source` section. */
   readonly source: SourceOptions;
+  /** Set when the messages are in files of their own, joined to tickets by key. */
+  readonly join: JoinOptions | undefined;
   /** The data field the row key is written to in `conversation.data`. */
   readonly keyField: string;
   /** Hash of the normalized mapping, to notice a changed mapping between runs. */

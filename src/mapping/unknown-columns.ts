@@ -1,3 +1,4 @@
+import { isTemplate, templateFields } from './template.js';
 import type { CompiledMapping, FieldReference } from './types.js';
 import { nearestNames } from './nearest.js';
 
@@ -59,4 +60,20 @@ export function findUnknownColumns(mapping: CompiledMapping, columns: readonly s
     if (!known) unknown.push({ ...reference, nearest: nearestNames(reference.field, element ? [...insideSet] : columns) });
   }
   return unknown;
+}
+
+/**
+ * For messages in a file of their own (`messages.join`): the message paths that file does not
+ * have, `messages.join.on` included.
+ */
+export function findUnknownMessageColumns(mapping: CompiledMapping, columns: readonly string[]): UnknownColumn[] {
+  const all = new Set(columns);
+  const parents = parentsOf(columns);
+  const on = mapping.join?.on;
+  const onFields = on === undefined ? [] : isTemplate(on) ? templateFields(on) : [on];
+  const references: FieldReference[] = onFields.map((field) => ({ field, at: 'messages.join.on', required: true }));
+  references.push(...mapping.references.filter(isMessageElementField));
+  return references
+    .filter((reference) => !isKnown(reference.field, all, parents))
+    .map((reference) => ({ ...reference, nearest: nearestNames(reference.field, columns) }));
 }

@@ -27,6 +27,8 @@ export interface ImportOptions {
   /** Recorded with the run (never a secret). */
   args: Record<string, unknown>;
   retry?: RetryPolicy;
+  /** Messages files of a relational export (`messages.join`). */
+  messages?: readonly string[];
   /** Stop after this many rows were sent (a sample migration). Default: all. */
   limit?: number;
   /** Tags added to every conversation created (to find a sample again). Default: none. */
@@ -57,7 +59,7 @@ export interface ImportSummary extends ImportCounts {
 
 /** Imports every valid row not yet done; the same call again resumes. */
 export async function importFiles(options: ImportOptions): Promise<ImportSummary> {
-  const opened = await openSources(options.files, options.mapping);
+  const opened = await openSources(options.files, options.mapping, { messages: options.messages ?? [] });
   opened.warnings.forEach((warning) => options.onWarning?.(warning));
   const counts = emptyCounts();
   const context: SendContext = {
@@ -90,6 +92,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
       for await (const record of source.records()) {
         if (options.signal?.aborted || context.abort.error) break reading;
         if (options.limit !== undefined && sent >= options.limit) break reading;
+        opened.attach(record);
         const outgoing = classify(record, fileIndex, run.id, options, counts, budget.note);
         if (outgoing) {
           if (outgoing.row) sent += 1;

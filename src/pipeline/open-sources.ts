@@ -1,14 +1,20 @@
 import { ImportError } from '../errors.js';
-import { findUnknownColumns } from '../mapping/unknown-columns.js';
+import { ThreadStage, type StagedFile } from '../ledger/thread-stage.js';
+import { JOINED_MESSAGES } from '../mapping/messages.js';
+import { findUnknownColumns, findUnknownMessageColumns, type UnknownColumn } from '../mapping/unknown-columns.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import { openSourceThreaded } from '../source/threaded.js';
-import type { Source } from '../source/types.js';
+import type { Source, SourceRecord } from '../source/types.js';
 
 /** Opened sources, ready to be read, with what the user should know before rows are processed. */
 export interface OpenedSources {
   sources: Source[];
   warnings: string[];
   totalBytes: number;
+  /** The staged messages files of a relational export (`messages.join`), when there are any. */
+  stage: ThreadStage | undefined;
+  /** Gives a record its thread from the staged messages files (nothing to do without them). */
+  attach(record: SourceRecord): void;
   close(): Promise<void>;
 }
 
@@ -20,14 +26,17 @@ export interface OpenedSources {
 export async function openSources(
   files: readonly string[],
   mapping: CompiledMapping,
-  options: { threadMinBytes?: number } = {},
+  options: { threadMinBytes?: number; messages?: readonly string[] } = {},
 ): Promise<OpenedSources> {
   const sources: Source[] = [];
+  let stage: ThreadStage | undefined;
   const close = async () => {
+    stage?.close();
     await Promise.all(sources.map((source) => source.close()));
   };
   try {
     const warnings: string[] = [];
+    stage = await stageMessages(options.messages ?? [], mapping, warnings);
     for (const file of files) {
       const source = await openSourceThreaded(file, mapping.source, options.threadMinBytes);
       sources.push(source);
@@ -35,15 +44,48 @@ export async function openSources(
       warnings.push(...checkColumns(source, mapping));
     }
     const totalBytes = sources.reduce((sum, source) => sum + source.size, 0);
-    return { sources, warnings, totalBytes, close };
+    const staged = stage;
+    const attach = (record: SourceRecord) => {
+      if (!staged || record.problem) return;
+      const key = mapping.keyOf(record.fields);
+      if (key !== undefined) record.fields[JOINED_MESSAGES] = staged.messagesOf(key);
+    };
+    return { sources, warnings, totalBytes, stage, attach, close };
   } catch (error) {
     await close();
     throw error;
   }
 }
 
+/**
+ * Stages the messages files of a relational export before any ticket is read; refuses
+ * `--messages` without `messages.join` in the mapping, and the reverse.
+ */
+async function stageMessages(files: readonly string[], mapping: CompiledMapping, warnings: string[]): Promise<ThreadStage | undefined> {
+  if (!mapping.join) {
+    if (files.length === 0) return undefined;
+    throw new ImportError('USAGE', '--messages names messages files, but the mapping has no "messages.join" saying how they join the tickets: add it, or leave --messages out.');
+  }
+  if (files.length === 0) {
+    throw new ImportError('USAGE', 'The mapping joins messages from files of their own ("messages.join"): name them with --messages (e.g. --messages comments.csv).');
+  }
+  const stage = await ThreadStage.load(files, mapping.join, (file: StagedFile) => {
+    warnings.push(...file.warnings.map((warning) => `${file.file}: ${warning}`));
+    warnings.push(...reportUnknown(file, findUnknownMessageColumns(mapping, file.columns)));
+  });
+  if (stage.problemCount > 0) {
+    const shown = stage.problems.slice(0, 5).map((problem) => `  ${problem.file}:${problem.line}: ${problem.message}`);
+    warnings.push(`${stage.problemCount} message records cannot be read and are left out:\n${shown.join('\n')}${stage.problemCount > 5 ? '\n  ...' : ''}`);
+  }
+  return stage;
+}
+
 function checkColumns(source: Source, mapping: CompiledMapping): string[] {
-  const unknown = findUnknownColumns(mapping, source.columns);
+  return reportUnknown(source, findUnknownColumns(mapping, source.columns));
+}
+
+/** Unknown columns: an error for a CSV header, a warning for paths missing from a JSON sample. */
+function reportUnknown(source: Pick<Source, 'file' | 'columns' | 'columnsComplete'>, unknown: UnknownColumn[]): string[] {
   if (unknown.length === 0) return [];
   const lines = unknown.map(({ at, field, nearest }) => {
     const hint = nearest.length > 0 ? ` (nearest: ${nearest.map((name) => `"${name}"`).join(', ')})` : '';

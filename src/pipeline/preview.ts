@@ -20,13 +20,15 @@ export async function previewRows(
   mapping: CompiledMapping,
   count: number,
   onWarning?: (text: string) => void,
+  messages: readonly string[] = [],
 ): Promise<PreviewRow[]> {
-  const opened = await openSources([file], mapping);
+  const opened = await openSources([file], mapping, { messages });
   opened.warnings.forEach((warning) => onWarning?.(warning));
   const rows: PreviewRow[] = [];
   try {
     for await (const record of opened.sources[0]?.records() ?? []) {
       if (rows.length >= count) break;
+      opened.attach(record);
       const base = { file: record.file, line: record.line };
       if (record.problem) {
         rows.push({ ...base, key: undefined, body: undefined, messages: [], errors: [record.problem.message] });

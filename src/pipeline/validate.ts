@@ -18,6 +18,8 @@ export interface ValidateOptions {
   onWarning?: (text: string) => void;
   /** Files at least this big are parsed on a thread of their own. Default `THREAD_MIN_BYTES` (8 MB). */
   threadMinBytes?: number;
+  /** Messages files of a relational export (`messages.join`). */
+  messages?: readonly string[];
   /** How many distinct error kinds the summary lists. Default 5. */
   topErrors?: number;
 }
@@ -41,11 +43,13 @@ export interface ErrorCount {
 export interface ValidateSummary extends ValidateCounts {
   files: (ValidateCounts & { file: string })[];
   topErrors: ErrorCount[];
+  /** Relational exports: message records that cannot be read, and messages of tickets not in the files. */
+  messageFiles?: { messages: number; unreadable: number; orphans: number; orphanExample: string | undefined };
 }
 
 /** Reads, maps and validates every row of every file; sends nothing. */
 export async function validateFiles(options: ValidateOptions): Promise<ValidateSummary> {
-  const opened = await openSources(options.files, options.mapping, options);
+  const opened = await openSources(options.files, options.mapping, { ...options, messages: options.messages ?? [] });
   opened.warnings.forEach((warning) => options.onWarning?.(warning));
   // JSON records are nested: a CSV rejects file gets one column per top-level field.
   const columns = opened.sources.flatMap((source) =>
@@ -56,6 +60,7 @@ export async function validateFiles(options: ValidateOptions): Promise<ValidateS
   const errors = new Map<string, ErrorCount>();
   const total: ValidateCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0 };
   const perFile: ValidateSummary['files'] = [];
+  let messageFiles: ValidateSummary['messageFiles'];
   const report = () => {
     const bytesRead = opened.sources.reduce((sum, source) => sum + source.bytesRead(), 0);
     const counts = { valid: total.valid, invalid: total.invalid, duplicates: total.duplicates };
@@ -66,6 +71,7 @@ export async function validateFiles(options: ValidateOptions): Promise<ValidateS
     for (const [fileIndex, source] of opened.sources.entries()) {
       const counts: ValidateCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0 };
       for await (const record of source.records()) {
+        opened.attach(record);
         const verdict = checkRow(record, options.mapping, keys, options.files, fileIndex);
         count(verdict, counts);
         count(verdict, total);
@@ -79,13 +85,17 @@ export async function validateFiles(options: ValidateOptions): Promise<ValidateS
     }
     report();
     await rejects?.close();
+    if (opened.stage) {
+      const orphans = opened.stage.orphans(options.messages ?? []);
+      messageFiles = { messages: opened.stage.count, unreadable: opened.stage.problemCount, orphans: orphans.count, orphanExample: orphans.example };
+    }
   } finally {
     keys.close();
     await opened.close();
     await rejects?.close().catch(() => undefined);
   }
   const topErrors = [...errors.values()].sort((a, b) => b.count - a.count).slice(0, options.topErrors ?? 5);
-  return { ...total, files: perFile, topErrors };
+  return { ...total, files: perFile, topErrors, ...(messageFiles ? { messageFiles } : {}) };
 }
 
 function count(verdict: RowVerdict, counts: ValidateCounts): void {

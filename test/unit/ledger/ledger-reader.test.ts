@@ -138,7 +138,7 @@ describe('LedgerReader', () => {
     const future = openSqlite(newer);
     future.pragma('user_version = 99');
     future.close();
-    expect(() => LedgerReader.open(newer)).toThrow('newer than this reamaze-import reads (1): upgrade reamaze-import.');
+    expect(() => LedgerReader.open(newer)).toThrow('newer than this reamaze-import reads (2): upgrade reamaze-import.');
   });
 
   it('creates nothing in an empty file it is pointed at', async () => {

@@ -30,7 +30,7 @@ describe('mapping errors', () => {
       messages: { body: '{{}}' },
     };
     expect(problemsOf(json)).toMatchInlineSnapshot(`
-      "MAPPING_INVALID: the mapping is invalid: 14 problems (m.json)
+      "MAPPING_INVALID: the mapping is invalid: 13 problems (m.json)
         conversation.category: expected a literal (string, number, boolean), a "{{template}}" or a rule {"from": ...}
         conversation.status.transform[0]: unknown transform "trm" (did you mean "trim"?)
         conversation.status.transform[1]: unknown transform "truncat" (did you mean "truncate"?)
@@ -43,7 +43,6 @@ describe('mapping errors', () => {
         conversation.user.email.from: required
         conversation.user.email: unknown property "form" (did you mean "from"?)
         conversation: unknown property "subjct" (did you mean "subject"?)
-        messages.from: required
         messages.body: no field name between "{{" and "}}" in "{{}}""
     `);
   });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { compileMapping, parseMapping } from '../../../src/mapping/compile.js';
+import { ImportError } from '../../../src/errors.js';
 import { mappingWith } from './helpers.js';
 
 const MESSAGES = {
@@ -8,6 +10,8 @@ const MESSAGES = {
   visibility: { from: 'public', map: { true: 0, false: 1 } },
   user: { name: '{{author.name}}', email: { from: 'author.email', required: true } },
 };
+
+const HISTORY = { suppress_notification: true, suppress_notifications: true, suppress_autoresolve: true, suppress_surveys: true };
 
 describe('messages', () => {
   const mapping = mappingWith({}, { messages: MESSAGES });
@@ -23,24 +27,18 @@ describe('messages', () => {
     expect(errors).toEqual([]);
     expect(messages).toEqual([
       {
-        message: {
-          body: 'Hello', origin_id: 'c1', visibility: 0,
-          suppress_notification: true, suppress_notifications: true, suppress_autoresolve: true, suppress_surveys: true,
-          user: { name: 'Ann', email: 'ann@example.com' },
-        },
+        originId: 'c1', index: 0,
+        body: { message: { body: 'Hello', visibility: 0, user: { name: 'Ann', email: 'ann@example.com' }, origin_id: 'c1', ...HISTORY } },
       },
       {
-        message: {
-          body: 'Note', origin_id: 'c2', visibility: 1,
-          suppress_notification: true, suppress_notifications: true, suppress_autoresolve: true, suppress_surveys: true,
-          user: { email: 'agent@example.com' },
-        },
+        originId: 'c2', index: 1,
+        body: { message: { body: 'Note', visibility: 1, user: { email: 'agent@example.com' }, origin_id: 'c2', ...HISTORY } },
       },
     ]);
   });
 
   it('names the element in errors; an empty value is not looked up in the map', () => {
-    const record = { comments: [{ body: 'a', public: true, author: { email: 'x@y.io' } }, {}, { body: 'c', public: 'maybe', author: {} }] };
+    const record = { comments: [{ body: 'a', public: true, author: { email: 'x@y.io' } }, { body: 'b' }, { body: 'c', public: 'maybe', author: {} }] };
     expect(mapping.mapRow(record, 'k').errors).toMatchInlineSnapshot(`
       [
         "messages[1].user.email: required, but "author.email" is empty",
@@ -53,11 +51,93 @@ describe('messages', () => {
   it('reads no list as no messages, a JSON list in a CSV cell, and reports anything else', () => {
     expect(mapping.mapRow({}, 'k').messages).toEqual([]);
     const cell = JSON.stringify([{ body: 'from CSV', public: 'true', author: { email: 'a@b.io' } }]);
-    expect(mapping.mapRow({ comments: cell }, 'k').messages).toMatchObject([{ message: { body: 'from CSV', visibility: 0 } }]);
+    expect(mapping.mapRow({ comments: cell }, 'k').messages).toMatchObject([{ body: { message: { body: 'from CSV', visibility: 0 } } }]);
     expect(mapping.mapRow({ comments: 'just text' }, 'k').errors).toMatchInlineSnapshot(`
       [
         "messages.from: expected a list of messages, got "just text"",
       ]
     `);
+  });
+
+  it('leaves out elements with neither body nor attachment, and their errors with them', () => {
+    const record = { comments: [{ id: 1, body: 'kept', author: { email: 'a@b.io' } }, { id: 2, body: null }, { id: 3, type: 'lineitem' }] };
+    const row = mapping.mapRow(record, 'k');
+    expect(row.errors).toEqual([]);
+    expect(row.messages.map((m) => m.originId)).toEqual(['1']);
+  });
+
+  it('gives every message an origin_id: the mapped one, else "<key>#<position>"', () => {
+    const bare = mappingWith({}, { messages: { from: 'comments', body: '{{body}}' } });
+    expect(bare.mapRow({ comments: [{ body: 'a' }, { body: 'b' }] }, 'T-7').messages.map((m) => m.body)).toEqual([
+      { message: { body: 'a', origin_id: 'T-7#1', ...HISTORY } },
+      { message: { body: 'b', origin_id: 'T-7#2', ...HISTORY } },
+    ]);
+  });
+
+  it('refuses a thread where two messages share an origin_id, naming both', () => {
+    const record = { comments: [{ id: 5, body: 'a', author: { email: 'a@b.io' } }, { id: 5, body: 'b', author: { email: 'a@b.io' } }] };
+    expect(mapping.mapRow(record, 'k').errors).toEqual([
+      'messages[1].origin_id: "5" is also the origin_id of messages[0]; every message needs its own',
+    ]);
+  });
+
+  it('sorts by order_by (dates, numbers; stable; missing last) and puts the header above each body', () => {
+    const sorted = mappingWith({}, {
+      messages: { from: 'c', body: '{{text}}', order_by: 'at', header: '{{who}} wrote on {{at}}:' },
+    });
+    const record = {
+      c: [
+        { text: 'third', at: '2020-02-11 09:00:00', who: 'C' },
+        { text: 'last', who: 'D' },
+        { text: 'first', at: '2020-02-11T07:49:14Z', who: 'A' },
+        { text: 'second', at: '2020-02-11 08:00:00', who: 'B' },
+      ],
+    };
+    const bodies = sorted.mapRow(record, 'k').messages.map((m) => (m.body.message as { body: string }).body);
+    expect(bodies).toEqual([
+      'A wrote on 2020-02-11T07:49:14Z:\n\nfirst',
+      'B wrote on 2020-02-11 08:00:00:\n\nsecond',
+      'C wrote on 2020-02-11 09:00:00:\n\nthird',
+      'D wrote on :\n\nlast',
+    ]);
+    const numbers = mappingWith({}, { messages: { from: 'c', body: '{{text}}', order_by: 'n' } });
+    const thread = numbers.mapRow({ c: [{ text: 'b', n: '10' }, { text: 'a', n: 9 }] }, 'k').messages;
+    // Positions (and the origin_ids made of them) are those of the sorted thread.
+    expect(thread.map((m) => [(m.body.message as { body: string }).body, m.originId])).toEqual([['a', 'k#1'], ['b', 'k#2']]);
+  });
+
+  it('opens the conversation with the first message when the conversation has no body of its own', () => {
+    const opened = compileMapping(parseMapping({
+      conversation: { category: 'support', message: { header: 'not used: the first message has its own' }, user: { email: 'a@example.com' } },
+      messages: { from: 'c', body: '{{text}}', attachment: '{{file}}', origin_id: '{{id}}', header: 'From {{who}}' },
+    }, 'm.json'));
+    const row = opened.mapRow({ c: [{ id: 1, who: 'Ann', text: 'first', file: 'https://x.io/a.png' }, { id: 2, text: 'second' }] }, 'k');
+    expect(row.errors).toEqual([]);
+    expect((row.body.conversation as { message: unknown }).message).toEqual({
+      body: 'From Ann\n\nfirst', attachment: 'https://x.io/a.png', suppress_notification: true, suppress_notifications: true, suppress_autoresolve: true,
+    });
+    expect(row.messages.map((m) => m.originId)).toEqual(['2']);
+  });
+
+  it('refuses a conversation without a body and without messages, and messages with both from and join', () => {
+    const problems = (json: unknown) => {
+      try {
+        parseMapping(json, 'm.json');
+        return '';
+      } catch (error) {
+        return (error as ImportError).message;
+      }
+    };
+    expect(problems({ conversation: { category: 's', message: {}, user: { email: 'e' } } })).toContain(
+      'conversation.message.body: required (or map "messages"',
+    );
+    expect(problems({
+      conversation: { category: 's', message: { body: 'b' }, user: { email: 'e' } },
+      messages: { from: 'c', join: { on: 'ticket_id' }, body: 'b' },
+    })).toContain('messages: "from" and "join" exclude each other');
+    expect(problems({
+      conversation: { category: 's', message: { body: 'b' }, user: { email: 'e' } },
+      messages: { body: 'b' },
+    })).toContain('messages: say where the messages are');
   });
 });
