@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { REPO, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { start, waitFor } from '../helpers/child.js';
 import { sandbox, sandboxEnv } from '../helpers/sandbox.js';
 
-const BIN = join(REPO, 'dist/cli/bin.js');
 const HEADER = 'ticket_id,subject,body,status,tags,name,email,created_at\n';
 
 let dir: string;
@@ -18,33 +16,6 @@ afterEach(async () => {
   await server?.close();
   await cleanup();
 });
-
-interface Child {
-  code: Promise<number | null>;
-  stdout: () => string;
-  stderr: () => string;
-  kill: (signal: NodeJS.Signals) => void;
-}
-
-/** Starts the built binary as a separate process, as a user or cron would. */
-function start(args: string[], env: Record<string, string>): Child {
-  if (!existsSync(BIN)) throw new Error('dist/ is missing: run `npm run build` before the tests');
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
-  return { code, stdout: () => stdout, stderr: () => stderr, kill: (signal) => child.kill(signal) };
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function writeExport(count: number): Promise<{ file: string; valid: string[] }> {
   const valid: string[] = [];

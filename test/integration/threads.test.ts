@@ -1,0 +1,316 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { openSqlite } from '../../src/ledger/sqlite.js';
+import { hasStackTrace, runCli, tempDir } from '../helpers/cli.js';
+import { start, waitFor } from '../helpers/child.js';
+import { sandbox, sandboxEnv } from '../helpers/sandbox.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+const servers: Sandbox[] = [];
+beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  await cleanup();
+});
+
+async function server(options: Parameters<typeof sandbox>[0] = {}): Promise<Sandbox> {
+  const started = await sandbox(options);
+  servers.push(started);
+  return started;
+}
+
+/** The sandbox's staff user: a reply by it resolves a conversation, a customer's reopens it. */
+const STAFF = { name: 'Agent Smith', email: 'importer@example.com' };
+
+interface Comment {
+  id: string;
+  ticket_id: string;
+  body: string;
+  created: string;
+  public: 'TRUE' | 'FALSE';
+  author_name: string;
+  author_email: string;
+}
+
+interface Ticket {
+  id: string;
+  subject: string;
+  status: 'open' | 'solved';
+  tags: string;
+  name: string;
+  email: string;
+  comments: Comment[];
+}
+
+/**
+ * Tickets with threads of 1 to `most` comments: the customer opens, then agent replies, internal
+ * notes and customer answers alternate; an open ticket ends on an agent reply (which would resolve
+ * it) and a solved one on a customer's (which would reopen it), so only the final PUT gets the
+ * status right.
+ */
+function tickets(count: number, most = 5): Ticket[] {
+  return Array.from({ length: count }, (_, t) => {
+    const id = String(1000 + t);
+    const customer = { name: `Customer ${t}`, email: `c${t}@example.com` };
+    const status = t % 2 === 0 ? 'open' : 'solved';
+    const length = 1 + (t % most);
+    const comments = Array.from({ length }, (_, c): Comment => {
+      const last = c === length - 1;
+      const byStaff = c > 0 && (last ? status === 'open' : c % 2 === 1);
+      const author = byStaff ? STAFF : customer;
+      return {
+        id: `c-${id}-${c + 1}`,
+        ticket_id: id,
+        body: `Message ${c + 1} of ticket ${id}`,
+        created: `2024-03-${String(1 + (t % 28)).padStart(2, '0')} ${String(8 + c).padStart(2, '0')}:15:00`,
+        public: c > 0 && c % 3 === 2 ? 'FALSE' : 'TRUE',
+        author_name: author.name,
+        author_email: author.email,
+      };
+    });
+    return { id, subject: `Subject ${id}`, status, tags: 'legacy, batch-1', ...customer, comments };
+  });
+}
+
+const CONVERSATION = {
+  subject: '{{subject}}',
+  category: 'support',
+  status: { from: 'status', map: { open: 0, solved: 2 } },
+  tag_list: { from: 'tags', split: ',' },
+  message: {},
+  user: { name: '{{name}}', email: '{{email}}' },
+};
+
+/** The thread part of the mapping: the same for a JSONL export and a relational one. */
+const MESSAGES = {
+  order_by: 'created',
+  header: '_{{author_name}}, {{created}}_',
+  body: '{{body}}',
+  origin_id: '{{id}}',
+  visibility: { from: 'public', map: { TRUE: 0, FALSE: 1 } },
+  user: { name: '{{author_name}}', email: '{{author_email}}' },
+  // Let replies move the status, as the live API may: the final PUT must put it back.
+  suppress_autoresolve: false,
+};
+
+async function writeJsonl(list: Ticket[], name = 'tickets.jsonl'): Promise<{ file: string; mapping: string }> {
+  const file = join(dir, name);
+  await writeFile(file, list.map((ticket) => JSON.stringify(ticket)).join('\n') + '\n');
+  const mapping = join(dir, 'jsonl-mapping.json');
+  await writeFile(mapping, JSON.stringify({ source: { key: 'id' }, conversation: CONVERSATION, messages: { from: 'comments', ...MESSAGES } }));
+  return { file, mapping };
+}
+
+const csvCell = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+
+/** The same tickets as a warehouse export: tickets.csv, and comments.csv in an order that is not chronological. */
+async function writeRelational(list: Ticket[]): Promise<{ tickets: string; comments: string; mapping: string }> {
+  const tickets = join(dir, 'tickets.csv');
+  const comments = join(dir, 'comments.csv');
+  const ticketColumns = ['id', 'subject', 'status', 'tags', 'name', 'email'] as const;
+  await writeFile(tickets, [ticketColumns.join(','), ...list.map((t) => ticketColumns.map((c) => csvCell(t[c])).join(','))].join('\r\n'));
+  const all = list.flatMap((ticket) => ticket.comments);
+  const shuffled = all.map((comment, i) => ({ comment, order: (i * 7919) % all.length })).sort((a, b) => a.order - b.order).map((e) => e.comment);
+  const commentColumns = ['id', 'ticket_id', 'body', 'created', 'public', 'author_name', 'author_email'] as const;
+  await writeFile(comments, [commentColumns.join(','), ...shuffled.map((c) => commentColumns.map((k) => csvCell(c[k])).join(','))].join('\r\n'));
+  const mapping = join(dir, 'csv-mapping.json');
+  await writeFile(mapping, JSON.stringify({ source: { key: 'id' }, conversation: CONVERSATION, messages: { join: { on: 'ticket_id' }, ...MESSAGES } }));
+  return { tickets, comments, mapping };
+}
+
+function runArgs(files: string[], mapping: string, extra: string[] = [], ledger = 'import.ledger'): string[] {
+  return ['run', ...files, '--mapping', mapping, '--ledger', join(dir, ledger), '--rate', '400', '--concurrency', '8', '--json', '--quiet', ...extra];
+}
+
+/** What a sandbox holds, without what differs between two imports of the same data (slugs, times). */
+function held(sandboxServer: Sandbox) {
+  return sandboxServer
+    .conversations()
+    .map(({ subject, status, tag_list, data, user, messages }) => ({
+      subject, status, tag_list, data, user,
+      messages: messages.map(({ body, visibility, user: author, origin_id }) => ({ body, visibility, user: author, origin_id })),
+    }))
+    .sort((a, b) => String(a.data.import_key).localeCompare(String(b.data.import_key)));
+}
+
+/** The thread a ticket should have in Re:amaze: its comments in order, the first one opening the conversation. */
+function expectedThread(ticket: Ticket) {
+  return ticket.comments.map((comment, index) => ({
+    body: `_${comment.author_name}, ${comment.created}_\n\n${comment.body}`,
+    visibility: index === 0 ? 0 : comment.public === 'TRUE' ? 0 : 1,
+    user: index === 0 ? { name: ticket.name, email: ticket.email } : { name: comment.author_name, email: comment.author_email },
+    origin_id: index === 0 ? null : comment.id,
+  }));
+}
+
+describe('threads', () => {
+  it('arrive complete and in order, with visibility and authors; the final status and tags are set last', async () => {
+    const sandboxServer = await server();
+    const list = tickets(12);
+    const { file, mapping } = await writeJsonl(list);
+    const result = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.code).toBe(0);
+    const messages = list.reduce((sum, ticket) => sum + ticket.comments.length - 1, 0);
+    const threaded = list.filter((ticket) => ticket.comments.length > 1).length;
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      rows: 12, done: 12,
+      messages: { done: messages, skipped: 0, failed: 0, uncertain: 0, rejected: 0, pending: 0 },
+      updates: { done: threaded, failed: 0 },
+      ledger_messages: { done: messages, open_threads: 0 },
+    });
+    const byKey = new Map(held(sandboxServer).map((conversation) => [conversation.data.import_key, conversation]));
+    for (const ticket of list) {
+      const conversation = byKey.get(ticket.id)!;
+      expect(conversation.messages).toEqual(expectedThread(ticket));
+      expect(conversation.status).toBe(ticket.status === 'open' ? 0 : 2);
+      expect(conversation.tag_list).toEqual(['legacy', 'batch-1']);
+    }
+    expect(sandboxServer.stats()).toMatchObject({ notifications: 0, duplicateKeys: 0, duplicateOriginIds: 0 });
+    // Without the final PUT the replies would have left the status wrong on some of them.
+    expect(sandboxServer.stats().byRoute['PUT /conversations/{slug}']).toBe(threaded);
+  });
+
+  it('posts nothing on a re-run, and only the new message (then the status) when a ticket got a reply', async () => {
+    const sandboxServer = await server();
+    const list = tickets(6);
+    const { file, mapping } = await writeJsonl(list);
+    expect((await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) })).code).toBe(0);
+    const requests = sandboxServer.stats().requests;
+    const again = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
+    expect(JSON.parse(again.stdout)).toMatchObject({ done: 0, skipped: 6, messages: { done: 0 }, updates: { done: 0 } });
+    // The preflight GET only.
+    expect(sandboxServer.stats().requests - requests).toBe(1);
+
+    const ticket = list[3]!;
+    const before = list.reduce((sum, t) => sum + t.comments.length - 1, 0);
+    ticket.comments.push({ ...ticket.comments.at(-1)!, id: `c-${ticket.id}-new`, body: 'A late reply', created: '2024-12-31 23:00:00', author_name: ticket.name, author_email: ticket.email });
+    await writeJsonl(list);
+    const nightly = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
+    expect(JSON.parse(nightly.stdout)).toMatchObject({ done: 0, skipped: 6, messages: { done: 1, skipped: before }, updates: { done: 1 } });
+    const conversation = held(sandboxServer).find((c) => c.data.import_key === ticket.id)!;
+    expect(conversation.messages.at(-1)).toMatchObject({ origin_id: `c-${ticket.id}-new`, user: { email: ticket.email } });
+    expect(conversation.status).toBe(ticket.status === 'open' ? 0 : 2);
+    expect(sandboxServer.stats().duplicateOriginIds).toBe(0);
+  });
+
+  it('reconciles an ambiguous answer for a message by its origin_id before sending it again', async () => {
+    const list = tickets(8, 4).filter((ticket) => ticket.comments.length >= 3);
+    const faults = {
+      [list[0]!.comments[1]!.id]: ['500-after' as const],
+      [list[1]!.comments[1]!.id]: ['drop-after' as const],
+      [list[2]!.comments[2]!.id]: ['500-before' as const, 'drop-after' as const],
+      [list[3]!.comments[1]!.id]: ['drop-before' as const],
+    };
+    const sandboxServer = await server({ faults });
+    const { file, mapping } = await writeJsonl(list);
+    const result = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
+    expect(result.code).toBe(0);
+    for (const ticket of list) {
+      expect(held(sandboxServer).find((c) => c.data.import_key === ticket.id)!.messages).toEqual(expectedThread(ticket));
+    }
+    expect(sandboxServer.stats().duplicateOriginIds).toBe(0);
+    expect(sandboxServer.stats().byRoute['GET /conversations/{slug}/messages']).toBeGreaterThanOrEqual(3);
+  });
+
+  it('imports the same threads from a tickets CSV and a comments CSV as from the equivalent JSONL', async () => {
+    const list = tickets(15);
+    const fromJsonl = await server();
+    const jsonl = await writeJsonl(list);
+    expect((await runCli(runArgs([jsonl.file], jsonl.mapping, [], 'a.ledger'), { env: sandboxEnv(fromJsonl) })).code).toBe(0);
+
+    const fromCsv = await server();
+    const csv = await writeRelational(list);
+    const checked = await runCli(['validate', csv.tickets, '--messages', csv.comments, '--mapping', csv.mapping, '--json'], {});
+    expect(JSON.parse(checked.stdout)).toMatchObject({ rows: 15, valid: 15, invalid: 0 });
+    const result = await runCli(runArgs([csv.tickets], csv.mapping, ['--messages', csv.comments], 'b.ledger'), { env: sandboxEnv(fromCsv) });
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.code).toBe(0);
+    expect(held(fromCsv)).toEqual(held(fromJsonl));
+    expect(held(fromCsv).reduce((sum, c) => sum + c.messages.length, 0)).toBe(list.reduce((sum, t) => sum + t.comments.length, 0));
+  });
+
+  it('says what is wrong when the messages files and the mapping do not go together', async () => {
+    const csv = await writeRelational(tickets(2));
+    const missing = await runCli(['validate', csv.tickets, '--mapping', csv.mapping], {});
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('name them with --messages');
+    const { mapping } = await writeJsonl(tickets(2));
+    const extra = await runCli(['validate', join(dir, 'tickets.jsonl'), '--messages', csv.comments, '--mapping', mapping], {});
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain('no "messages.join"');
+    await writeFile(csv.comments, 'id,ticket,body\n1,1000,x\n');
+    const column = await runCli(['validate', csv.tickets, '--messages', csv.comments, '--mapping', csv.mapping], {});
+    expect(column.code).toBe(2);
+    expect(column.stderr).toContain('messages.join.on: "ticket_id" (nearest: "ticket")');
+    for (const answer of [missing, extra, column]) expect(hasStackTrace(answer.stderr)).toBe(false);
+  });
+
+  it('SIGKILL mid-thread under faults, then the same command again: no message missing or doubled', async () => {
+    const sandboxServer = await server({
+      latencyMs: 2,
+      seed: 11,
+      messageFaults: true,
+      faultRates: { '500-before': 0.04, '500-after': 0.05, 'drop-after': 0.05, 'drop-before': 0.04, '503-before': 0.03 },
+    });
+    const list = tickets(60, 8);
+    const { file, mapping } = await writeJsonl(list);
+    const env = sandboxEnv(sandboxServer);
+    const args = ['run', file, '--mapping', mapping, '--ledger', join(dir, 'import.ledger'), '--rate', '300', '--concurrency', '6', '--timeout', '5', '--json', '--quiet'];
+    const messagesHeld = () => sandboxServer.conversations().reduce((sum, c) => sum + c.messages.length, 0);
+    for (const killAt of [40, 120, 200]) {
+      const child = start(args, env);
+      await waitFor(() => messagesHeld() >= killAt);
+      child.kill('SIGKILL');
+      await child.code;
+    }
+    let last = { code: -1 as number | null, stdout: '' };
+    for (let attempt = 0; attempt < 6 && last.code !== 0; attempt++) {
+      const child = start(args, env);
+      last = { code: await child.code, stdout: child.stdout() };
+    }
+    expect(last.code).toBe(0);
+    const total = list.reduce((sum, ticket) => sum + ticket.comments.length, 0);
+    expect(JSON.parse(last.stdout).ledger_messages).toMatchObject({ done: total - list.length, failed: 0, uncertain: 0, sending: 0, open_threads: 0 });
+    const byKey = new Map(held(sandboxServer).map((conversation) => [conversation.data.import_key, conversation]));
+    expect(byKey.size).toBe(list.length);
+    for (const ticket of list) {
+      expect(byKey.get(ticket.id)!.messages).toEqual(expectedThread(ticket));
+      expect(byKey.get(ticket.id)!.status).toBe(ticket.status === 'open' ? 0 : 2);
+    }
+    const stats = sandboxServer.stats();
+    expect(stats).toMatchObject({ duplicateKeys: 0, duplicateOriginIds: 0, notifications: 0 });
+    // The faults did hit messages, and some runs were cut mid-thread.
+    expect(stats.faultLog.filter((entry) => entry.target === 'message').length).toBeGreaterThan(5);
+  }, 120_000);
+});
+
+describe('threads in the ledger', () => {
+  it('keeps one row per message under its ticket, and a run resumes a thread where it stopped', async () => {
+    const list = tickets(4, 4).filter((ticket) => ticket.comments.length === 4);
+    const ticket = list[0]!;
+    // The API refuses the third message (422).
+    const sandboxServer = await server({ faults: { [ticket.comments[2]!.id]: ['422'] } });
+    const { file, mapping } = await writeJsonl([ticket]);
+    const first = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
+    expect(first.code).toBe(1);
+    expect(JSON.parse(first.stdout)).toMatchObject({ messages: { done: 2, rejected: 1 } });
+    const db = openSqlite(join(dir, 'import.ledger'), { readonly: true });
+    const rows = db.prepare('SELECT ticket, origin_id, seq, state, error_code FROM messages ORDER BY seq').all();
+    db.close();
+    expect(rows).toEqual([
+      { ticket: ticket.id, origin_id: ticket.comments[1]!.id, seq: 1, state: 'done', error_code: null },
+      { ticket: ticket.id, origin_id: ticket.comments[2]!.id, seq: 2, state: 'rejected', error_code: 'API_REJECTED' },
+      { ticket: ticket.id, origin_id: ticket.comments[3]!.id, seq: 3, state: 'done', error_code: null },
+    ]);
+    // A refused message does not hold up the rest of the thread, nor its final status.
+    expect(held(sandboxServer)[0]!.messages.map((m) => m.origin_id)).toEqual([null, ticket.comments[1]!.id, ticket.comments[3]!.id]);
+    const status = await runCli(['status', '--ledger', join(dir, 'import.ledger'), '--json'], {});
+    expect(JSON.parse(status.stdout)).toMatchObject({ messages: { done: 2, rejected: 1 } });
+    const failures = await runCli(['failures', '--ledger', join(dir, 'import.ledger')], {});
+    expect(failures.stdout).toContain(ticket.comments[2]!.id);
+  });
+});
