@@ -14,7 +14,7 @@ export async function runStatus(args: Record<string, unknown>, io: CliIO): Promi
   // No lock: a run may hold the ledger, and reading it is what a person watching that run wants.
   const reader = LedgerReader.open(outputPath(String(args.ledger), io.cwd));
   try {
-    const status = { counts: reader.counts(), runs: reader.runs(), learnedRate: reader.learnedRate(), topErrors: reader.topErrors() };
+    const status = { counts: reader.counts(), messages: reader.messageCounts(), runs: reader.runs(), learnedRate: reader.learnedRate(), topErrors: reader.topErrors() };
     if (json) renderer.json(toJson(reader.path, status));
     else renderer.result(formatStatus(reader.path, status));
     return ExitCode.OK;
@@ -25,6 +25,7 @@ export async function runStatus(args: Record<string, unknown>, io: CliIO): Promi
 
 interface Status {
   counts: Record<StatusState, number>;
+  messages: Record<string, number> | undefined;
   runs: RunRecord[];
   learnedRate: number | undefined;
   topErrors: ErrorGroup[];
@@ -34,6 +35,7 @@ function toJson(ledger: string, status: Status) {
   return {
     ledger,
     counts: status.counts,
+    messages: status.messages ?? null,
     runs: status.runs.map((run) => ({
       id: run.id,
       started_at: run.startedAt,
@@ -60,6 +62,11 @@ function toJson(ledger: string, status: Status) {
 export function formatStatus(ledger: string, status: Status): string {
   const counts = STATUS_STATES.map((state) => `${formatCount(status.counts[state])} ${state}`).join(' · ');
   const lines = [`Ledger ${ledger}`, `Rows: ${counts} (in the last run).`];
+  const { open_threads: open = 0, ...messages } = status.messages ?? {};
+  if (Object.values(status.messages ?? {}).some((n) => n > 0)) {
+    const perState = Object.entries(messages).map(([state, n]) => `${formatCount(n)} ${state}`).join(' · ');
+    lines.push(`Thread messages: ${perState}; ${formatCount(open)} thread${open === 1 ? '' : 's'} still open (messages or the final status to come).`);
+  }
   lines.push(...formatRuns(status.runs));
   lines.push(status.learnedRate === undefined
     ? 'Learned rate: none yet (the last run recorded none).'

@@ -69,6 +69,8 @@ export class LedgerReader {
   private constructor(
     readonly path: string,
     private readonly db: SqliteDatabase,
+    /** Version 2 and later keep threads (the messages table). */
+    private readonly threads: boolean,
   ) {}
 
   /** Opens the ledger at `path` read-only; LEDGER_UNREADABLE when it is missing, not a ledger, or newer than this code. */
@@ -81,8 +83,8 @@ export class LedgerReader {
       db = openSqlite(path, { readonly: true });
       db.function('error_kind', { deterministic: true }, (error: unknown) => errorKind(String(error)));
       db.exec('BEGIN');
-      checkSchema(db, path);
-      return new LedgerReader(path, db);
+      const version = checkSchema(db, path);
+      return new LedgerReader(path, db, version >= 2);
     } catch (error) {
       db?.close();
       throw unreadable(error, path);
@@ -125,8 +127,23 @@ export class LedgerReader {
   }
 
   /** The rows in `states`, in file and line order, one at a time (constant memory on a million rows). */
+  /**
+   * Thread messages per state (`sending` counts as `uncertain`) and the threads still open (messages
+   * or the final status update to come); undefined for a ledger from before threads.
+   */
+  messageCounts(): Record<'done' | 'rejected' | 'failed' | 'uncertain' | 'pending' | 'open_threads', number> | undefined {
+    if (!this.threads) return undefined;
+    const counts = { done: 0, rejected: 0, failed: 0, uncertain: 0, pending: 0, open_threads: 0 };
+    for (const { state, n } of this.db.prepare('SELECT state, count(*) AS n FROM messages GROUP BY state').all() as { state: string; n: number }[]) {
+      const name = foldState(state);
+      if (name in counts) counts[name as keyof typeof counts] += n;
+    }
+    counts.open_threads = this.db.prepare("SELECT count(*) FROM rows WHERE thread = 'open'").pluck().get() as number;
+    return counts;
+  }
+
   *failures(states: readonly FailureState[]): Generator<FailureRecord> {
-    const { sql, params } = failuresQuery(states);
+    const { sql, params } = failuresQuery(states, this.threads);
     for (const row of this.db.prepare(`${sql} ORDER BY file, line, key`).iterate(...params) as IterableIterator<FailureRow>) {
       yield toFailureRecord(row);
     }
@@ -134,7 +151,7 @@ export class LedgerReader {
 
   /** The source field names of the rows in `states`, in the order of the source's columns (for CSV headers). */
   fieldNames(states: readonly FailureState[]): string[] {
-    const { sql, params } = failuresQuery(states);
+    const { sql, params } = failuresQuery(states, this.threads);
     // Names in order of first appearance: the first row (file, line) holding one, then its place in
     // that record (json_each numbers a record's fields in order), so one header keeps its order.
     return this.db.prepare(`SELECT j.key FROM (${sql}) AS f, json_each(f.fields) AS j
@@ -169,7 +186,7 @@ interface FailureRow {
   fields: string | null;
 }
 
-function checkSchema(db: SqliteDatabase, path: string): void {
+function checkSchema(db: SqliteDatabase, path: string): number {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new ImportError('LEDGER_UNREADABLE', `${path} is a ledger of schema version ${version}, newer than this reamaze-import reads (${SCHEMA_VERSION}): upgrade reamaze-import.`);
@@ -179,6 +196,7 @@ function checkSchema(db: SqliteDatabase, path: string): void {
   if (version < 1 || tables.length !== 3) {
     throw new ImportError('LEDGER_UNREADABLE', `${path} is not a reamaze-import ledger (an SQLite file without the ledger's tables): check the --ledger path.`);
   }
+  return version;
 }
 
 function unreadable(error: unknown, path: string): ImportError {
@@ -201,13 +219,25 @@ function foldState(state: string): string {
   return state === 'sending' ? 'uncertain' : state;
 }
 
-function failuresQuery(states: readonly FailureState[]): { sql: string; params: string[] } {
+function failuresQuery(states: readonly FailureState[], threads: boolean): { sql: string; params: string[] } {
   const ledgerStates = states.filter((state) => state !== 'duplicate') as string[];
   if (ledgerStates.includes('uncertain')) ledgerStates.push('sending');
   // SQLite takes an empty IN list (no row), so the query has one shape for every choice of states.
-  const parts = [`SELECT file, line, key, state, http_status, error_code, error, fields FROM rows WHERE state IN (${ledgerStates.map(() => '?').join(', ')})`];
+  const marks = ledgerStates.map(() => '?').join(', ');
+  const parts = [`SELECT file, line, key, state, http_status, error_code, error, fields FROM rows WHERE state IN (${marks})`];
+  const params = [...ledgerStates];
+  if (threads) {
+    // A thread message that did not make it is reported at its ticket's place, the message named in the error.
+    parts.push(`SELECT r.file, r.line, m.ticket AS key, m.state, m.http_status, m.error_code,
+      'message ' || m.origin_id || ': ' || COALESCE(m.error, 'in flight when a run stopped: the next run looks it up in the thread before sending it again') AS error,
+      r.fields FROM messages m JOIN rows r ON r.key = m.ticket WHERE m.state IN (${marks})`);
+    params.push(...ledgerStates);
+    if (states.includes('failed')) {
+      parts.push(`SELECT file, line, key, 'failed' AS state, NULL, 'API_FAILED', error, fields FROM rows WHERE state = 'done' AND thread = 'open' AND error IS NOT NULL`);
+    }
+  }
   if (states.includes('duplicate')) parts.push(LAST_DUPLICATES);
-  return { sql: `SELECT * FROM (${parts.join(' UNION ALL ')})`, params: ledgerStates };
+  return { sql: `SELECT * FROM (${parts.join(' UNION ALL ')})`, params };
 }
 
 function toFailureRecord(row: FailureRow): FailureRecord {

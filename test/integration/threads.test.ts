@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
@@ -310,7 +310,9 @@ describe('threads in the ledger', () => {
     expect(held(sandboxServer)[0]!.messages.map((m) => m.origin_id)).toEqual([null, ticket.comments[1]!.id, ticket.comments[3]!.id]);
     const status = await runCli(['status', '--ledger', join(dir, 'import.ledger'), '--json'], {});
     expect(JSON.parse(status.stdout)).toMatchObject({ messages: { done: 2, rejected: 1 } });
-    const failures = await runCli(['failures', '--ledger', join(dir, 'import.ledger')], {});
-    expect(failures.stdout).toContain(ticket.comments[2]!.id);
+    const out = join(dir, 'failures.jsonl');
+    expect((await runCli(['failures', '--ledger', join(dir, 'import.ledger'), '--out', out], {})).code).toBe(0);
+    const reported = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(reported).toMatchObject([{ key: ticket.id, state: 'rejected', http_status: 422, error: expect.stringContaining(`message ${ticket.comments[2]!.id}: `) as unknown }]);
   });
 });

@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LedgerReader } from '../../../src/ledger/ledger-reader.js';
+import { openSqlite } from '../../../src/ledger/sqlite.js';
+import { SqliteLedger } from '../../../src/ledger/sqlite-ledger.js';
+import { tempDir } from '../../helpers/cli.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+afterEach(async () => cleanup());
+
+/** A ledger as the release before threads left it: schema version 1, one done row. */
+function writeVersion1(path: string): void {
+  const ledger = SqliteLedger.open(path);
+  ledger.startRun({ args: {}, mappingHash: 'h' });
+  ledger.record({ key: 'T1', file: 'a.csv', line: 2, state: 'done', slug: 'slug-1' });
+  ledger.close();
+  const db = openSqlite(path);
+  db.exec('DROP TABLE messages; ALTER TABLE rows DROP COLUMN thread;');
+  db.pragma('user_version = 1');
+  db.close();
+}
+
+describe('ledger schema versions', () => {
+  it('reads a version 1 ledger as it is, and upgrades it in place when a run opens it', () => {
+    const path = join(dir, 'old.ledger');
+    writeVersion1(path);
+    const reader = LedgerReader.open(path);
+    expect(reader.counts()).toMatchObject({ done: 1 });
+    expect(reader.messageCounts()).toBeUndefined();
+    reader.close();
+
+    const ledger = SqliteLedger.open(path);
+    expect(ledger.lookup('T1')).toMatchObject({ state: 'done', slug: 'slug-1', threadOpen: false });
+    ledger.setThread('T1', true);
+    ledger.recordMessage({ ticket: 'T1', originId: 'm1', seq: 1, state: 'done' });
+    expect(ledger.lookupMessage('T1', 'm1')).toEqual({ state: 'done', payloadHash: null });
+    expect(ledger.messageCounts()).toMatchObject({ done: 1, open_threads: 1 });
+    ledger.close();
+    const db = openSqlite(path, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    db.close();
+  });
+
+  it('commits a message as sending before its request may leave, together with the others of that instant', async () => {
+    const ledger = SqliteLedger.open(join(dir, 'l.ledger'));
+    ledger.startRun({ args: {}, mappingHash: 'h' });
+    await Promise.all([
+      ledger.markMessageSendingSoon({ ticket: 'T1', originId: 'a', seq: 1, state: 'sending', payload: '{}' }),
+      ledger.markSendingSoon({ key: 'T2', file: 'a.csv', line: 3, state: 'sending' }),
+    ]);
+    // Another connection sees both: they are durable, not queued.
+    const db = openSqlite(join(dir, 'l.ledger'), { readonly: true });
+    expect(db.prepare('SELECT state FROM messages').pluck().all()).toEqual(['sending']);
+    expect(db.prepare('SELECT state FROM rows').pluck().all()).toEqual(['sending']);
+    db.close();
+    ledger.close();
+  });
+});
