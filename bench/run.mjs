@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateExport } from './generate.mjs';
 import { benchImport } from './import.mjs';
+import { benchThreads } from './threads.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BIG = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -59,9 +60,13 @@ async function benchValidate() {
   }
 }
 
-const only = process.env.BENCH_ONLY; // 'validate' or 'import'; default both
-if (only !== 'import') await benchValidate();
-if (only !== 'validate') {
+const only = process.env.BENCH_ONLY; // 'validate', 'import' or 'threads'; default all
+if (!only || only === 'validate') await benchValidate();
+if (!only || only === 'import') {
   console.log('\nImport against the sandbox (50 ms latency; each scenario about 20 s):');
   await benchImport();
+}
+if (!only || only === 'threads') {
+  console.log('\nThreads against the sandbox (50 ms latency): write requests per second, bare conversations next to threads of 5 messages:');
+  await benchThreads();
 }
