@@ -40,11 +40,15 @@ function writeExport(dir, tickets, length) {
   return file;
 }
 
-/** Write requests per second between the first creation and the last message (server clock). */
+/**
+ * Write requests per second from the first creation to the last write (server clock): every
+ * message (the first of each is its conversation's creation) and every final PUT, which sets
+ * `updated_at`.
+ */
 function sustained(conversations, puts) {
-  const times = conversations.flatMap((c) => c.messages.map((m) => Date.parse(m.created_at))).sort((a, b) => a - b);
-  const writes = times.length + puts; // the first message of each is its conversation's creation
-  return (writes - 1) / ((times.at(-1) - times[0]) / 1000);
+  const times = conversations.flatMap((c) => [...c.messages.map((m) => Date.parse(m.created_at)), Date.parse(c.updated_at)]);
+  const writes = conversations.reduce((sum, c) => sum + c.messages.length, 0) + puts;
+  return (writes - 1) / ((Math.max(...times) - Math.min(...times)) / 1000);
 }
 
 async function scenario({ limit, length }) {

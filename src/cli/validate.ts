@@ -25,7 +25,8 @@ export async function runValidate(args: Record<string, unknown>, io: CliIO): Pro
   }).finally(() => renderer.stopProgress());
   if (json) renderer.json(toJson(summary, rejectsPath));
   else renderer.result(formatSummary(summary, typeof args.rejects === 'string' ? args.rejects : undefined));
-  return summary.invalid + summary.duplicates === 0 ? ExitCode.OK : ExitCode.ROWS_FAILED;
+  const unreadableMessages = summary.messageFiles?.unreadable ?? 0;
+  return summary.invalid + summary.duplicates + unreadableMessages === 0 ? ExitCode.OK : ExitCode.ROWS_FAILED;
 }
 
 function rejectsFormat(args: Record<string, unknown>, path: string): ReportFormat {
@@ -42,6 +43,14 @@ function toJson(summary: ValidateSummary, rejects: string | undefined) {
     files: summary.files,
     top_errors: summary.topErrors,
     rejects: rejects ?? null,
+    messages_files: summary.messageFiles
+      ? {
+          messages: summary.messageFiles.messages,
+          unreadable: summary.messageFiles.unreadable,
+          orphans: summary.messageFiles.orphans,
+          first_orphan: summary.messageFiles.orphanExample ?? null,
+        }
+      : null,
   };
 }
 
@@ -58,6 +67,14 @@ export function formatSummary(summary: ValidateSummary, rejects: string | undefi
     }
   }
   if (summary.rows === 0) lines.push('The files hold no data rows.');
+  const staged = summary.messageFiles;
+  if (staged) {
+    lines.push(`${formatCount(staged.messages)} messages in the messages files` +
+      (staged.unreadable > 0 ? `; ${formatCount(staged.unreadable)} records cannot be read (named above)` : '') + '.');
+    if (staged.orphans > 0) {
+      lines.push(`${formatCount(staged.orphans)} messages belong to no ticket of these files and would not be imported (first: ${staged.orphanExample ?? '?'}).`);
+    }
+  }
   if (summary.topErrors.length > 0) {
     lines.push('Most common errors:');
     for (const entry of summary.topErrors) {

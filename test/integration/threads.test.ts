@@ -225,7 +225,8 @@ describe('threads', () => {
     const fromCsv = await server();
     const csv = await writeRelational(list);
     const checked = await runCli(['validate', csv.tickets, '--messages', csv.comments, '--mapping', csv.mapping, '--json'], {});
-    expect(JSON.parse(checked.stdout)).toMatchObject({ rows: 15, valid: 15, invalid: 0 });
+    const total = list.reduce((sum, t) => sum + t.comments.length, 0);
+    expect(JSON.parse(checked.stdout)).toMatchObject({ rows: 15, valid: 15, invalid: 0, messages_files: { messages: total, unreadable: 0, orphans: 0 } });
     const result = await runCli(runArgs([csv.tickets], csv.mapping, ['--messages', csv.comments], 'b.ledger'), { env: sandboxEnv(fromCsv) });
     expect(hasStackTrace(result.stderr)).toBe(false);
     expect(result.code).toBe(0);
@@ -242,11 +243,18 @@ describe('threads', () => {
     const extra = await runCli(['validate', join(dir, 'tickets.jsonl'), '--messages', csv.comments, '--mapping', mapping], {});
     expect(extra.code).toBe(2);
     expect(extra.stderr).toContain('no "messages.join"');
+    const comments = await readFile(csv.comments, 'utf8');
+    await writeFile(csv.comments, `${comments}\r\nc-x,9999,Lost,2024-01-01 10:00:00,TRUE,A,a@example.com\r\nc-y,1000,"unclosed`);
+    const orphan = await runCli(['validate', csv.tickets, '--messages', csv.comments, '--mapping', csv.mapping], {});
+    expect(orphan.code).toBe(1);
+    expect(orphan.stderr + orphan.stdout).toContain('1 messages belong to no ticket of these files and would not be imported (first: ');
+    expect(orphan.stderr + orphan.stdout).toContain('(ticket "9999")');
+    expect(orphan.stderr + orphan.stdout).toMatch(/1 message records cannot be read and are left out:\n {2}\S*comments\.csv:\d+: /);
     await writeFile(csv.comments, 'id,ticket,body\n1,1000,x\n');
     const column = await runCli(['validate', csv.tickets, '--messages', csv.comments, '--mapping', csv.mapping], {});
     expect(column.code).toBe(2);
     expect(column.stderr).toContain('messages.join.on: "ticket_id" (nearest: "ticket")');
-    for (const answer of [missing, extra, column]) expect(hasStackTrace(answer.stderr)).toBe(false);
+    for (const answer of [missing, extra, orphan, column]) expect(hasStackTrace(answer.stderr)).toBe(false);
   });
 
   it('SIGKILL mid-thread under faults, then the same command again: no message missing or doubled', async () => {
