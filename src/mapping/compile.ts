@@ -79,6 +79,9 @@ function crossChecks(spec: MappingSpec): string[] {
   if (spec.conversation.message.body === undefined && spec.messages === undefined) {
     problems.push('conversation.message.body: required (or map "messages": the first message of each thread then opens the conversation)');
   }
+  if (spec.conversation.message.body === undefined && spec.messages?.opens_conversation === false) {
+    problems.push('conversation.message.body: required when messages.opens_conversation is false');
+  }
   if (spec.messages && (spec.messages.from === undefined) === (spec.messages.join === undefined)) {
     problems.push(spec.messages.from === undefined
       ? 'messages: say where the messages are: "from" (a list in each record) or "join" (a file of their own)'
@@ -131,8 +134,8 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
   const keyOf = compileKey(key, references);
   const conversation = compileConversation(spec.conversation, keyField, references);
   const messages = compileMessages(spec.messages, references);
-  // Without a body of its own, a conversation opens with the first message of its thread.
-  const opensWithThread = spec.conversation.message.body === undefined;
+  // Without a body of its own (or when told), a conversation opens with the first message of its thread.
+  const opensWithThread = spec.messages?.opens_conversation ?? spec.conversation.message.body === undefined;
   const normalized = canonicalJson(normalize(spec));
   const { on, ...joinSource } = spec.messages?.join ?? { on: undefined };
   return {

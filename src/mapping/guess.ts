@@ -7,7 +7,10 @@ import {
 export interface PresetCandidate {
   name: string;
   spec: Record<string, unknown>;
+  /** The columns (or record paths) it reads; paths inside one message are not listed. */
   fields: readonly string[];
+  /** True when a file with these columns has everything the preset reads (message paths included). */
+  fits(columns: readonly string[]): boolean;
 }
 
 /** What `init` decided. */
@@ -40,11 +43,15 @@ const SIGNATURES: { layout: string; needs: string[]; some: string[] }[] = [
   { layout: 'freshdesk-json', needs: ['descriptiontext'], some: ['requesterid', 'ccemails', 'frescalated', 'responderid', 'customfields'] },
 ];
 
-/** Recognises a vendor layout by its column names (JSON paths compared by their last segments). */
-export function recogniseLayout(columns: readonly string[]): string | undefined {
+/**
+ * Recognises a vendor layout by its column names (JSON paths compared by their last segments);
+ * with a format, only the layouts of that kind of file (a JSON export is not a CSV layout).
+ */
+export function recogniseLayout(columns: readonly string[], format?: SourceDialect['format']): string | undefined {
   const names = new Set(columns.flatMap((column) => [normaliseName(column), ...lastSegments(column)]));
-  return SIGNATURES.find(({ needs, some }) => needs.every((name) => names.has(name)) && some.filter((name) => names.has(name)).length >= 2)
-    ?.layout;
+  const kind = format === undefined ? '' : format === 'csv' ? '-csv' : '-json';
+  return SIGNATURES.find(({ layout, needs, some }) =>
+    layout.endsWith(kind) && needs.every((name) => names.has(name)) && some.filter((name) => names.has(name)).length >= 2)?.layout;
 }
 
 function lastSegments(path: string): string[] {
@@ -59,10 +66,10 @@ export function guessMapping(
   dialect: SourceDialect,
   presets: readonly PresetCandidate[] = [],
 ): GuessResult {
-  const layout = recogniseLayout(columns);
-  const preset = presets.find((candidate) => candidate.name === layout && candidate.fields.every((field) => columns.includes(field)));
+  const layout = recogniseLayout(columns, dialect.format);
+  const preset = presets.find((candidate) => candidate.name === layout && candidate.fits(columns));
   if (preset) {
-    const leftOut = columns.filter((column) => !preset.fields.includes(column));
+    const leftOut = columns.filter((column) => !preset.fields.some((field) => column === field || column.startsWith(`${field}.`)));
     const mapped = preset.fields.map((field) => `reads ${field}`);
     return { spec: preset.spec, layout, preset: preset.name, mapped, leftOut, missing: [], notes: [] };
   }

@@ -71,13 +71,14 @@ function asFields(item: unknown): Fields | undefined {
 /**
  * Compiles the `messages` section: the thread of a record, one message per element of the `from`
  * list (or of the joined messages file), sorted by `order_by`, paths relative to one element.
- * An element with neither body nor attachment (a status change, a deleted message) is left out.
+ * An element with neither body nor attachment (a status change, a deleted message) is left out;
+ * a sender without an e-mail is left out (the token's staff member sends the message).
  * Every message gets an `origin_id`: the mapped one, else `<row key>#<position>`; it is the
  * message's identity in the ledger and how an ambiguous answer is reconciled.
  */
 export function compileMessages(spec: MessagesSpec | undefined, references: FieldReference[]): MessagesMapper {
   if (spec === undefined) return () => [];
-  const { from, join: _join, order_by: orderBy, header, user, origin_id: originId, ...leaves } = spec;
+  const { from, join: _join, order_by: orderBy, header, user, origin_id: originId, opens_conversation: _opens, ...leaves } = spec;
   const source = from ?? JOINED_MESSAGES;
   if (from !== undefined) {
     for (const field of isTemplate(from) ? templateFields(from) : [from]) references.push({ field, at: 'messages.from', required: false });
@@ -103,6 +104,9 @@ export function compileMessages(spec: MessagesSpec | undefined, references: Fiel
       const body = (message(element, ctx) ?? {}) as Record<string, unknown>;
       if (isEmpty(body.body) && isEmpty(body.attachment)) continue;
       if (isEmpty(body.body)) body.body = '(attachment)';
+      // A sender without an e-mail cannot be named to the API: the token's staff member sends it
+      // (a `header` keeps the original author in the text).
+      if (body.user !== undefined && isEmpty((body.user as Record<string, unknown>).email)) delete body.user;
       if (headerOf) body.body = withHeader(body.body, headerOf(element, ctx));
       const mappedId = idOf ? toText(idOf(element, ctx)).trim() : '';
       errors.push(...ctx.errors);

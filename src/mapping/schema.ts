@@ -185,6 +185,9 @@ const MessagesSchema = strict({
     description: 'Sort each thread by this field of a message (a date, a number or text); default: source order.',
   }),
   header: LeafSchema.optional().meta({ description: 'A line put above each body (original author and time), then a blank line.' }),
+  opens_conversation: z.boolean().optional().meta({
+    description: "The thread's first message opens the conversation (conversation.message.body, if mapped, only for an empty thread). Default: true when conversation.message.body is left out.",
+  }),
   body: LeafSchema,
   visibility: LeafSchema.optional().meta({ description: '0 reply, 1 internal note.' }),
   origin_id: LeafSchema.optional(),

@@ -88,6 +88,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   try {
     await preflight(options.client, options.throttle, options.mapping.keyField);
     let sent = 0;
+    let readAll = false;
     reading: for (const [fileIndex, source] of opened.sources.entries()) {
       for await (const record of source.records()) {
         if (options.signal?.aborted || context.abort.error) break reading;
@@ -105,8 +106,10 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
         if (counts.rows % PROGRESS_EVERY_ROWS === 0) report();
       }
     }
+    readAll = !options.signal?.aborted && !context.abort.error && !(options.limit !== undefined && sent >= options.limit);
     await settleInFlight(inFlight, options.signal, options.graceMs ?? 10_000);
     report();
+    if (readAll) warnOrphans(opened, options);
   } finally {
     options.ledger.flush();
     await opened.close();
@@ -140,6 +143,13 @@ async function sendTicket(ticket: OutgoingTicket, context: SendContext, counts: 
   for (const [state, n] of Object.entries(result.messages)) counts.messages[state as keyof ImportCounts['messages']] += n;
   if (result.update !== 'none') counts.updates[result.update] += 1;
   if (result.messages.rejected + result.messages.failed > 0) note(true);
+}
+
+/** After every ticket was read: messages of the messages files whose ticket none of the files has. */
+function warnOrphans(opened: Awaited<ReturnType<typeof openSources>>, options: ImportOptions): void {
+  const orphans = opened.stage?.orphans(options.messages ?? []);
+  if (!orphans || orphans.count === 0) return;
+  options.onWarning?.(`${orphans.count} messages belong to no ticket of these files and were not imported (first: ${orphans.example ?? '?'}).`);
 }
 
 /** Decides what to do with one record; returns what to send, or counts it and returns undefined. */
@@ -216,7 +226,8 @@ function duplicate(record: SourceRecord, key: string, options: ImportOptions, co
 
 function progressCounts(counts: ImportCounts, rate: number): Record<string, number> {
   const { done, skipped, rejected, failed, invalid } = counts;
-  return { done, skipped, rejected, failed, invalid, 'req/s': Math.round(rate * 10) / 10 };
+  const messages = counts.messages.done;
+  return { done, skipped, rejected, failed, invalid, ...(messages > 0 ? { messages } : {}), 'req/s': Math.round(rate * 10) / 10 };
 }
 
 /**

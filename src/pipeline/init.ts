@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileMapping, parseMapping } from '../mapping/compile.js';
+import { findUnknownColumns } from '../mapping/unknown-columns.js';
 import { guessMapping, type GuessResult, type PresetCandidate } from '../mapping/guess.js';
 import { listPresets, PRESETS_DIR } from '../mapping/presets.js';
 import { openSource } from '../source/index.js';
@@ -31,8 +32,12 @@ async function loadPresets(): Promise<PresetCandidate[]> {
     listPresets().map(async (name) => {
       const path = join(PRESETS_DIR, `${name}.json`);
       const spec = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-      const fields = compileMapping(parseMapping(spec, path)).references.map((reference) => reference.field);
-      return { name, spec, fields: [...new Set(fields)] };
+      const mapping = compileMapping(parseMapping(spec, path));
+      const fields = mapping.references.filter((reference) => !reference.at.startsWith('messages.') || reference.at === 'messages.from');
+      return {
+        name, spec, fields: [...new Set(fields.map((reference) => reference.field))],
+        fits: (columns: readonly string[]) => findUnknownColumns(mapping, columns).length === 0,
+      };
     }),
   );
 }

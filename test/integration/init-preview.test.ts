@@ -104,3 +104,22 @@ describe('preview', () => {
     expect(result.stdout).toMatch(/fixtures\/generic-tickets\.csv:6 \(key T-4\)[\s\S]*Not sent, because:\n {2}- conversation\.message\.body/);
   });
 });
+
+describe('init on JSON thread exports', () => {
+  const exportsDir = join(CORPORA, 'helpdesk-exports');
+  const readJson = async (path: string) => JSON.parse(await readFile(join(exportsDir, path), 'utf8')) as Record<string, unknown>;
+
+  it('recognises Zendesk, Help Scout and Freshdesk tickets with their threads and uses their presets', async () => {
+    const zendesk = { ...((await readJson('zendesk-api-json-go-zendesk/GET_ticket.json')).ticket as object), comments: (await readJson('zendesk-api-json-go-zendesk/GET_ticket_comments.json')).comments };
+    const helpscout = (await readJson('helpscout-api-v1-json-helpscout-api-java/conversation_10.json')).item;
+    const freshdesk = { ...(await readJson('freshdesk-api-json-python-freshdesk/v2_ticket_1.json')), conversations: await readJson('freshdesk-api-json-python-freshdesk/v2_conversations.json') };
+    for (const [name, record] of [['zendesk-json', zendesk], ['helpscout-json', helpscout], ['freshdesk-json', freshdesk]] as const) {
+      const file = join(dir, `${name}.jsonl`);
+      await writeFile(file, `${JSON.stringify(record)}\n`);
+      const result = await runCli(['init', file]);
+      expect(result.stderr).toContain(`Recognised a ${name} export: using the ${name} preset.`);
+      const { $schema: _schema, ...preset } = JSON.parse(await readFile(join(REPO, 'mappings', `${name}.json`), 'utf8')) as Record<string, unknown>;
+      expect(JSON.parse(result.stdout)).toMatchObject(preset);
+    }
+  });
+});

@@ -205,23 +205,23 @@ describe('zendesk-warehouse-csv: ticket_data.csv joined with ticket_comment_data
     expect(commentRows.filter((row) => row.ticket_id === '7367').map((row) => row.body)).not.toEqual(expected7367);
     const conversation = held.get('7367')!;
     expect(conversation.status).toBe(2);
-    expect(thread(conversation).map((message) => message.body.split('\n\n').at(-1))).toEqual(['description1', ...expected7367]);
-    expect(thread(conversation).map((message) => message.visibility)).toEqual([0, 0, 0, 0, 1, 0, 0]);
+    // Zendesk's first comment is the description: it opens the conversation (opens_conversation).
+    expect(thread(conversation).map((message) => message.body.split('\n\n').at(-1))).toEqual(expected7367);
+    expect(thread(conversation).map((message) => message.visibility)).toEqual([0, 0, 0, 1, 0, 0]);
 
-    // Every joined ticket: the description, then each of its comments by time, with header and origin_id.
+    // Every joined ticket: its comments by time, with header and origin_id; the first opens the
+    // conversation as the customer's message.
     for (const id of added) {
       const own = commentRows.filter((row) => row.ticket_id === id).sort((a, b) => a.created!.localeCompare(b.created!));
-      expect(thread(held.get(id))).toEqual([
-        { body: 'description1', visibility: 0, email: expect.stringMatching(/@zendesk-users\.invalid$/), origin_id: null },
-        ...own.map((row) => ({
-          body: `_${row.created} UTC · Zendesk user ${row.user_id}_\n\n${row.body}`,
-          visibility: row.public === 'TRUE' ? 0 : 1,
-          email: TOKEN_USER,
-          origin_id: row.id,
-        })),
-      ]);
+      expect(thread(held.get(id))).toEqual(own.map((row, index) => ({
+        body: `_${row.created} UTC · Zendesk user ${row.user_id}_\n\n${row.body}`,
+        visibility: index === 0 ? 0 : row.public === 'TRUE' ? 0 : 1,
+        email: index === 0 ? expect.stringMatching(/@zendesk-users\.invalid$/) : TOKEN_USER,
+        origin_id: index === 0 ? null : row.id,
+      })));
     }
+    // Tickets without comments open with their description; the others with their first comment.
     const messages = [...held.values()].reduce((sum, c) => sum + c.messages.length, 0);
-    expect(messages).toBe(rows + commentRows.length);
+    expect(messages).toBe(rows - added.length + commentRows.length);
   });
 });

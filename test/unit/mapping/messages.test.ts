@@ -66,6 +66,12 @@ describe('messages', () => {
     expect(row.messages.map((m) => m.originId)).toEqual(['1']);
   });
 
+  it('leaves out a sender without an e-mail: the token\'s staff member sends it', () => {
+    const loose = mappingWith({}, { messages: { from: 'c', body: '{{text}}', user: { name: '{{who}}', email: '{{mail}}' } } });
+    const thread = loose.mapRow({ c: [{ text: 'a', who: 'Team' }, { text: 'b', who: 'Ann', mail: 'ann@example.com' }] }, 'k').messages;
+    expect(thread.map((m) => (m.body.message as { user?: unknown }).user)).toEqual([undefined, { name: 'Ann', email: 'ann@example.com' }]);
+  });
+
   it('gives every message an origin_id: the mapped one, else "<key>#<position>"', () => {
     const bare = mappingWith({}, { messages: { from: 'comments', body: '{{body}}' } });
     expect(bare.mapRow({ comments: [{ body: 'a' }, { body: 'b' }] }, 'T-7').messages.map((m) => m.body)).toEqual([
@@ -117,6 +123,22 @@ describe('messages', () => {
       body: 'From Ann\n\nfirst', attachment: 'https://x.io/a.png', suppress_notification: true, suppress_notifications: true, suppress_autoresolve: true,
     });
     expect(row.messages.map((m) => m.originId)).toEqual(['2']);
+  });
+
+  it('with opens_conversation, opens with the first message and falls back to the body for an empty thread', () => {
+    const opened = compileMapping(parseMapping({
+      conversation: { category: 'support', message: { body: '{{description}}' }, user: { email: 'a@example.com' } },
+      messages: { from: 'c', body: '{{text}}', opens_conversation: true },
+    }, 'm.json'));
+    const withThread = opened.mapRow({ description: 'the description', c: [{ text: 'first' }, { text: 'second' }] }, 'k');
+    expect((withThread.body.conversation as { message: { body: string } }).message.body).toBe('first');
+    expect(withThread.messages.map((m) => m.originId)).toEqual(['k#2']);
+    const empty = opened.mapRow({ description: 'the description', c: [] }, 'k');
+    expect((empty.body.conversation as { message: { body: string } }).message.body).toBe('the description');
+    expect(() => parseMapping({
+      conversation: { category: 'support', message: {}, user: { email: 'a@example.com' } },
+      messages: { from: 'c', body: '{{text}}', opens_conversation: false },
+    }, 'm.json')).toThrow('conversation.message.body: required when messages.opens_conversation is false');
   });
 
   it('refuses a conversation without a body and without messages, and messages with both from and join', () => {
