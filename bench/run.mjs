@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateExport } from './generate.mjs';
 import { benchImport } from './import.mjs';
+import { benchJoin } from './join.mjs';
 import { benchThreads } from './threads.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -60,7 +61,7 @@ async function benchValidate() {
   }
 }
 
-const only = process.env.BENCH_ONLY; // 'validate', 'import' or 'threads'; default all
+const only = process.env.BENCH_ONLY; // 'validate', 'import', 'threads' or 'join'; default all
 if (!only || only === 'validate') await benchValidate();
 if (!only || only === 'import') {
   console.log('\nImport against the sandbox (50 ms latency; each scenario about 20 s):');
@@ -69,4 +70,8 @@ if (!only || only === 'import') {
 if (!only || only === 'threads') {
   console.log('\nThreads against the sandbox (50 ms latency): write requests per second, bare conversations next to threads of 5 messages:');
   await benchThreads();
+}
+if (!only || only === 'join') {
+  console.log('\nA relational export: validate tickets.csv --messages comments.csv (comments staged in SQLite):');
+  await benchJoin();
 }

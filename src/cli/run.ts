@@ -94,15 +94,16 @@ function recordedArgs(args: Record<string, unknown>): Record<string, unknown> {
 export function exitCodeOf(summary: ImportSummary): number {
   if (summary.aborted) return ExitCode.ABORTED;
   if (summary.interrupted) return ExitCode.INTERRUPTED;
-  const { messages, updates } = summary;
+  const { messages, updates, messageFiles } = summary;
   const notDone = summary.rejected + summary.failed + summary.invalid + summary.uncertain + summary.duplicates +
-    messages.rejected + messages.failed + messages.uncertain + messages.pending + updates.failed;
+    messages.rejected + messages.failed + messages.uncertain + messages.pending + updates.failed +
+    (messageFiles?.unreadable ?? 0) + (messageFiles?.orphans ?? 0);
   return notDone > 0 ? ExitCode.ROWS_FAILED : ExitCode.OK;
 }
 
 function countsOf(summary: ImportSummary): Record<string, unknown> {
-  const { aborted: _aborted, interrupted: _interrupted, rate: _rate, ...counts } = summary;
-  return { ...counts };
+  const { aborted: _aborted, interrupted: _interrupted, rate: _rate, messageFiles, ...counts } = summary;
+  return { ...counts, ...(messageFiles ? { messages_files: messageFiles } : {}) };
 }
 
 function toJson(summary: ImportSummary, ledger: SqliteLedger) {

@@ -72,7 +72,8 @@ export function formatSummary(summary: ValidateSummary, rejects: string | undefi
     lines.push(`${formatCount(staged.messages)} messages in the messages files` +
       (staged.unreadable > 0 ? `; ${formatCount(staged.unreadable)} records cannot be read (named above)` : '') + '.');
     if (staged.orphans > 0) {
-      lines.push(`${formatCount(staged.orphans)} messages belong to no ticket of these files and would not be imported (first: ${staged.orphanExample ?? '?'}).`);
+      lines.push(`${formatCount(staged.orphans)} messages belong to no ticket of these files (first: ${staged.orphanExample ?? '?'}): ` +
+        '`run` adds them only to conversations its ledger created earlier.');
     }
   }
   if (summary.topErrors.length > 0) {

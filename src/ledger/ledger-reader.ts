@@ -61,6 +61,11 @@ const LAST_DUPLICATES = `SELECT file, line, key, 'duplicate' AS state, NULL AS h
   'duplicate key "' || key || '": first seen at ' || first_file || ':' || first_line AS error, NULL AS fields
   FROM duplicates WHERE run_id = (SELECT max(id) FROM runs)`;
 
+/** Thread messages that did not make it, at their ticket's place (for the commonest errors). */
+const MESSAGE_ERRORS = `
+            UNION ALL SELECT r.file, r.line, m.ticket, m.error_code, m.error FROM messages m JOIN rows r ON r.key = m.ticket
+              WHERE m.state <> 'done' AND m.error IS NOT NULL`;
+
 /**
  * Reads a ledger without taking its lock: a run may be writing it, and WAL lets readers in.
  * Everything read through one reader comes from one snapshot (a read transaction held until `close`).
@@ -121,12 +126,11 @@ export class LedgerReader {
     const rows = this.db.prepare(`SELECT error_code, error_kind(error) AS kind, count(*) AS n,
         min(file || char(1) || printf('%012d', line)) AS first, key, file, line, error
       FROM (SELECT file, line, key, error_code, error FROM rows WHERE state <> 'done' AND error IS NOT NULL
-            UNION ALL SELECT file, line, key, error_code, error FROM (${LAST_DUPLICATES}))
+            UNION ALL SELECT file, line, key, error_code, error FROM (${LAST_DUPLICATES})${this.threads ? MESSAGE_ERRORS : ''})
       GROUP BY error_code, kind ORDER BY n DESC, first LIMIT ?`).all(n) as (FailureRow & { kind: string; n: number; error: string })[];
     return rows.map((row) => ({ code: row.error_code, kind: row.kind, error: row.error, count: row.n, example: { key: realKey(row), file: row.file, line: row.line } }));
   }
 
-  /** The rows in `states`, in file and line order, one at a time (constant memory on a million rows). */
   /**
    * Thread messages per state (`sending` counts as `uncertain`) and the threads still open (messages
    * or the final status update to come); undefined for a ledger from before threads.
@@ -142,6 +146,7 @@ export class LedgerReader {
     return counts;
   }
 
+  /** The rows in `states`, in file and line order, one at a time (constant memory on a million rows). */
   *failures(states: readonly FailureState[]): Generator<FailureRecord> {
     const { sql, params } = failuresQuery(states, this.threads);
     for (const row of this.db.prepare(`${sql} ORDER BY file, line, key`).iterate(...params) as IterableIterator<FailureRow>) {

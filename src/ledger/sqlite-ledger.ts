@@ -22,7 +22,8 @@ interface EntryRow {
 type QueuedWrite =
   | { kind: 'row'; update: RowUpdate }
   | { kind: 'message'; update: MessageUpdate }
-  | { kind: 'thread'; key: string; open: boolean; error: string | null };
+  | { kind: 'thread'; key: string; open: boolean; error: string | null }
+  | { kind: 'slug'; key: string; slug: string };
 
 /** The key under which a message's queued writes are remembered. */
 const messageKey = (ticket: string, originId: string) => `${ticket}\u0000${originId}`;
@@ -124,7 +125,7 @@ export class SqliteLedger {
     this.flush();
     this.db.transaction(() => {
       for (const write of writes) {
-        if (write.kind === 'thread') continue;
+        if (write.kind === 'thread' || write.kind === 'slug') continue;
         this.apply({ ...write, update: { ...write.update, state: 'sending' } } as QueuedWrite);
       }
     })();
@@ -175,6 +176,11 @@ export class SqliteLedger {
     this.enqueue({ kind: 'thread', key, open, error: error ?? null }, key);
   }
 
+  /** Queues the slug of a done row whose create answer carried none (found by its key since). */
+  recordSlug(key: string, slug: string): void {
+    this.enqueue({ kind: 'slug', key, slug }, key);
+  }
+
   private enqueue(write: QueuedWrite, key: string): void {
     this.queue.push(write);
     this.queuedKeys.add(key);
@@ -202,15 +208,14 @@ export class SqliteLedger {
   /** Commits every queued update in one transaction. */
   flush(): void {
     if (this.queue.length === 0 && this.seen.length === 0) return;
-    const queue = this.queue;
-    const seen = this.seen;
+    this.db.transaction(() => {
+      for (const write of this.queue) this.apply(write);
+      for (const key of this.seen) this.statements.touch.run(this.runId, key);
+    })();
+    // Dropped only once committed: a failed commit keeps them for the next try.
     this.queue = [];
     this.seen = [];
     this.queuedKeys.clear();
-    this.db.transaction(() => {
-      for (const write of queue) this.apply(write);
-      for (const key of seen) this.statements.touch.run(this.runId, key);
-    })();
   }
 
   /** Keys a previous run left `sending` or `uncertain`: to be looked up before anything is sent again. */
@@ -256,6 +261,7 @@ export class SqliteLedger {
   private apply(write: QueuedWrite): void {
     if (write.kind === 'row') this.write(write.update);
     else if (write.kind === 'thread') this.statements.thread.run({ thread: write.open ? 'open' : null, error: write.error, key: write.key });
+    else if (write.kind === 'slug') this.statements.slug.run(write.slug, write.key);
     else this.writeMessage(write.update);
   }
 
@@ -309,6 +315,7 @@ function prepare(db: SqliteDatabase) {
         payload_hash = COALESCE(excluded.payload_hash, messages.payload_hash), payload = excluded.payload,
         updated_at = excluded.updated_at`),
     // A thread's error (a failed final update) is kept in the row's error while the row is done.
+    slug: statement('UPDATE rows SET slug = ? WHERE key = ?'),
     thread: statement("UPDATE rows SET thread = @thread, error = CASE WHEN state = 'done' THEN @error ELSE error END WHERE key = @key"),
     messageCounts: statement('SELECT state, count(*) AS n FROM messages GROUP BY state'),
     openThreads: statement("SELECT count(*) FROM rows WHERE thread = 'open'").pluck(),

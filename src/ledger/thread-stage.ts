@@ -14,6 +14,15 @@ const CACHE_KIB = 16384;
 /** Unreadable message records remembered with their place (the rest are only counted). */
 const PROBLEMS_KEPT = 100;
 
+/**
+ * A ticket key as the join compares it: trimmed, and a whole number written as a decimal
+ * (`1077.0`, as some warehouses export integer ids) as the integer.
+ */
+export function joinKey(text: string): string {
+  const trimmed = text.trim();
+  return /^-?\d+\.0+$/.test(trimmed) ? trimmed.slice(0, trimmed.indexOf('.')) : trimmed;
+}
+
 /** A message record that could not be staged, and where it is. */
 export interface StageProblem {
   file: string;
@@ -75,7 +84,7 @@ export class ThreadStage {
           let batch = 0;
           db.exec('BEGIN');
           for await (const record of source.records()) {
-            const key = record.problem ? '' : toText(keyOf(record.fields)).trim();
+            const key = record.problem ? '' : joinKey(toText(keyOf(record.fields)));
             if (record.problem || key === '') {
               stage.noteProblem({ file, line: record.line, message: record.problem?.message ?? `messages.join.on: the ticket key (${join.on}) is empty` });
               continue;
@@ -100,8 +109,17 @@ export class ThreadStage {
 
   /** The message records of one ticket, in the order the files hold them. */
   messagesOf(ticket: string): Fields[] {
-    this.ask.run(ticket);
-    return this.select.all(ticket).map((text) => JSON.parse(text) as Fields);
+    const key = joinKey(ticket);
+    this.ask.run(key);
+    return this.select.all(key).map((text) => JSON.parse(text) as Fields);
+  }
+
+  /** Tickets with staged messages that were not asked for yet, in key order, up to `limit` after `after`. */
+  unaskedTickets(after: string, limit: number): string[] {
+    return this.db
+      .prepare<[string, number], string>('SELECT DISTINCT ticket FROM staged WHERE ticket > ? AND ticket NOT IN (SELECT ticket FROM asked) ORDER BY ticket LIMIT ?')
+      .pluck()
+      .all(after, limit);
   }
 
   /** Messages whose ticket was never asked for (not in the tickets files), with the first one's place. */

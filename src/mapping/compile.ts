@@ -146,12 +146,17 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
     canonical: normalized,
     references,
     keyOf,
+    mapThread(fields, rowKey) {
+      const errors: string[] = [];
+      return { messages: messages(fields, rowKey, errors), errors };
+    },
     mapRow(fields, rowKey) {
       const ctx = { errors: [] as string[], prefix: '' };
       const body = conversation(fields, rowKey, ctx);
       const thread = messages(fields, rowKey, ctx.errors);
-      if (opensWithThread && thread.length > 0) openWith(body, thread.shift()!);
-      return { body, messages: thread, errors: ctx.errors };
+      const opener = opensWithThread ? thread.shift() : undefined;
+      if (opener) openWith(body, opener);
+      return { body, messages: thread, ...(opener ? { opener } : {}), errors: ctx.errors };
     },
   };
 }

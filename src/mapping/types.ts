@@ -26,6 +26,8 @@ export interface MappedRow {
   body: Record<string, unknown>;
   /** The thread after the conversation's first message, in order (empty when the mapping has none). */
   messages: MappedMessage[];
+  /** The message that opened the conversation, when the thread's first message does. */
+  opener?: MappedMessage;
   /** Errors found while mapping, each `path: message` (e.g. a required value missing, a bad date). */
   errors: string[];
 }
@@ -54,6 +56,8 @@ export interface CompiledMapping {
   readonly references: readonly FieldReference[];
   /** The row key: `source.key` evaluated, or a hash of the record's fields without one; undefined when the key column is empty. */
   keyOf(fields: Record<string, unknown>): string | undefined;
+  /** Maps only the thread of a record (every message, none taken to open the conversation). */
+  mapThread(fields: Record<string, unknown>, key: string): { messages: MappedMessage[]; errors: string[] };
   /** Maps a record's fields to a request body; never throws for bad data. */
   mapRow(fields: Record<string, unknown>, key: string | undefined): MappedRow;
 }

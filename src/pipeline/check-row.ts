@@ -6,7 +6,7 @@ import type { KeyIndex } from '../ledger/key-index.js';
 
 /** What the local checks decided about one record. */
 export type RowVerdict =
-  | { state: 'valid'; key: string; body: Record<string, unknown>; messages: MappedMessage[] }
+  | { state: 'valid'; key: string; body: Record<string, unknown>; messages: MappedMessage[]; opener?: MappedMessage | undefined }
   | { state: 'invalid' | 'duplicate'; key: string | undefined; code: ErrorCode; errors: string[] };
 
 /**
@@ -36,9 +36,12 @@ export function checkRow(
   const mapped = mapping.mapRow(record.fields, key);
   const checked = validateConversation(mapped.body);
   const errors = checked.ok ? mapped.errors : [...mapped.errors, ...checked.errors];
-  const messages = checkMessages(mapped.messages, errors);
+  // The opening message is checked as a message too: a later run may have to post it as one.
+  const thread = checkMessages(mapped.opener ? [mapped.opener, ...mapped.messages] : mapped.messages, errors);
   if (errors.length > 0) return { state: 'invalid', key, code: 'ROW_INVALID', errors: dedupeErrors(errors) };
-  return { state: 'valid', key, body: checked.ok ? (checked.value as Record<string, unknown>) : mapped.body, messages };
+  const body = checked.ok ? (checked.value as Record<string, unknown>) : mapped.body;
+  if (!mapped.opener) return { state: 'valid', key, body, messages: thread };
+  return { state: 'valid', key, body, opener: thread[0], messages: thread.slice(1) };
 }
 
 /**

@@ -3,12 +3,14 @@ import type { LedgerEntry } from '../ledger/ledger.js';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { DEFAULT_KEY_FIELD } from '../mapping/compile.js';
 import { mappingChanges } from '../mapping/diff.js';
+import { JOINED_MESSAGES } from '../mapping/messages.js';
+import type { ThreadStage } from '../ledger/thread-stage.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { ReamazeClient } from '../reamaze/client.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../reamaze/retry-policy.js';
 import type { Throttle } from '../reamaze/throttle.js';
 import type { SourceRecord } from '../source/types.js';
-import { checkRow } from './check-row.js';
+import { checkMessages, checkRow } from './check-row.js';
 import { emptyCounts, type ImportCounts } from './import-counts.js';
 import { openSources } from './open-sources.js';
 import { preflight } from './preflight.js';
@@ -55,6 +57,8 @@ export interface ImportSummary extends ImportCounts {
   interrupted: boolean;
   /** The request rate the run ended with, stored for the next run. */
   rate: number;
+  /** Relational exports: message records that cannot be read, and messages of no ticket of the files (known once every ticket was read). */
+  messageFiles: { unreadable: number; orphans: number | null } | undefined;
 }
 
 /** Imports every valid row not yet done; the same call again resumes. */
@@ -81,9 +85,18 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     );
   }
   const inFlight = new Set<Promise<void>>();
+  let messageFiles: ImportSummary['messageFiles'];
   const report = () => {
     const bytesRead = opened.sources.reduce((sum, source) => sum + source.bytesRead(), 0);
     options.onProgress?.({ bytesRead, totalBytes: opened.totalBytes, rows: counts.rows, counts: progressCounts(counts, options.throttle.rate) });
+  };
+  // Sends a ticket (within the window of tickets in flight); progress after every answer: at API
+  // speed rows finish seconds apart, not thousands a second.
+  const start = async (outgoing: OutgoingTicket) => {
+    const task = sendTicket(outgoing, context, counts, budget.note, (text) => options.onWarning?.(text)).then(report);
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+    if (inFlight.size >= (options.window ?? 64)) await Promise.race(inFlight);
   };
   try {
     await preflight(options.client, options.throttle, options.mapping.keyField);
@@ -97,24 +110,26 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
         const outgoing = classify(record, fileIndex, run.id, options, counts, budget.note);
         if (outgoing) {
           if (outgoing.row) sent += 1;
-          // Progress after every answer: at API speed rows finish seconds apart, not thousands a second.
-          const task = sendTicket(outgoing, context, counts, budget.note).then(report);
-          inFlight.add(task);
-          void task.finally(() => inFlight.delete(task));
-          if (inFlight.size >= (options.window ?? 64)) await Promise.race(inFlight);
+          await start(outgoing);
         }
         if (counts.rows % PROGRESS_EVERY_ROWS === 0) report();
       }
     }
     readAll = !options.signal?.aborted && !context.abort.error && !(options.limit !== undefined && sent >= options.limit);
+    if (readAll && opened.stage) {
+      for (const outgoing of earlierTickets(opened.stage, options, counts)) {
+        if (options.signal?.aborted || context.abort.error) break;
+        await start(outgoing);
+      }
+    }
     await settleInFlight(inFlight, options.signal, options.graceMs ?? 10_000);
     report();
-    if (readAll) warnOrphans(opened, options);
+    if (opened.stage) messageFiles = { unreadable: opened.stage.problemCount, orphans: readAll ? warnOrphans(opened, options) : null };
   } finally {
     options.ledger.flush();
     await opened.close();
   }
-  return { ...counts, aborted: context.abort.error, interrupted: options.signal?.aborted ?? false, rate: options.throttle.rate };
+  return { ...counts, aborted: context.abort.error, interrupted: options.signal?.aborted ?? false, rate: options.throttle.rate, messageFiles };
 }
 
 /** What one ticket needs: its conversation created (unless done before), then its thread completed. */
@@ -124,10 +139,16 @@ interface OutgoingTicket {
 }
 
 /** Creates the conversation when needed, then adds its thread; counts what happened. */
-async function sendTicket(ticket: OutgoingTicket, context: SendContext, counts: ImportCounts, note: (failed: boolean) => void): Promise<void> {
+async function sendTicket(ticket: OutgoingTicket, context: SendContext, counts: ImportCounts, note: (failed: boolean) => void, warn: (text: string) => void): Promise<void> {
   let slug = ticket.thread?.slug;
+  // Not expected (the ledger's disk is full…): the ticket counts as failed, with one sentence.
+  const unexpected = (error: unknown) => {
+    warn(`${ticket.row?.key ?? ticket.thread?.key ?? '?'}: ${error instanceof Error ? error.message : String(error)}; the next run tries again.`);
+    return undefined;
+  };
   if (ticket.row) {
-    const { state, slug: created } = await sendRow(ticket.row, context).catch(() => ({ state: 'pending' as const, slug: undefined }));
+    const sent = await sendRow(ticket.row, context).catch(unexpected);
+    const { state, slug: created } = sent ?? { state: 'failed' as const, slug: undefined };
     counts[state] += 1;
     if (state === 'rejected' || state === 'failed') note(true);
     else if (state === 'done') note(false);
@@ -138,18 +159,52 @@ async function sendTicket(ticket: OutgoingTicket, context: SendContext, counts: 
     slug = created;
   }
   if (!ticket.thread) return;
-  const result = await sendThread({ ...ticket.thread, slug }, context).catch(() => undefined);
-  if (!result) return;
+  const result = await sendThread({ ...ticket.thread, slug }, context).catch(unexpected);
+  if (!result) {
+    counts.messages.failed += 1;
+    return;
+  }
   for (const [state, n] of Object.entries(result.messages)) counts.messages[state as keyof ImportCounts['messages']] += n;
-  if (result.update !== 'none') counts.updates[result.update] += 1;
-  if (result.messages.rejected + result.messages.failed > 0) note(true);
+  if (result.update === 'done' || result.update === 'failed') counts.updates[result.update] += 1;
+  // Only what failed anew counts against --max-errors: last night's refused messages do not.
+  if (result.newErrors > 0) note(true);
 }
 
-/** After every ticket was read: messages of the messages files whose ticket none of the files has. */
-function warnOrphans(opened: Awaited<ReturnType<typeof openSources>>, options: ImportOptions): void {
+/**
+ * Messages of the messages files whose ticket is in none of the tickets files but was imported by
+ * an earlier run (a nightly delta: new replies to old tickets): they are added to its
+ * conversation. The ticket's status is not in tonight's files, so no final update is sent.
+ */
+function* earlierTickets(stage: ThreadStage, options: ImportOptions, counts: ImportCounts): Generator<OutgoingTicket> {
+  const { ledger, mapping } = options;
+  let after = '';
+  for (;;) {
+    const tickets = stage.unaskedTickets(after, 500);
+    if (tickets.length === 0) return;
+    for (const key of tickets) {
+      after = key;
+      const previous = ledger.lookup(key);
+      // Not imported before: left unasked, so it is reported as an orphan.
+      if (previous?.state !== 'done') continue;
+      const mapped = mapping.mapThread({ [JOINED_MESSAGES]: stage.messagesOf(key) }, key);
+      const errors = [...mapped.errors];
+      const messages = checkMessages(mapped.messages, errors);
+      if (errors.length > 0) {
+        counts.messages.failed += messages.length;
+        options.onWarning?.(`The new messages of ticket ${key} (imported by an earlier run) are not sent: ${errors.join('; ')}.`);
+        continue;
+      }
+      yield { thread: { key, slug: previous.slug, messages, final: undefined, open: previous.threadOpen } };
+    }
+  }
+}
+
+/** After every ticket was read: messages of the messages files whose ticket none of the files has, nor the ledger. */
+function warnOrphans(opened: Awaited<ReturnType<typeof openSources>>, options: ImportOptions): number {
   const orphans = opened.stage?.orphans(options.messages ?? []);
-  if (!orphans || orphans.count === 0) return;
-  options.onWarning?.(`${orphans.count} messages belong to no ticket of these files and were not imported (first: ${orphans.example ?? '?'}).`);
+  if (!orphans || orphans.count === 0) return 0;
+  options.onWarning?.(`${orphans.count} messages belong to no ticket of these files nor of earlier runs, and were not imported (first: ${orphans.example ?? '?'}).`);
+  return orphans.count;
 }
 
 /** Decides what to do with one record; returns what to send, or counts it and returns undefined. */
@@ -180,22 +235,31 @@ function classify(record: SourceRecord, fileIndex: number, runId: number, option
   if (previous) ledger.touch(key);
   // A new key is written `pending` at once (group-committed), for the same reason.
   else ledger.record({ key, file: record.file, line: record.line, state: 'pending', payloadHash, payload, fields });
-  const hasThread = verdict.messages.length > 0;
-  const thread: OutgoingThread | undefined = hasThread || previous?.threadOpen
-    ? { key, slug: previous?.slug, messages: verdict.messages, final: finalUpdate(body), open: previous?.threadOpen ?? false }
-    : undefined;
   if (!shouldSend(previous, payloadHash, counts)) {
+    if (previous?.state !== 'done') return undefined;
     // Done before: its thread may still have messages to add (an interrupted run, new replies).
-    return previous?.state === 'done' && thread ? { thread } : undefined;
+    // The whole thread is gone through, opener included: the ledger knows each message by its
+    // origin_id, whichever one sorts first tonight.
+    const messages = verdict.opener ? [verdict.opener, ...verdict.messages] : verdict.messages;
+    if (messages.length === 0 && !previous.threadOpen) return undefined;
+    return { thread: { key, slug: previous.slug, messages, final: finalUpdate(body, false), open: previous.threadOpen } };
   }
-  return { row: { key, file: record.file, line: record.line, body, payload, fields, payloadHash, previous, hasThread }, ...(thread ? { thread } : {}) };
+  const hasThread = verdict.messages.length > 0;
+  const opener = verdict.opener ? { originId: verdict.opener.originId, index: verdict.opener.index } : undefined;
+  const row: OutgoingRow = { key, file: record.file, line: record.line, body, payload, fields, payloadHash, previous, hasThread, ...(opener ? { opener } : {}) };
+  if (!hasThread && !previous?.threadOpen) return { row };
+  return { row, thread: { key, slug: previous?.slug, messages: verdict.messages, final: finalUpdate(body, true), open: hasThread || (previous?.threadOpen ?? false) } };
 }
 
-/** The PUT body that sets a thread's final status and tags, as mapped; undefined when the mapping sets neither. */
-function finalUpdate(body: Record<string, unknown>): Record<string, unknown> | undefined {
+/**
+ * The PUT body that sets a thread's final status, as mapped: replies may have moved it. Tags are
+ * put back only in the run that created the conversation; later they may be the agents' own.
+ * Undefined when there is nothing to set.
+ */
+function finalUpdate(body: Record<string, unknown>, created: boolean): Record<string, unknown> | undefined {
   const { status, tag_list: tags } = body.conversation as { status?: unknown; tag_list?: unknown };
-  if (status === undefined && tags === undefined) return undefined;
-  return { conversation: { ...(status === undefined ? {} : { status }), ...(tags === undefined ? {} : { tag_list: tags }) } };
+  const update = { ...(status === undefined ? {} : { status }), ...(created && tags !== undefined ? { tag_list: tags } : {}) };
+  return Object.keys(update).length === 0 ? undefined : { conversation: update };
 }
 
 /**

@@ -16,6 +16,8 @@ export interface OutgoingRow {
   previous: LedgerEntry | undefined;
   /** True when messages follow the conversation: its thread is open until they and the final update are done. */
   hasThread?: boolean;
+  /** The thread message that opens the conversation: recorded done with it, never posted again. */
+  opener?: { originId: string; index: number };
 }
 
 /**
@@ -38,8 +40,12 @@ export function sendRow(row: OutgoingRow, context: SendContext): Promise<Deliver
     },
     record(state, details) {
       context.ledger.record({ ...base, ...details, state });
+      if (state !== 'done') return;
+      // The opening message went in with the conversation: a later run, whose thread may sort
+      // another message first, must know it by its origin_id.
+      if (row.opener) context.ledger.recordMessage({ ticket: row.key, originId: row.opener.originId, seq: row.opener.index, state: 'done' });
       // Created (or found created) with messages to follow: the thread is open until they are in.
-      if (state === 'done' && row.hasThread) context.ledger.setThread(row.key, true);
+      if (row.hasThread) context.ledger.setThread(row.key, true);
     },
   }, context);
 }

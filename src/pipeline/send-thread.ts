@@ -24,8 +24,10 @@ export type MessageCounts = Record<SendResult | 'skipped', number>;
 /** What completing a thread came to. */
 export interface ThreadResult {
   messages: MessageCounts;
-  /** The final status update: sent and accepted, failed (retried by the next run), or not needed. */
-  update: 'done' | 'failed' | 'none';
+  /** Messages refused or failed in this run (not those refused by an earlier run and unchanged). */
+  newErrors: number;
+  /** The final status update: accepted, failed (retried by the next run), not needed, or not sent because the run stopped. */
+  update: 'done' | 'failed' | 'none' | 'stopped';
 }
 
 /** All message counts at zero. */
@@ -42,8 +44,11 @@ export function emptyMessageCounts(): MessageCounts {
  */
 export async function sendThread(thread: OutgoingThread, context: SendContext): Promise<ThreadResult> {
   const counts = emptyMessageCounts();
+  let newErrors = 0;
   let slug = thread.slug ?? undefined;
-  let sent = false;
+  let open = thread.open;
+  const result = (update: ThreadResult['update']): ThreadResult => ({ messages: counts, newErrors, update });
+  const slugOf = async () => (slug ??= await findSlug(thread.key, context));
   for (const [position, message] of thread.messages.entries()) {
     const payload = JSON.stringify(message.body);
     const payloadHash = hashOf(payload);
@@ -52,27 +57,35 @@ export async function sendThread(thread: OutgoingThread, context: SendContext): 
       counts[previous.state === 'done' ? 'skipped' : 'rejected'] += 1;
       continue;
     }
-    slug ??= await findSlug(thread.key, context);
-    if (slug === undefined || isStopping(context)) {
-      counts[isStopping(context) ? 'pending' : 'failed'] += thread.messages.length - position;
-      return { messages: counts, update: 'none' };
+    if ((await slugOf()) === undefined || isStopping(context)) {
+      const stopped = isStopping(context);
+      counts[stopped ? 'pending' : 'failed'] += thread.messages.length - position;
+      if (!stopped) newErrors += 1;
+      return result('none');
     }
     // Open before the first message leaves (queued writes commit with its `sending`).
-    if (!thread.open && !sent) context.ledger.setThread(thread.key, true);
-    const { state } = await deliver(messageJob(thread.key, slug, message, payload, payloadHash, previous?.state, context), context);
+    if (!open) context.ledger.setThread(thread.key, true);
+    open = true;
+    const { state } = await deliver(messageJob(thread.key, slug!, message, payload, payloadHash, previous?.state, context), context);
     counts[state] += 1;
-    if (state === 'done') sent = true;
-    else if (state !== 'rejected') {
+    if (state === 'rejected' || state === 'failed') newErrors += 1;
+    if (state !== 'done' && state !== 'rejected') {
       counts.pending += thread.messages.length - position - 1;
-      return { messages: counts, update: 'none' };
+      return result('none');
     }
   }
-  if (!sent && !thread.open) return { messages: counts, update: 'none' };
-  if (thread.final === undefined || slug === undefined) {
+  // Nothing was added and nothing was left to do: the thread is as it was.
+  if (!open) return result('none');
+  if (thread.final === undefined) {
     context.ledger.setThread(thread.key, false);
-    return { messages: counts, update: 'none' };
+    return result('none');
   }
-  return { messages: counts, update: await applyFinal(thread.key, slug, thread.final, context) };
+  if ((await slugOf()) === undefined) {
+    if (isStopping(context)) return result('stopped');
+    context.ledger.setThread(thread.key, true, 'the final status update failed: the conversation could not be found by its key');
+    return result('failed');
+  }
+  return result(await applyFinal(thread.key, slug!, thread.final, context));
 }
 
 function messageJob(ticket: string, slug: string, message: MappedMessage, payload: string, payloadHash: string, previous: string | undefined, context: SendContext) {
@@ -84,8 +97,9 @@ function messageJob(ticket: string, slug: string, message: MappedMessage, payloa
     async find() {
       const answer = await context.client.messageOrigins(slug);
       if (!('origins' in answer)) return answer;
-      if (!answer.readable) {
-        return { undecidable: `the API lists the messages of ${slug} without their origin_id, so whether this one arrived cannot be told: check the conversation, then mark it done or send it again` };
+      if (!answer.readable || !answer.complete) {
+        const why = answer.readable ? `has more than ${answer.origins.size} messages to read through` : 'lists its messages without their origin_id';
+        return { undecidable: `the conversation ${slug} ${why}, so whether this message arrived cannot be told; it is not sent again blindly: check the conversation in Re:amaze` };
       }
       return { found: answer.origins.has(message.originId) };
     },
@@ -97,13 +111,17 @@ function messageJob(ticket: string, slug: string, message: MappedMessage, payloa
   };
 }
 
-/** The slug of a created conversation whose answer carried none: looked up by its key. */
+/** The slug of a created conversation whose answer carried none: looked up by its key, then kept. */
 async function findSlug(key: string, context: SendContext): Promise<string | undefined> {
   const startedAt = Date.now();
   for (let tries = 1; ; tries++) {
     if (isStopping(context)) return undefined;
     const answer = await context.throttle.schedule(() => (isStopping(context) ? Promise.resolve(STOPPED) : context.client.findByData(context.keyField, key)));
-    if ('slugs' in answer) return answer.slugs[0];
+    if ('slugs' in answer) {
+      const slug = answer.slugs[0];
+      if (slug !== undefined) context.ledger.recordSlug(key, slug);
+      return slug;
+    }
     if (answer === STOPPED) return undefined;
     context.onOutcome?.(answer);
     if (!(await retryAfter(answer, tries, startedAt, context))) return undefined;
@@ -114,11 +132,12 @@ async function findSlug(key: string, context: SendContext): Promise<string | und
  * PUT /conversations/{slug} with the mapped status and tags. It is idempotent, so any failure is
  * simply tried again (bounded); a thread whose update failed stays open for the next run.
  */
-async function applyFinal(key: string, slug: string, body: Record<string, unknown>, context: SendContext): Promise<'done' | 'failed'> {
+async function applyFinal(key: string, slug: string, body: Record<string, unknown>, context: SendContext): Promise<'done' | 'failed' | 'stopped'> {
   const startedAt = Date.now();
   for (let tries = 1; ; tries++) {
     const outcome = await context.throttle.schedule(() => (isStopping(context) ? Promise.resolve(STOPPED) : context.client.updateConversation(slug, body)));
-    if (outcome === STOPPED) return 'failed';
+    // The thread stays open: the next run sends the update.
+    if (outcome === STOPPED) return 'stopped';
     context.onOutcome?.(outcome);
     if (outcome.kind === 'created') {
       context.throttle.noteSuccess();
@@ -131,6 +150,7 @@ async function applyFinal(key: string, slug: string, body: Record<string, unknow
       return 'failed';
     }
     if (!(await retryAfter(outcome, tries, startedAt, context))) {
+      if (isStopping(context)) return 'stopped';
       context.ledger.setThread(key, true, `the final status update failed: ${'reason' in outcome ? outcome.reason : outcome.kind}`);
       return 'failed';
     }

@@ -87,10 +87,10 @@ export class ReamazeClient {
 
   /**
    * GET /conversations/{slug}/messages, every page: the origin_ids of the thread. `readable` is
-   * false when no message carries an `origin_id` at all: the API then does not show them, and
-   * their absence proves nothing.
+   * false when no message carries an `origin_id` at all (the API then does not show them), and
+   * `complete` false when the pages ran past MAX_MESSAGE_PAGES: either way an absence proves nothing.
    */
-  async messageOrigins(slug: string): Promise<{ origins: Set<string>; readable: boolean } | Outcome> {
+  async messageOrigins(slug: string): Promise<{ origins: Set<string>; readable: boolean; complete: boolean } | Outcome> {
     const origins = new Set<string>();
     let readable = false;
     for (let page = 1; page <= MAX_MESSAGE_PAGES; page++) {
@@ -102,10 +102,11 @@ export class ReamazeClient {
         if (message !== null && typeof message === 'object' && 'origin_id' in message) readable = true;
         if (message?.origin_id !== undefined && message.origin_id !== null) origins.add(String(message.origin_id));
       }
-      const pages = typeof answer.page_count === 'number' ? answer.page_count : page;
-      if (answer.messages.length === 0 || page >= pages) break;
+      // Without a readable page count, pages are read until one comes back empty.
+      const pages = Number(answer.page_count);
+      if (answer.messages.length === 0 || (Number.isInteger(pages) && pages > 0 && page >= pages)) return { origins, readable, complete: true };
     }
-    return { origins, readable };
+    return { origins, readable, complete: false };
   }
 
   /** Closes the kept-alive sockets. */

@@ -160,7 +160,8 @@ describe('threads', () => {
       rows: 12, done: 12,
       messages: { done: messages, skipped: 0, failed: 0, uncertain: 0, rejected: 0, pending: 0 },
       updates: { done: threaded, failed: 0 },
-      ledger_messages: { done: messages, open_threads: 0 },
+      // The ledger knows each opening message too, by its origin_id.
+      ledger_messages: { done: messages + list.length, open_threads: 0 },
     });
     const byKey = new Map(held(sandboxServer).map((conversation) => [conversation.data.import_key, conversation]));
     for (const ticket of list) {
@@ -181,12 +182,13 @@ describe('threads', () => {
     expect((await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) })).code).toBe(0);
     const requests = sandboxServer.stats().requests;
     const again = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
-    expect(JSON.parse(again.stdout)).toMatchObject({ done: 0, skipped: 6, messages: { done: 0 }, updates: { done: 0 } });
+    expect(JSON.parse(again.stdout)).toMatchObject({ done: 0, skipped: 6, messages: { done: 0, skipped: list.reduce((sum, t) => sum + t.comments.length, 0) }, updates: { done: 0 } });
     // The preflight GET only.
     expect(sandboxServer.stats().requests - requests).toBe(1);
 
     const ticket = list[3]!;
-    const before = list.reduce((sum, t) => sum + t.comments.length - 1, 0);
+    // Every message is looked up, the opening ones included: they are known by origin_id.
+    const before = list.reduce((sum, t) => sum + t.comments.length, 0);
     ticket.comments.push({ ...ticket.comments.at(-1)!, id: `c-${ticket.id}-new`, body: 'A late reply', created: '2024-12-31 23:00:00', author_name: ticket.name, author_email: ticket.email });
     await writeJsonl(list);
     const nightly = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
@@ -247,7 +249,7 @@ describe('threads', () => {
     await writeFile(csv.comments, `${comments}\r\nc-x,9999,Lost,2024-01-01 10:00:00,TRUE,A,a@example.com\r\nc-y,1000,"unclosed`);
     const orphan = await runCli(['validate', csv.tickets, '--messages', csv.comments, '--mapping', csv.mapping], {});
     expect(orphan.code).toBe(1);
-    expect(orphan.stderr + orphan.stdout).toContain('1 messages belong to no ticket of these files and would not be imported (first: ');
+    expect(orphan.stderr + orphan.stdout).toContain('1 messages belong to no ticket of these files (first: ');
     expect(orphan.stderr + orphan.stdout).toContain('(ticket "9999")');
     expect(orphan.stderr + orphan.stdout).toMatch(/1 message records cannot be read and are left out:\n {2}\S*comments\.csv:\d+: /);
     await writeFile(csv.comments, 'id,ticket,body\n1,1000,x\n');
@@ -282,7 +284,7 @@ describe('threads', () => {
     }
     expect(last.code).toBe(0);
     const total = list.reduce((sum, ticket) => sum + ticket.comments.length, 0);
-    expect(JSON.parse(last.stdout).ledger_messages).toMatchObject({ done: total - list.length, failed: 0, uncertain: 0, sending: 0, open_threads: 0 });
+    expect(JSON.parse(last.stdout).ledger_messages).toMatchObject({ done: total, failed: 0, uncertain: 0, sending: 0, pending: 0, open_threads: 0 });
     const byKey = new Map(held(sandboxServer).map((conversation) => [conversation.data.import_key, conversation]));
     expect(byKey.size).toBe(list.length);
     for (const ticket of list) {
@@ -310,6 +312,7 @@ describe('threads in the ledger', () => {
     const rows = db.prepare('SELECT ticket, origin_id, seq, state, error_code FROM messages ORDER BY seq').all();
     db.close();
     expect(rows).toEqual([
+      { ticket: ticket.id, origin_id: ticket.comments[0]!.id, seq: 0, state: 'done', error_code: null },
       { ticket: ticket.id, origin_id: ticket.comments[1]!.id, seq: 1, state: 'done', error_code: null },
       { ticket: ticket.id, origin_id: ticket.comments[2]!.id, seq: 2, state: 'rejected', error_code: 'API_REJECTED' },
       { ticket: ticket.id, origin_id: ticket.comments[3]!.id, seq: 3, state: 'done', error_code: null },
@@ -317,10 +320,80 @@ describe('threads in the ledger', () => {
     // A refused message does not hold up the rest of the thread, nor its final status.
     expect(held(sandboxServer)[0]!.messages.map((m) => m.origin_id)).toEqual([null, ticket.comments[1]!.id, ticket.comments[3]!.id]);
     const status = await runCli(['status', '--ledger', join(dir, 'import.ledger'), '--json'], {});
-    expect(JSON.parse(status.stdout)).toMatchObject({ messages: { done: 2, rejected: 1 } });
+    expect(JSON.parse(status.stdout)).toMatchObject({ messages: { done: 3, rejected: 1 } });
     const out = join(dir, 'failures.jsonl');
     expect((await runCli(['failures', '--ledger', join(dir, 'import.ledger'), '--out', out], {})).code).toBe(0);
     const reported = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(reported).toMatchObject([{ key: ticket.id, state: 'rejected', http_status: 422, error: expect.stringContaining(`message ${ticket.comments[2]!.id}: `) as unknown }]);
   });
 });
+
+describe('threads across nightly runs', () => {
+  it('knows the opening message by its origin_id: a thread that sorts differently tonight is not posted again', async () => {
+    const sandboxServer = await server();
+    const [ticket] = tickets(4, 4).filter((t) => t.comments.length === 4);
+    // Two messages with the same time: their order is the file's, which may change between exports.
+    ticket!.comments[1]!.created = ticket!.comments[0]!.created;
+    const { file, mapping } = await writeJsonl([ticket!]);
+    expect((await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) })).code).toBe(0);
+    const before = held(sandboxServer)[0]!.messages;
+    [ticket!.comments[0], ticket!.comments[1]] = [ticket!.comments[1]!, ticket!.comments[0]!];
+    await writeJsonl([ticket!]);
+    const again = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
+    expect(JSON.parse(again.stdout)).toMatchObject({ skipped: 1, messages: { done: 0, skipped: 4 }, updates: { done: 0 } });
+    expect(held(sandboxServer)[0]!.messages).toEqual(before);
+  });
+
+  it("does not count last night's refused messages against --max-errors again", async () => {
+    const list = tickets(6, 3).filter((t) => t.comments.length >= 2).slice(0, 3);
+    const sandboxServer = await server({ faults: Object.fromEntries(list.map((t) => [t.comments[1]!.id, ['422' as const]])) });
+    const { file, mapping } = await writeJsonl(list);
+    const first = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
+    expect(JSON.parse(first.stdout)).toMatchObject({ messages: { rejected: 3 } });
+    const nightly = await runCli(runArgs([file], mapping, ['--max-errors', '2']), { env: sandboxEnv(sandboxServer) });
+    // Exit 1 (they still need attention), not 3: the run was not stopped early.
+    expect(nightly.code).toBe(1);
+    expect(JSON.parse(nightly.stdout)).toMatchObject({ aborted: null, skipped: 3, messages: { rejected: 3, done: 0 } });
+  });
+
+  it('sets only the status when a later run adds replies: the tags stay as they are in Re:amaze', async () => {
+    const sandboxServer = await server();
+    const list = tickets(2, 2);
+    const { file, mapping } = await writeJsonl(list);
+    expect((await runCli(runArgs([file], mapping, ['--tag', 'sample']), { env: sandboxEnv(sandboxServer) })).code).toBe(0);
+    const ticket = list[1]!;
+    ticket.comments.push({ ...ticket.comments.at(-1)!, id: 'late', body: 'Late', created: '2024-12-01 10:00:00', author_name: ticket.name, author_email: ticket.email });
+    await writeJsonl(list);
+    const nightly = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
+    expect(JSON.parse(nightly.stdout)).toMatchObject({ messages: { done: 1 }, updates: { done: 1 } });
+    const conversation = held(sandboxServer).find((c) => c.data.import_key === ticket.id)!;
+    expect(conversation.tag_list).toEqual(['legacy', 'batch-1', 'sample']);
+    expect(conversation.status).toBe(ticket.status === 'open' ? 0 : 2);
+  });
+
+  it('adds tonight\'s messages of tickets imported earlier, even when tonight\'s tickets file lacks them; true orphans fail the run', async () => {
+    const sandboxServer = await server();
+    const list = tickets(4, 3);
+    const csv = await writeRelational(list);
+    expect((await runCli(runArgs([csv.tickets], csv.mapping, ['--messages', csv.comments]), { env: sandboxEnv(sandboxServer) })).code).toBe(0);
+    // Tonight's delta: one ticket with its comments, comments for another ticket (imported last
+    // night, its id written as a decimal by the warehouse), and one for a ticket nobody has seen.
+    const earlier = list[2]!;
+    await writeFile(csv.tickets, `id,subject,status,tags,name,email\r\n${list[0]!.id},Subject ${list[0]!.id},open,legacy,${list[0]!.name},${list[0]!.email}`);
+    await writeFile(csv.comments, [
+      'id,ticket_id,body,created,public,author_name,author_email',
+      `late-1,${earlier.id}.0,A late answer,2024-12-01 09:00:00,TRUE,${earlier.name},${earlier.email}`,
+      `late-2,${earlier.id},A later note,2024-12-01 10:00:00,FALSE,Agent Smith,importer@example.com`,
+      'lost-1,424242,Nobody knows this ticket,2024-12-01 11:00:00,TRUE,X,x@example.com',
+      ...list[0]!.comments.map((c) => [c.id, c.ticket_id, c.body, c.created, c.public, c.author_name, c.author_email].join(',')),
+    ].join('\r\n'));
+    const nightly = await runCli(runArgs([csv.tickets], csv.mapping, ['--messages', csv.comments]), { env: sandboxEnv(sandboxServer) });
+    expect(hasStackTrace(nightly.stderr)).toBe(false);
+    expect(nightly.code).toBe(1);
+    expect(JSON.parse(nightly.stdout)).toMatchObject({ rows: 1, skipped: 1, messages: { done: 2 }, messages_files: { unreadable: 0, orphans: 1 } });
+    const conversation = held(sandboxServer).find((c) => c.data.import_key === earlier.id)!;
+    expect(conversation.messages.slice(-2).map((m) => [m.origin_id, m.visibility])).toEqual([['late-1', 0], ['late-2', 1]]);
+    expect(sandboxServer.stats().duplicateOriginIds).toBe(0);
+  });
+});
+
