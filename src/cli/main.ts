@@ -170,6 +170,7 @@ function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>)
           .option('retry-after', { type: 'boolean', default: false, describe: 'send Retry-After with 429 (Re:amaze documents none)' })
           .option('latency', { type: 'number', describe: 'milliseconds added to every answer' })
           .option('fault', { type: 'string', array: true, describe: 'random fault, kind=probability (500-before, 500-after, drop-after, hang-after…)' })
+          .option('message-faults', { type: 'boolean', default: false, describe: 'random faults hit thread messages too, not only new conversations' })
           .option('channel', { type: 'string', array: true, describe: 'valid categories (default: support)' })
           .option('token', { type: 'string', describe: 'the API token it accepts (default: sandbox-token)' }),
       pick(runSandbox),

@@ -4,7 +4,7 @@ import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './main.js';
 import { Renderer } from './render.js';
 
-/** `sandbox [--port] [--rate-limit] [--retry-after] [--latency] [--fault kind=p]…`: serves until Ctrl-C. */
+/** `sandbox [--port] [--rate-limit] [--retry-after] [--latency] [--fault kind=p]… [--message-faults]`: serves until Ctrl-C. */
 export async function runSandbox(args: Record<string, unknown>, io: CliIO): Promise<number> {
   const renderer = new Renderer(io);
   const server = await startSandbox(sandboxOptions(args));
@@ -32,6 +32,7 @@ export function sandboxOptions(args: Record<string, unknown>): SandboxOptions {
   if (Array.isArray(args.channel)) options.channels = args.channel.map(String);
   const faults = Array.isArray(args.fault) ? args.fault.map(String) : [];
   if (faults.length > 0) options.faultRates = Object.fromEntries(faults.map(parseFault));
+  if (args['message-faults'] === true) options.messageFaults = true;
   return options;
 }
 

@@ -102,8 +102,14 @@ export function formatRun(run: RunRecord): string {
   if (run.exitCode !== null) parts.push(`exit ${run.exitCode}`);
   if (run.learnedRate !== null) parts.push(`${run.learnedRate.toFixed(2)} req/s`);
   // Zeros say nothing in a list of runs; `rows` stays so an empty run reads as one.
-  const counts = Object.entries(run.counts ?? {}).filter(([name, n]) => typeof n === 'number' && (n !== 0 || name === 'rows'));
-  if (counts.length > 0) parts.push(counts.map(([name, n]) => `${name} ${formatCount(n)}`).join(', '));
+  const counts = Object.entries(run.counts ?? {})
+    .filter(([name, n]) => typeof n === 'number' && (n !== 0 || name === 'rows'))
+    .map(([name, n]) => `${name} ${formatCount(n)}`);
+  // Thread messages, as `messages done 12, rejected 1`.
+  const nested = (run.counts as Record<string, unknown> | null)?.messages as Record<string, unknown> | undefined;
+  const messages = Object.entries(nested ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number' && entry[1] !== 0);
+  if (messages.length > 0) counts.push(`messages ${messages.map(([state, n]) => `${state} ${formatCount(n)}`).join(', ')}`);
+  if (counts.length > 0) parts.push(counts.join(', '));
   return parts.join(' · ');
 }
 

@@ -38,9 +38,10 @@ export function emptyMessageCounts(): MessageCounts {
 /**
  * Adds a conversation's messages in order through the token's one throttle, each exactly once
  * (a ledger row of its own, `sending` committed before it leaves, an ambiguous answer reconciled
- * by origin_id in the thread), then sets the final status and tags with one PUT, since replies
- * may have moved them. A message the API refuses does not hold up the rest; one that failed or
- * is uncertain does: the next run resumes the thread there, in order.
+ * by origin_id in the thread), then sets the final status (and, in the run that created the
+ * conversation, its tags) with one PUT, since replies may have moved it. A message the API refuses
+ * does not hold up the rest; one that failed or is uncertain does: the next run resumes the thread
+ * there, in order.
  */
 export async function sendThread(thread: OutgoingThread, context: SendContext): Promise<ThreadResult> {
   const counts = emptyMessageCounts();

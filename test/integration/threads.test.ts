@@ -321,6 +321,9 @@ describe('threads in the ledger', () => {
     expect(held(sandboxServer)[0]!.messages.map((m) => m.origin_id)).toEqual([null, ticket.comments[1]!.id, ticket.comments[3]!.id]);
     const status = await runCli(['status', '--ledger', join(dir, 'import.ledger'), '--json'], {});
     expect(JSON.parse(status.stdout)).toMatchObject({ messages: { done: 3, rejected: 1 } });
+    const human = await runCli(['status', '--ledger', join(dir, 'import.ledger')], {});
+    expect(human.stdout).toContain('Thread messages: 3 done · 1 rejected · 0 failed · 0 uncertain · 0 pending; 0 threads still open');
+    expect(human.stdout).toMatch(/rows 1, done 1, messages done 2, rejected 1/);
     const out = join(dir, 'failures.jsonl');
     expect((await runCli(['failures', '--ledger', join(dir, 'import.ledger'), '--out', out], {})).code).toBe(0);
     const reported = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);

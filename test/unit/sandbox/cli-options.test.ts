@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { sandboxOptions } from '../../../src/cli/sandbox.js';
+
+describe('reamaze-import sandbox options', () => {
+  it('turns flags into sandbox options; --message-faults lets random faults hit thread messages', () => {
+    expect(sandboxOptions({ port: 4700, fault: ['500-after=0.1', 'drop-before=0.05'], 'message-faults': true })).toEqual({
+      port: 4700,
+      faultRates: { '500-after': 0.1, 'drop-before': 0.05 },
+      messageFaults: true,
+    });
+    expect(sandboxOptions({ 'message-faults': false })).toEqual({});
+  });
+
+  it('refuses a fault that is not kind=probability, naming the kinds', () => {
+    expect(() => sandboxOptions({ fault: ['500-later=0.1'] })).toThrow(/--fault 500-later=0.1 is not a fault: write kind=probability, e\.g\. 500-after=0\.05; kinds: /);
+  });
+});
