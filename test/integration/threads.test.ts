@@ -121,6 +121,16 @@ async function writeRelational(list: Ticket[]): Promise<{ tickets: string; comme
   return { tickets, comments, mapping };
 }
 
+/** Threads the ledger has open (created conversations with messages or the final update to come). */
+function openThreads(ledger = 'import.ledger'): number {
+  const db = openSqlite(join(dir, ledger), { readonly: true });
+  try {
+    return db.prepare("SELECT count(*) FROM rows WHERE thread = 'open'").pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
 function runArgs(files: string[], mapping: string, extra: string[] = [], ledger = 'import.ledger'): string[] {
   return ['run', ...files, '--mapping', mapping, '--ledger', join(dir, ledger), '--rate', '400', '--concurrency', '8', '--json', '--quiet', ...extra];
 }
@@ -271,12 +281,16 @@ describe('threads', () => {
     const env = sandboxEnv(sandboxServer);
     const args = ['run', file, '--mapping', mapping, '--ledger', join(dir, 'import.ledger'), '--rate', '300', '--concurrency', '6', '--timeout', '5', '--json', '--quiet'];
     const messagesHeld = () => sandboxServer.conversations().reduce((sum, c) => sum + c.messages.length, 0);
+    let cutThreads = 0;
     for (const killAt of [40, 120, 200]) {
       const child = start(args, env);
       await waitFor(() => messagesHeld() >= killAt);
       child.kill('SIGKILL');
       await child.code;
+      cutThreads += openThreads();
     }
+    // The kills did land mid-thread: conversations were left with messages still to come.
+    expect(cutThreads).toBeGreaterThan(0);
     let last = { code: -1 as number | null, stdout: '' };
     for (let attempt = 0; attempt < 6 && last.code !== 0; attempt++) {
       const child = start(args, env);
@@ -329,7 +343,38 @@ describe('threads in the ledger', () => {
     const reported = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(reported).toMatchObject([{ key: ticket.id, state: 'rejected', http_status: 422, error: expect.stringContaining(`message ${ticket.comments[2]!.id}: `) as unknown }]);
   });
+  it('a crash after message 3 of 12 resumes at 4: the message in flight is found by origin_id, the rest follow in order', async () => {
+    const ticket = tickets(1)[0]!;
+    ticket.comments = Array.from({ length: 13 }, (_, c) => ({
+      ...ticket.comments[0]!, id: `c-${ticket.id}-${c + 1}`, body: `Message ${c + 1}`, created: `2024-03-01 ${String(8 + c).padStart(2, '0')}:00:00`,
+    }));
+    // The opening comment and 12 messages; the 4th message is created, then its answer hangs.
+    const fourth = ticket.comments[4]!.id;
+    const sandboxServer = await server({ faults: { [fourth]: ['hang-after'] }, hangMs: 60_000 });
+    const { file, mapping } = await writeJsonl([ticket]);
+    const env = sandboxEnv(sandboxServer);
+    const child = start(runArgs([file], mapping), env);
+    await waitFor(() => (sandboxServer.conversations()[0]?.messages.length ?? 0) === 5);
+    child.kill('SIGKILL');
+    await child.code;
+    const db = openSqlite(join(dir, 'import.ledger'), { readonly: true });
+    const states = db.prepare('SELECT origin_id, state FROM messages ORDER BY seq').all();
+    db.close();
+    expect(states).toEqual([
+      ...ticket.comments.slice(0, 4).map((c) => ({ origin_id: c.id, state: 'done' })),
+      { origin_id: fourth, state: 'sending' },
+    ]);
+    const again = await runCli(runArgs([file], mapping), { env });
+    expect(again.code).toBe(0);
+    // Skipped: the opening message and messages 1–3; done: message 4, found in the thread, and 5–12 sent.
+    expect(JSON.parse(again.stdout)).toMatchObject({ skipped: 1, messages: { done: 9, skipped: 4 }, updates: { done: 1 } });
+    expect(sandboxServer.stats().byRoute['POST /conversations/{slug}/messages']).toBe(4 + 8);
+    expect(held(sandboxServer)[0]!.messages).toEqual(expectedThread(ticket));
+    expect(sandboxServer.stats().byRoute['GET /conversations/{slug}/messages']).toBe(1);
+    expect(sandboxServer.stats().duplicateOriginIds).toBe(0);
+  });
 });
+
 
 describe('threads across nightly runs', () => {
   it('knows the opening message by its origin_id: a thread that sorts differently tonight is not posted again', async () => {
