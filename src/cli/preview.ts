@@ -24,6 +24,7 @@ function formatRow(row: PreviewRow): string {
   row.messages.forEach((message, index) => {
     lines.push(`POST /conversations/{slug}/messages (message ${index + 1})`, JSON.stringify(message, null, 2));
   });
+  if (row.final) lines.push('PUT /conversations/{slug} (once the thread is in: replies may have moved the status)', JSON.stringify(row.final, null, 2));
   if (row.errors.length > 0) {
     lines.push('Not sent, because:', ...row.errors.map((error) => `  - ${error}`));
   }

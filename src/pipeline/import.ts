@@ -17,7 +17,7 @@ import { preflight } from './preflight.js';
 import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
 import { hashOf } from './hash.js';
 import { sendRow, type OutgoingRow, type SendContext } from './send-row.js';
-import { sendThread, type OutgoingThread } from './send-thread.js';
+import { finalUpdate, sendThread, type OutgoingThread } from './send-thread.js';
 
 /** What `run` needs; the CLI builds the ledger, client and throttle. */
 export interface ImportOptions {
@@ -251,16 +251,6 @@ function classify(record: SourceRecord, fileIndex: number, runId: number, option
   return { row, thread: { key, slug: previous?.slug, messages: verdict.messages, final: finalUpdate(body, true), open: hasThread || (previous?.threadOpen ?? false) } };
 }
 
-/**
- * The PUT body that sets a thread's final status, as mapped: replies may have moved it. Tags are
- * put back only in the run that created the conversation; later they may be the agents' own.
- * Undefined when there is nothing to set.
- */
-function finalUpdate(body: Record<string, unknown>, created: boolean): Record<string, unknown> | undefined {
-  const { status, tag_list: tags } = body.conversation as { status?: unknown; tag_list?: unknown };
-  const update = { ...(status === undefined ? {} : { status }), ...(created && tags !== undefined ? { tag_list: tags } : {}) };
-  return Object.keys(update).length === 0 ? undefined : { conversation: update };
-}
 
 /**
  * Done keys are never posted again (a changed body is counted as changed); rejected and invalid

@@ -1,6 +1,7 @@
 import type { CompiledMapping } from '../mapping/types.js';
 import { validateConversation } from '../payload/schemas.js';
 import { checkMessages } from './check-row.js';
+import { finalUpdate } from './send-thread.js';
 import { openSources } from './open-sources.js';
 
 /** One previewed row: the body exactly as `run` would POST it, or why it would not be sent. */
@@ -11,6 +12,8 @@ export interface PreviewRow {
   /** The request body (mapped even when invalid, so the user can see what went wrong). */
   body: Record<string, unknown> | undefined;
   messages: Record<string, unknown>[];
+  /** The PUT that sets the final status and tags once the thread is in (none without messages). */
+  final: Record<string, unknown> | undefined;
   errors: string[];
 }
 
@@ -31,7 +34,7 @@ export async function previewRows(
       opened.attach(record);
       const base = { file: record.file, line: record.line };
       if (record.problem) {
-        rows.push({ ...base, key: undefined, body: undefined, messages: [], errors: [record.problem.message] });
+        rows.push({ ...base, key: undefined, body: undefined, messages: [], final: undefined, errors: [record.problem.message] });
         continue;
       }
       const key = mapping.keyOf(record.fields);
@@ -40,7 +43,9 @@ export async function previewRows(
       const errors = [...mapped.errors, ...(checked.ok ? [] : checked.errors)];
       const messages = checkMessages(mapped.messages, errors).map((message) => message.body);
       if (key === undefined) errors.unshift('source.key: the key is empty, so the row cannot be tracked');
-      rows.push({ ...base, key, body: checked.ok ? (checked.value as Record<string, unknown>) : mapped.body, messages, errors });
+      const body = checked.ok ? (checked.value as Record<string, unknown>) : mapped.body;
+      const final = messages.length > 0 ? finalUpdate(body, true) : undefined;
+      rows.push({ ...base, key, body, messages, final, errors });
     }
   } finally {
     await opened.close();

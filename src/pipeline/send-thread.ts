@@ -30,6 +30,17 @@ export interface ThreadResult {
   update: 'done' | 'failed' | 'none' | 'stopped';
 }
 
+/**
+ * The PUT body that sets a thread's final status, as mapped: replies may have moved it. Tags are
+ * put back only in the run that created the conversation; later they may be the agents' own.
+ * Undefined when there is nothing to set.
+ */
+export function finalUpdate(body: Record<string, unknown>, created: boolean): Record<string, unknown> | undefined {
+  const { status, tag_list: tags } = body.conversation as { status?: unknown; tag_list?: unknown };
+  const update = { ...(status === undefined ? {} : { status }), ...(created && tags !== undefined ? { tag_list: tags } : {}) };
+  return Object.keys(update).length === 0 ? undefined : { conversation: update };
+}
+
 /** All message counts at zero. */
 export function emptyMessageCounts(): MessageCounts {
   return { done: 0, skipped: 0, rejected: 0, failed: 0, uncertain: 0, pending: 0 };

@@ -183,6 +183,11 @@ describe('threads', () => {
     expect(sandboxServer.stats()).toMatchObject({ notifications: 0, duplicateKeys: 0, duplicateOriginIds: 0 });
     // Without the final PUT the replies would have left the status wrong on some of them.
     expect(sandboxServer.stats().byRoute['PUT /conversations/{slug}']).toBe(threaded);
+    // `preview` shows the same requests, the final PUT last.
+    const preview = await runCli(['preview', file, '--mapping', mapping, '-n', '2', '--json'], {});
+    const [, second] = JSON.parse(preview.stdout) as { messages: unknown[]; final: unknown }[];
+    expect(second!.messages).toHaveLength(list[1]!.comments.length - 1);
+    expect(second!.final).toEqual({ conversation: { status: 2, tag_list: ['legacy', 'batch-1'] } });
   });
 
   it('posts nothing on a re-run, and only the new message (then the status) when a ticket got a reply', async () => {
