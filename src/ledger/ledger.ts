@@ -20,6 +20,8 @@ export interface LedgerEntry {
   seenRun: number;
   /** True while a created conversation still has messages or its final status update to come. */
   threadOpen: boolean;
+  /** The origin_id of the thread message the conversation opened with (sent with its POST). */
+  opener: string | null;
 }
 
 /**
@@ -69,6 +71,8 @@ export interface RowUpdate {
   error?: string | null;
   /** Requests made for this row by this update (added to `attempts`). Default 0. */
   attempts?: number;
+  /** The origin_id of the thread message its POST opens the conversation with (kept when absent). */
+  opener?: string | null;
 }
 
 /** A duplicate row: its key was already read in this run. */

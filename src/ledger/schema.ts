@@ -44,10 +44,15 @@ CREATE TABLE duplicates (
 
 /**
  * Version 2: threads. Each message is a row of its own under its ticket; `rows.thread` is 'open'
- * while a created conversation still has messages or its final status update to come.
+ * while a created conversation still has messages or its final status update to come;
+ * `rows.opener` names the message it opened with, committed with its `sending`.
  */
 const SCHEMA_2 = `
 ALTER TABLE rows ADD COLUMN thread TEXT;
+ALTER TABLE rows ADD COLUMN opener TEXT;     -- origin_id of the thread message the conversation opened with
+ALTER TABLE rows ADD COLUMN join_key TEXT;   -- the key as a messages file names it (1077.0 is 1077)
+UPDATE rows SET join_key = key;
+CREATE INDEX rows_join_key ON rows (join_key);
 CREATE TABLE messages (
   ticket TEXT NOT NULL,        -- the row key of its conversation
   origin_id TEXT NOT NULL,     -- the legacy message id, or <row key>#<position>

@@ -4,6 +4,7 @@ import type { DuplicateRow, LedgerEntry, MessageEntry, MessageState, MessageUpda
 import { acquireLock, type LedgerLock } from './lock.js';
 import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
 import { migrate } from './schema.js';
+import { joinKey } from './join-key.js';
 
 /** Updates queued before a commit is forced: group commit keeps SQLite out of the per-row cost. */
 const GROUP_COMMIT_ROWS = 512;
@@ -16,6 +17,7 @@ interface EntryRow {
   slug: string | null;
   seen_run: number;
   thread: string | null;
+  opener: string | null;
 }
 
 /** A queued write: a row, a message, or a thread opened or closed. */
@@ -105,8 +107,14 @@ export class SqliteLedger {
     const row = this.statements.lookup.get(key) as EntryRow | undefined;
     return row && {
       key: row.key, state: row.state, attempts: row.attempts, payloadHash: row.payload_hash, slug: row.slug,
-      seenRun: row.seen_run, threadOpen: row.thread === 'open',
+      seenRun: row.seen_run, threadOpen: row.thread === 'open', opener: row.opener,
     };
+  }
+
+  /** The row whose key a messages file names this way (`1077.0` for `1077`), when there is one. */
+  lookupJoined(joinKey: string): LedgerEntry | undefined {
+    const key = this.statements.joined.get(joinKey) as string | undefined;
+    return key === undefined ? undefined : this.lookup(key);
   }
 
   /** What the ledger knows of one message of a ticket's thread (pending updates included). */
@@ -298,6 +306,8 @@ export class SqliteLedger {
       fields: update.state === 'done' ? null : (update.fields ?? null),
       run: this.runId,
       at: new Date().toISOString(),
+      opener: update.opener ?? null,
+      join_key: joinKey(update.key),
     });
   }
 }
@@ -305,7 +315,8 @@ export class SqliteLedger {
 function prepare(db: SqliteDatabase) {
   const statement = (sql: string): SqliteStatement => db.prepare(sql);
   return {
-    lookup: statement('SELECT key, state, attempts, payload_hash, slug, seen_run, thread FROM rows WHERE key = ?'),
+    lookup: statement('SELECT key, state, attempts, payload_hash, slug, seen_run, thread, opener FROM rows WHERE key = ?'),
+    joined: statement('SELECT key FROM rows WHERE join_key = ? ORDER BY key LIMIT 1').pluck(),
     lookupMessage: statement('SELECT state, payload_hash FROM messages WHERE ticket = ? AND origin_id = ?'),
     upsertMessage: statement(`INSERT INTO messages (ticket, origin_id, seq, state, attempts, http_status, error_code, error, payload_hash, payload, updated_at)
       VALUES (@ticket, @origin_id, @seq, @state, @attempts, @http_status, @error_code, @error, @payload_hash, @payload, @at)
@@ -319,13 +330,14 @@ function prepare(db: SqliteDatabase) {
     thread: statement("UPDATE rows SET thread = @thread, error = CASE WHEN state = 'done' THEN @error ELSE error END WHERE key = @key"),
     messageCounts: statement('SELECT state, count(*) AS n FROM messages GROUP BY state'),
     openThreads: statement("SELECT count(*) FROM rows WHERE thread = 'open'").pluck(),
-    upsert: statement(`INSERT INTO rows (key, file, line, state, attempts, http_status, slug, error_code, error, payload_hash, payload, fields, seen_run, updated_at)
-      VALUES (@key, @file, @line, @state, @attempts, @http_status, @slug, @error_code, @error, @payload_hash, @payload, @fields, @run, @at)
+    upsert: statement(`INSERT INTO rows (key, file, line, state, attempts, http_status, slug, error_code, error, payload_hash, payload, fields, seen_run, updated_at, opener, join_key)
+      VALUES (@key, @file, @line, @state, @attempts, @http_status, @slug, @error_code, @error, @payload_hash, @payload, @fields, @run, @at, @opener, @join_key)
       ON CONFLICT (key) DO UPDATE SET file = excluded.file, line = excluded.line, state = excluded.state,
         attempts = rows.attempts + excluded.attempts, http_status = excluded.http_status,
         slug = COALESCE(excluded.slug, rows.slug), error_code = excluded.error_code, error = excluded.error,
         payload_hash = COALESCE(excluded.payload_hash, rows.payload_hash), payload = excluded.payload,
-        fields = COALESCE(excluded.fields, rows.fields), seen_run = excluded.seen_run, updated_at = excluded.updated_at`),
+        fields = COALESCE(excluded.fields, rows.fields), seen_run = excluded.seen_run, updated_at = excluded.updated_at,
+        opener = COALESCE(excluded.opener, rows.opener)`),
     touch: statement('UPDATE rows SET seen_run = ? WHERE key = ?'),
     place: statement('SELECT file, line FROM rows WHERE key = ?'),
     duplicate: statement('INSERT INTO duplicates (run_id, key, file, line, first_file, first_line) VALUES (?, ?, ?, ?, ?, ?)'),

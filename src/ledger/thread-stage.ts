@@ -3,7 +3,10 @@ import { compileGetter, toText, type Fields } from '../mapping/fields.js';
 import { compileTemplate, isTemplate } from '../mapping/template.js';
 import type { JoinOptions } from '../mapping/types.js';
 import { openSource } from '../source/index.js';
+import { joinKey } from './join-key.js';
 import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
+
+export { joinKey } from './join-key.js';
 
 /** Messages staged between two commits. */
 const COMMIT_EVERY = 8192;
@@ -13,15 +16,6 @@ const CACHE_KIB = 16384;
 
 /** Unreadable message records remembered with their place (the rest are only counted). */
 const PROBLEMS_KEPT = 100;
-
-/**
- * A ticket key as the join compares it: trimmed, and a whole number written as a decimal
- * (`1077.0`, as some warehouses export integer ids) as the integer.
- */
-export function joinKey(text: string): string {
-  const trimmed = text.trim();
-  return /^-?\d+\.0+$/.test(trimmed) ? trimmed.slice(0, trimmed.indexOf('.')) : trimmed;
-}
 
 /** A message record that could not be staged, and where it is. */
 export interface StageProblem {

@@ -82,6 +82,9 @@ function crossChecks(spec: MappingSpec): string[] {
   if (spec.conversation.message.body === undefined && spec.messages?.opens_conversation === false) {
     problems.push('conversation.message.body: required when messages.opens_conversation is false');
   }
+  if (spec.messages?.join && spec.messages.origin_id === undefined) {
+    problems.push('messages.origin_id: required with "join": a messages file of a nightly export holds only some of a thread, so each message must be known by its own id');
+  }
   if (spec.messages && (spec.messages.from === undefined) === (spec.messages.join === undefined)) {
     problems.push(spec.messages.from === undefined
       ? 'messages: say where the messages are: "from" (a list in each record) or "join" (a file of their own)'
@@ -141,6 +144,7 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
   return {
     source: sourceOptions satisfies SourceOptions,
     join: on === undefined ? undefined : { on, source: joinSource satisfies SourceOptions },
+    threadIds: spec.messages === undefined ? undefined : spec.messages.origin_id === undefined ? 'position' : 'mapped',
     keyField,
     hash: createHash('sha256').update(normalized).digest('hex'),
     canonical: normalized,

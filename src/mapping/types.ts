@@ -44,6 +44,8 @@ export interface JoinOptions {
 export interface CompiledMapping {
   /** Source options from the mapping's `source` section. */
   readonly source: SourceOptions;
+  /** How thread messages are told apart: a mapped origin_id, or their position in the thread. */
+  readonly threadIds: 'mapped' | 'position' | undefined;
   /** Set when the messages are in files of their own, joined to tickets by key. */
   readonly join: JoinOptions | undefined;
   /** The data field the row key is written to in `conversation.data`. */

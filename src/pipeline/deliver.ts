@@ -33,6 +33,8 @@ export interface Details {
   /** Requests made (added to the ledger's count). */
   attempts?: number;
   slug?: string | null;
+  /** Set when `done` comes from a lookup: an earlier request created it. */
+  found?: boolean;
 }
 
 /** What a lookup after an ambiguous answer found. */
@@ -59,6 +61,8 @@ export interface Delivery {
 export interface Delivered {
   state: SendResult;
   slug?: string | null;
+  /** The origin_id of the thread message the conversation opened with, once done. */
+  opener?: string | undefined;
 }
 
 /** How long one item may be answered 429 before it is `failed` (retried by the next run). */
@@ -181,7 +185,7 @@ async function lookUp(job: Delivery, context: SendContext, startedAt: number): P
     }
     if ('found' in answer) {
       if (!answer.found) return 'absent';
-      job.record('done', { slug: answer.slug ?? null, errorCode: null, error: null });
+      job.record('done', { slug: answer.slug ?? null, errorCode: null, error: null, found: true });
       return { state: 'done', slug: answer.slug ?? null };
     }
     context.onOutcome?.(answer);

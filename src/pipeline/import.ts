@@ -92,8 +92,10 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   };
   // Sends a ticket (within the window of tickets in flight); progress after every answer: at API
   // speed rows finish seconds apart, not thousands a second.
+  const tickets: TicketRun = { context, counts, note: budget.note, warn: (text) => options.onWarning?.(text), rowsInFlight: 0 };
   const start = async (outgoing: OutgoingTicket) => {
-    const task = sendTicket(outgoing, context, counts, budget.note, (text) => options.onWarning?.(text)).then(report);
+    if (outgoing.row) tickets.rowsInFlight += 1;
+    const task = sendTicket(outgoing, tickets).then(report);
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
     if (inFlight.size >= (options.window ?? 64)) await Promise.race(inFlight);
@@ -118,11 +120,19 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     readAll = !options.signal?.aborted && !context.abort.error && !(options.limit !== undefined && sent >= options.limit);
     if (readAll && opened.stage) {
       for (const outgoing of earlierTickets(opened.stage, options, counts)) {
-        if (options.signal?.aborted || context.abort.error) break;
+        if (options.signal?.aborted || context.abort.error) {
+          // Handed out but not started: its messages wait for the next run.
+          counts.messages.pending += outgoing.thread?.messages.length ?? 0;
+          readAll = false;
+          break;
+        }
         await start(outgoing);
       }
     }
     await settleInFlight(inFlight, options.signal, options.graceMs ?? 10_000);
+    // Still in flight when the grace ran out: the ledger has them `sending`, looked up next run.
+    counts.uncertain += tickets.rowsInFlight;
+    tickets.closed = true;
     report();
     if (opened.stage) messageFiles = { unreadable: opened.stage.problemCount, orphans: readAll ? warnOrphans(opened, options) : null };
   } finally {
@@ -138,9 +148,23 @@ interface OutgoingTicket {
   thread?: OutgoingThread;
 }
 
+/** What sending tickets shares: the API side, the counts, the error budget, warnings. */
+interface TicketRun {
+  context: SendContext;
+  counts: ImportCounts;
+  note: (failed: boolean) => void;
+  warn: (text: string) => void;
+  /** Conversations sent whose outcome is not counted yet. */
+  rowsInFlight: number;
+  /** Set once the summary is taken: a ticket finishing later counts no more. */
+  closed?: boolean;
+}
+
 /** Creates the conversation when needed, then adds its thread; counts what happened. */
-async function sendTicket(ticket: OutgoingTicket, context: SendContext, counts: ImportCounts, note: (failed: boolean) => void, warn: (text: string) => void): Promise<void> {
+async function sendTicket(ticket: OutgoingTicket, run: TicketRun): Promise<void> {
+  const { context, counts, note, warn } = run;
   let slug = ticket.thread?.slug;
+  let opener: string | undefined;
   // Not expected (the ledger's disk is full…): the ticket counts as failed, with one sentence.
   const unexpected = (error: unknown) => {
     warn(`${ticket.row?.key ?? ticket.thread?.key ?? '?'}: ${error instanceof Error ? error.message : String(error)}; the next run tries again.`);
@@ -148,18 +172,23 @@ async function sendTicket(ticket: OutgoingTicket, context: SendContext, counts: 
   };
   if (ticket.row) {
     const sent = await sendRow(ticket.row, context).catch(unexpected);
-    const { state, slug: created } = sent ?? { state: 'failed' as const, slug: undefined };
+    const { state, slug: created, opener: sentOpener } = sent ?? { state: 'failed' as const, slug: undefined, opener: undefined };
+    if (run.closed) return;
     counts[state] += 1;
+    run.rowsInFlight -= 1;
     if (state === 'rejected' || state === 'failed') note(true);
     else if (state === 'done') note(false);
     if (state !== 'done') {
-      if (ticket.thread) counts.messages.pending += ticket.thread.messages.length;
+      // Its messages wait for it (the opening one goes with it).
+      if (ticket.thread) counts.messages.pending += ticket.thread.messages.length - (ticket.row.opener ? 1 : 0);
       return;
     }
     slug = created;
+    opener = sentOpener;
   }
   if (!ticket.thread) return;
-  const result = await sendThread({ ...ticket.thread, slug }, context).catch(unexpected);
+  const result = await sendThread({ ...ticket.thread, slug, ...(opener === undefined ? {} : { opener }) }, context).catch(unexpected);
+  if (run.closed) return;
   if (!result) {
     counts.messages.failed += 1;
     return;
@@ -181,20 +210,29 @@ function* earlierTickets(stage: ThreadStage, options: ImportOptions, counts: Imp
   for (;;) {
     const tickets = stage.unaskedTickets(after, 500);
     if (tickets.length === 0) return;
-    for (const key of tickets) {
-      after = key;
-      const previous = ledger.lookup(key);
+    for (const joined of tickets) {
+      after = joined;
+      // The ledger's own key for it (`1077` may have been `1077.0` in the tickets file).
+      const previous = ledger.lookupJoined(joined);
       // Not imported before: left unasked, so it is reported as an orphan.
       if (previous?.state !== 'done') continue;
-      const mapped = mapping.mapThread({ [JOINED_MESSAGES]: stage.messagesOf(key) }, key);
+      const { key } = previous;
+      const mapped = mapping.mapThread({ [JOINED_MESSAGES]: stage.messagesOf(joined) }, key);
       const errors = [...mapped.errors];
       const messages = checkMessages(mapped.messages, errors);
+      if (previous.threadOpen) {
+        // Its thread is unfinished (a message failed, is uncertain, or was never sent): adding
+        // tonight's messages would put them before those, and the rest are not in tonight's files.
+        counts.messages.pending += messages.length;
+        options.onWarning?.(`Ticket ${key} has an unfinished thread from an earlier run: its ${messages.length} new messages wait until the ticket is in the tickets files again, with its whole thread.`);
+        continue;
+      }
       if (errors.length > 0) {
         counts.messages.failed += messages.length;
         options.onWarning?.(`The new messages of ticket ${key} (imported by an earlier run) are not sent: ${errors.join('; ')}.`);
         continue;
       }
-      yield { thread: { key, slug: previous.slug, messages, final: undefined, open: previous.threadOpen } };
+      yield { thread: { key, slug: previous.slug, messages, final: undefined, open: false, opener: previous.opener } };
     }
   }
 }
@@ -235,20 +273,20 @@ function classify(record: SourceRecord, fileIndex: number, runId: number, option
   if (previous) ledger.touch(key);
   // A new key is written `pending` at once (group-committed), for the same reason.
   else ledger.record({ key, file: record.file, line: record.line, state: 'pending', payloadHash, payload, fields });
+  // The whole thread, its opening message included: the ledger knows each message by its origin_id
+  // (and the opening one as the row's opener), whichever one sorts first tonight.
+  const thread = verdict.opener ? [verdict.opener, ...verdict.messages] : verdict.messages;
   if (!shouldSend(previous, payloadHash, counts)) {
     if (previous?.state !== 'done') return undefined;
     // Done before: its thread may still have messages to add (an interrupted run, new replies).
-    // The whole thread is gone through, opener included: the ledger knows each message by its
-    // origin_id, whichever one sorts first tonight.
-    const messages = verdict.opener ? [verdict.opener, ...verdict.messages] : verdict.messages;
-    if (messages.length === 0 && !previous.threadOpen) return undefined;
-    return { thread: { key, slug: previous.slug, messages, final: finalUpdate(body, false), open: previous.threadOpen } };
+    if (verdict.messages.length === 0 && !previous.threadOpen && (!verdict.opener || verdict.opener.originId === previous.opener)) return undefined;
+    return { thread: { key, slug: previous.slug, messages: thread, final: finalUpdate(body, false), open: previous.threadOpen, opener: previous.opener } };
   }
   const hasThread = verdict.messages.length > 0;
   const opener = verdict.opener ? { originId: verdict.opener.originId, index: verdict.opener.index } : undefined;
   const row: OutgoingRow = { key, file: record.file, line: record.line, body, payload, fields, payloadHash, previous, hasThread, ...(opener ? { opener } : {}) };
   if (!hasThread && !previous?.threadOpen) return { row };
-  return { row, thread: { key, slug: previous?.slug, messages: verdict.messages, final: finalUpdate(body, true), open: hasThread || (previous?.threadOpen ?? false) } };
+  return { row, thread: { key, slug: previous?.slug, messages: thread, final: finalUpdate(body, true), open: hasThread || (previous?.threadOpen ?? false) } };
 }
 
 

@@ -37,6 +37,9 @@ export async function openSources(
   try {
     const warnings: string[] = [];
     stage = await stageMessages(options.messages ?? [], mapping, warnings);
+    if (mapping.threadIds === 'position') {
+      warnings.push('messages.origin_id is not mapped: messages are known by their position in the thread, so each record must always hold its whole thread, in the same order. Map the export\'s message id if it has one.');
+    }
     for (const file of files) {
       const source = await openSourceThreaded(file, mapping.source, options.threadMinBytes);
       sources.push(source);

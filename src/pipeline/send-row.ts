@@ -24,28 +24,39 @@ export interface OutgoingRow {
  * Sends one row to POST /conversations exactly once (see `deliver`); a lost answer is settled by
  * looking the row's key up in `conversation.data`.
  */
-export function sendRow(row: OutgoingRow, context: SendContext): Promise<Delivered> {
+export async function sendRow(row: OutgoingRow, context: SendContext): Promise<Delivered> {
   const base: RowUpdate = {
     key: row.key, file: row.file, line: row.line, state: 'sending',
     payloadHash: row.payloadHash, payload: row.payload, fields: row.fields,
   };
-  return deliver({
+  let opener: string | undefined;
+  const delivered = await deliver({
     unsettled: row.previous?.state === 'sending' || row.previous?.state === 'uncertain',
-    markSending: () => context.ledger.markSendingSoon(base),
+    // The opening message is named with the `sending` commit: if this POST goes through and only a
+    // lookup finds it, the ledger still knows which message it carried.
+    markSending: () => context.ledger.markSendingSoon({ ...base, opener: row.opener?.originId ?? null }),
     send: () => context.client.createConversation(row.body),
     async find() {
       const answer = await context.client.findByData(context.keyField, row.key);
       if (!('slugs' in answer)) return answer;
       return answer.slugs.length === 0 ? { found: false } : { found: true, slug: answer.slugs[0] ?? null };
     },
-    record(state, details) {
-      context.ledger.record({ ...base, ...details, state });
-      if (state !== 'done') return;
-      // The opening message went in with the conversation: a later run, whose thread may sort
-      // another message first, must know it by its origin_id.
-      if (row.opener) context.ledger.recordMessage({ ticket: row.key, originId: row.opener.originId, seq: row.opener.index, state: 'done' });
+    record(state, { found, ...details }) {
+      if (state !== 'done') {
+        context.ledger.record({ ...base, ...details, state });
+        return;
+      }
+      // Created now: with tonight's opener. Found by a lookup: with the one its POST carried, as
+      // committed then (tonight's thread may sort another message first).
+      opener = found ? (row.previous?.opener ?? row.opener?.originId) : row.opener?.originId;
+      context.ledger.record({ ...base, ...details, state, ...(opener === undefined ? {} : { opener }) });
+      if (opener !== undefined) {
+        const seq = opener === row.opener?.originId ? row.opener.index : 0;
+        context.ledger.recordMessage({ ticket: row.key, originId: opener, seq, state: 'done' });
+      }
       // Created (or found created) with messages to follow: the thread is open until they are in.
       if (row.hasThread) context.ledger.setThread(row.key, true);
     },
   }, context);
+  return { ...delivered, ...(opener === undefined ? {} : { opener }) };
 }

@@ -16,6 +16,8 @@ export interface OutgoingThread {
   final: Record<string, unknown> | undefined;
   /** The ledger says an earlier run left this thread unfinished. */
   open: boolean;
+  /** The origin_id of the message the conversation opened with: never posted again. */
+  opener?: string | null | undefined;
 }
 
 /** Message counts of one run; `skipped` were done (or refused unchanged) before. */
@@ -65,8 +67,14 @@ export async function sendThread(thread: OutgoingThread, context: SendContext): 
     const payload = JSON.stringify(message.body);
     const payloadHash = hashOf(payload);
     const previous = context.ledger.lookupMessage(thread.key, message.originId);
-    if (previous?.state === 'done' || (previous?.state === 'rejected' && previous.payloadHash === payloadHash)) {
-      counts[previous.state === 'done' ? 'skipped' : 'rejected'] += 1;
+    // The conversation's own first message: not one of the thread's messages to count.
+    if (message.originId === thread.opener) continue;
+    if (previous?.state === 'done') {
+      counts.skipped += 1;
+      continue;
+    }
+    if (previous?.state === 'rejected' && previous.payloadHash === payloadHash) {
+      counts.rejected += 1;
       continue;
     }
     if ((await slugOf()) === undefined || isStopping(context)) {

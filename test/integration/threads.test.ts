@@ -197,13 +197,13 @@ describe('threads', () => {
     expect((await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) })).code).toBe(0);
     const requests = sandboxServer.stats().requests;
     const again = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
-    expect(JSON.parse(again.stdout)).toMatchObject({ done: 0, skipped: 6, messages: { done: 0, skipped: list.reduce((sum, t) => sum + t.comments.length, 0) }, updates: { done: 0 } });
+    // Counted: the messages after each conversation's first (the opening one goes with the conversation).
+    expect(JSON.parse(again.stdout)).toMatchObject({ done: 0, skipped: 6, messages: { done: 0, skipped: list.reduce((sum, t) => sum + t.comments.length - 1, 0) }, updates: { done: 0 } });
     // The preflight GET only.
     expect(sandboxServer.stats().requests - requests).toBe(1);
 
     const ticket = list[3]!;
-    // Every message is looked up, the opening ones included: they are known by origin_id.
-    const before = list.reduce((sum, t) => sum + t.comments.length, 0);
+    const before = list.reduce((sum, t) => sum + t.comments.length - 1, 0);
     ticket.comments.push({ ...ticket.comments.at(-1)!, id: `c-${ticket.id}-new`, body: 'A late reply', created: '2024-12-31 23:00:00', author_name: ticket.name, author_email: ticket.email });
     await writeJsonl(list);
     const nightly = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
@@ -371,8 +371,8 @@ describe('threads in the ledger', () => {
     ]);
     const again = await runCli(runArgs([file], mapping), { env });
     expect(again.code).toBe(0);
-    // Skipped: the opening message and messages 1–3; done: message 4, found in the thread, and 5–12 sent.
-    expect(JSON.parse(again.stdout)).toMatchObject({ skipped: 1, messages: { done: 9, skipped: 4 }, updates: { done: 1 } });
+    // Skipped: messages 1–3; done: message 4, found in the thread, and 5–12 sent.
+    expect(JSON.parse(again.stdout)).toMatchObject({ skipped: 1, messages: { done: 9, skipped: 3 }, updates: { done: 1 } });
     expect(sandboxServer.stats().byRoute['POST /conversations/{slug}/messages']).toBe(4 + 8);
     expect(held(sandboxServer)[0]!.messages).toEqual(expectedThread(ticket));
     expect(sandboxServer.stats().byRoute['GET /conversations/{slug}/messages']).toBe(1);
@@ -393,7 +393,7 @@ describe('threads across nightly runs', () => {
     [ticket!.comments[0], ticket!.comments[1]] = [ticket!.comments[1]!, ticket!.comments[0]!];
     await writeJsonl([ticket!]);
     const again = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
-    expect(JSON.parse(again.stdout)).toMatchObject({ skipped: 1, messages: { done: 0, skipped: 4 }, updates: { done: 0 } });
+    expect(JSON.parse(again.stdout)).toMatchObject({ skipped: 1, messages: { done: 0, skipped: 3 }, updates: { done: 0 } });
     expect(held(sandboxServer)[0]!.messages).toEqual(before);
   });
 
@@ -448,5 +448,59 @@ describe('threads across nightly runs', () => {
     expect(conversation.messages.slice(-2).map((m) => [m.origin_id, m.visibility])).toEqual([['late-1', 0], ['late-2', 1]]);
     expect(sandboxServer.stats().duplicateOriginIds).toBe(0);
   });
-});
 
+  it('a conversation found by its key after a lost answer is known by the message it was sent with, even when tonight another sorts first', async () => {
+    const ticket = tickets(1)[0]!;
+    ticket.comments = ['A', 'B', 'C'].map((name, c) => ({ ...ticket.comments[0]!, id: `m-${name}`, body: `message ${name}`, created: `2024-03-01 0${8 + c}:00:00` }));
+    // The conversation is created, then its answer hangs: the importer is killed before it knows.
+    const sandboxServer = await server({ faults: { [ticket.id]: ['hang-after'] }, hangMs: 60_000 });
+    const { file, mapping } = await writeJsonl([ticket]);
+    const env = sandboxEnv(sandboxServer);
+    const child = start(runArgs([file], mapping), env);
+    await waitFor(() => sandboxServer.conversations().length === 1);
+    child.kill('SIGKILL');
+    await child.code;
+    // Tonight B is dated first: it would open a conversation created now, but this one opened with A.
+    ticket.comments[1]!.created = '2024-03-01 07:00:00';
+    await writeJsonl([ticket]);
+    const again = await runCli(runArgs([file], mapping), { env });
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ done: 1, messages: { done: 2 } });
+    expect(held(sandboxServer)[0]!.messages.map((m) => [m.origin_id, m.body.split('\n\n')[1]])).toEqual([
+      [null, 'message A'], ['m-B', 'message B'], ['m-C', 'message C'],
+    ]);
+  });
+
+  it('keeps tonight\'s messages of a ticket whose thread is unfinished waiting, rather than post them out of order', async () => {
+    const list = tickets(3, 3).filter((t) => t.comments.length === 3);
+    const ticket = list[0]!;
+    // Its second message fails for good (the API keeps answering 500 before doing anything).
+    const sandboxServer = await server({ faults: { [ticket.comments[1]!.id]: Array(12).fill('500-before' as const) } });
+    const csv = await writeRelational([ticket]);
+    const retry = ['--timeout', '5'];
+    const first = await runCli(runArgs([csv.tickets], csv.mapping, ['--messages', csv.comments, ...retry]), { env: sandboxEnv(sandboxServer) });
+    expect(JSON.parse(first.stdout)).toMatchObject({ done: 1, messages: { uncertain: 1, pending: 1 }, ledger_messages: { open_threads: 1 } });
+    // Tonight: no tickets of its own in the tickets file, one new comment for it.
+    await writeFile(csv.tickets, 'id,subject,status,tags,name,email\r\n');
+    await writeFile(csv.comments, `id,ticket_id,body,created,public,author_name,author_email\r\nlate,${ticket.id},Late,2024-12-01 10:00:00,TRUE,A,a@example.com`);
+    const nightly = await runCli(runArgs([csv.tickets], csv.mapping, ['--messages', csv.comments, ...retry]), { env: sandboxEnv(sandboxServer) });
+    expect(JSON.parse(nightly.stdout)).toMatchObject({ rows: 0, messages: { pending: 1, done: 0 }, messages_files: { orphans: 0 }, ledger_messages: { open_threads: 1 } });
+    expect(held(sandboxServer)[0]!.messages.map((m) => m.origin_id)).toEqual([null]);
+  }, 60_000);
+
+  it('finds a ticket whose id the tickets file wrote as a decimal when tonight\'s comments name it as an integer', async () => {
+    const sandboxServer = await server();
+    const [ticket] = tickets(1);
+    const csv = await writeRelational([ticket!]);
+    const tickets1 = (await readFile(csv.tickets, 'utf8')).replace(`\r\n${ticket!.id},`, `\r\n${ticket!.id}.0,`);
+    await writeFile(csv.tickets, tickets1);
+    expect((await runCli(runArgs([csv.tickets], csv.mapping, ['--messages', csv.comments]), { env: sandboxEnv(sandboxServer) })).code).toBe(0);
+    await writeFile(csv.tickets, 'id,subject,status,tags,name,email\r\n');
+    await writeFile(csv.comments, `id,ticket_id,body,created,public,author_name,author_email\r\nlate,${ticket!.id},Late,2024-12-01 10:00:00,TRUE,A,a@example.com`);
+    const nightly = await runCli(runArgs([csv.tickets], csv.mapping, ['--messages', csv.comments]), { env: sandboxEnv(sandboxServer) });
+    expect(nightly.code).toBe(0);
+    expect(JSON.parse(nightly.stdout)).toMatchObject({ messages: { done: 1 }, messages_files: { orphans: 0 } });
+    expect(held(sandboxServer)[0]!.data.import_key).toBe(`${ticket!.id}.0`);
+    expect(held(sandboxServer)[0]!.messages.at(-1)!.origin_id).toBe('late');
+  });
+});

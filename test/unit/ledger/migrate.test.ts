@@ -17,7 +17,7 @@ function writeVersion1(path: string): void {
   ledger.record({ key: 'T1', file: 'a.csv', line: 2, state: 'done', slug: 'slug-1' });
   ledger.close();
   const db = openSqlite(path);
-  db.exec('DROP TABLE messages; ALTER TABLE rows DROP COLUMN thread;');
+  db.exec('DROP TABLE messages; DROP INDEX rows_join_key; ALTER TABLE rows DROP COLUMN thread; ALTER TABLE rows DROP COLUMN opener; ALTER TABLE rows DROP COLUMN join_key;');
   db.pragma('user_version = 1');
   db.close();
 }
@@ -32,7 +32,9 @@ describe('ledger schema versions', () => {
     reader.close();
 
     const ledger = SqliteLedger.open(path);
-    expect(ledger.lookup('T1')).toMatchObject({ state: 'done', slug: 'slug-1', threadOpen: false });
+    expect(ledger.lookup('T1')).toMatchObject({ state: 'done', slug: 'slug-1', threadOpen: false, opener: null });
+    // Rows of version 1 are found by the key a messages file gives them.
+    expect(ledger.lookupJoined('T1')).toMatchObject({ key: 'T1' });
     ledger.setThread('T1', true);
     ledger.recordMessage({ ticket: 'T1', originId: 'm1', seq: 1, state: 'done' });
     expect(ledger.lookupMessage('T1', 'm1')).toEqual({ state: 'done', payloadHash: null });

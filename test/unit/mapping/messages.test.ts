@@ -161,5 +161,9 @@ describe('messages', () => {
       conversation: { category: 's', message: { body: 'b' }, user: { email: 'e' } },
       messages: { body: 'b' },
     })).toContain('messages: say where the messages are');
+    expect(problems({
+      conversation: { category: 's', message: { body: 'b' }, user: { email: 'e' } },
+      messages: { join: { on: 'ticket_id' }, body: 'b' },
+    })).toContain('messages.origin_id: required with "join"');
   });
 });
