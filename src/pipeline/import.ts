@@ -223,8 +223,11 @@ function* earlierTickets(stage: ThreadStage, options: ImportOptions, counts: Imp
       if (previous.threadOpen) {
         // Its thread is unfinished (a message failed, is uncertain, or was never sent): adding
         // tonight's messages would put them before those, and the rest are not in tonight's files.
-        counts.messages.pending += messages.length;
-        options.onWarning?.(`Ticket ${key} has an unfinished thread from an earlier run: its ${messages.length} new messages wait until the ticket is in the tickets files again, with its whole thread.`);
+        const waiting = messages.filter((m) => m.originId !== previous.opener && ledger.lookupMessage(key, m.originId)?.state !== 'done').length;
+        counts.messages.pending += waiting;
+        if (waiting > 0) {
+          options.onWarning?.(`Ticket ${key} has an unfinished thread from an earlier run: its ${waiting} new messages wait until the ticket is in the tickets files again, with its whole thread.`);
+        }
         continue;
       }
       if (errors.length > 0) {
