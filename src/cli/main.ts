@@ -71,6 +71,7 @@ async function runHandler(handler: Handler, args: Record<string, unknown>, io: C
 const MAPPING_OPTIONS = {
   mapping: { alias: 'm', type: 'string', demandOption: true, describe: 'mapping file or preset name' },
   messages: { type: 'string', array: true, describe: 'messages files joined to the tickets by key (mappings with "messages.join")' },
+  lookup: { type: 'string', array: true, describe: 'name=file: the records of a lookup the mapping declares (users=users.json)' },
 } as const;
 
 function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>) => void): Argv {

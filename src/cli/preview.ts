@@ -1,6 +1,6 @@
 import { previewRows, type PreviewRow } from '../pipeline/preview.js';
 import { ExitCode } from './exit-codes.js';
-import { inputFiles, loadCompiledMapping, messageFiles } from './load.js';
+import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles } from './load.js';
 import type { CliIO } from './main.js';
 import { Renderer } from './render.js';
 
@@ -11,7 +11,7 @@ export async function runPreview(args: Record<string, unknown>, io: CliIO): Prom
   const mapping = await loadCompiledMapping(String(args.mapping), io.cwd);
   const count = Math.max(1, Math.floor(Number(args.n) || 5));
   const [file] = inputFiles(args.file, io.cwd);
-  const rows = await previewRows(file ?? '', mapping, count, (warning) => renderer.note(`Warning: ${warning}`), messageFiles(args, io.cwd));
+  const rows = await previewRows(file ?? '', mapping, count, (warning) => renderer.note(`Warning: ${warning}`), messageFiles(args, io.cwd), lookupFiles(args, io.cwd));
   if (json) renderer.json(rows);
   else renderer.result(rows.length === 0 ? 'The file holds no data rows.' : rows.map(formatRow).join('\n\n'));
   return rows.every((row) => row.errors.length === 0) ? ExitCode.OK : ExitCode.ROWS_FAILED;

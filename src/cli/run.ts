@@ -7,7 +7,7 @@ import { ReamazeClient } from '../reamaze/client.js';
 import { parseRate, Throttle } from '../reamaze/throttle.js';
 import { readCredentials } from './credentials.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { inputFiles, loadCompiledMapping, messageFiles, outputPath } from './load.js';
+import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath } from './load.js';
 import type { CliIO } from './main.js';
 import { formatCount, Renderer } from './render.js';
 
@@ -34,7 +34,7 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
     throttle = new Throttle(throttleOptions(args, ledger.learnedRate()));
     summary = await importFiles({
       files: inputFiles(args.files, io.cwd), mapping, ledger, client, throttle,
-      args: recordedArgs(args), signal: controller.signal, messages: messageFiles(args, io.cwd),
+      args: recordedArgs(args), signal: controller.signal, messages: messageFiles(args, io.cwd), lookups: lookupFiles(args, io.cwd),
       ...(typeof args.limit === 'number' ? { limit: args.limit } : {}),
       ...(typeof args['max-errors'] === 'number' ? { maxErrors: args['max-errors'] } : {}),
       ...(typeof args['max-error-rate'] === 'number' ? { maxErrorRate: args['max-error-rate'] } : {}),

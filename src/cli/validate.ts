@@ -2,7 +2,7 @@ import { resolveMappingPath } from '../mapping/presets.js';
 import { validateFiles, type ValidateSummary } from '../pipeline/validate.js';
 import type { ReportFormat } from '../report/row-writer.js';
 import { ExitCode } from './exit-codes.js';
-import { inputFiles, loadCompiledMapping, messageFiles, outputPath, refuseOverwritingInputs } from './load.js';
+import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath, refuseOverwritingInputs } from './load.js';
 import type { CliIO } from './main.js';
 import { formatCount, Renderer } from './render.js';
 
@@ -19,6 +19,7 @@ export async function runValidate(args: Record<string, unknown>, io: CliIO): Pro
     mapping,
     ...(rejectsPath ? { rejects: { path: rejectsPath, format: rejectsFormat(args, rejectsPath) } } : {}),
     messages: messageFiles(args, io.cwd),
+    lookups: lookupFiles(args, io.cwd),
     ...threadOption(io.env),
     onProgress: (snapshot) => renderer.progress(snapshot),
     onWarning: (warning) => renderer.note(`Warning: ${warning}`),

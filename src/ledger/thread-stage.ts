@@ -14,6 +14,9 @@ const COMMIT_EVERY = 8192;
 /** Page cache of the stage, in KiB: the most memory it takes, however big the messages files. */
 const CACHE_KIB = 16384;
 
+/** Records `recordOf` keeps at hand, at most (then it starts again). */
+const RECENT_RECORDS = 10_000;
+
 /** Unreadable message records remembered with their place (the rest are only counted). */
 const PROBLEMS_KEPT = 100;
 
@@ -47,10 +50,14 @@ export class ThreadStage {
   count = 0;
 
   private readonly select: SqliteStatement<[string], string>;
+  private readonly selectFirst: SqliteStatement<[string], string>;
   private readonly ask: SqliteStatement<[string]>;
+  /** Records found by `recordOf` lately: a lookup names the same few users again and again. */
+  private readonly recent = new Map<string, Fields | undefined>();
 
   private constructor(private readonly db: SqliteDatabase) {
     this.select = db.prepare<[string], string>('SELECT fields FROM staged WHERE ticket = ? ORDER BY seq').pluck();
+    this.selectFirst = db.prepare<[string], string>('SELECT fields FROM staged WHERE ticket = ? ORDER BY seq LIMIT 1').pluck();
     this.ask = db.prepare('INSERT OR IGNORE INTO asked (ticket) VALUES (?)');
   }
 
@@ -80,7 +87,7 @@ export class ThreadStage {
           for await (const record of source.records()) {
             const key = record.problem ? '' : joinKey(toText(keyOf(record.fields)));
             if (record.problem || key === '') {
-              stage.noteProblem({ file, line: record.line, message: record.problem?.message ?? `messages.join.on: the ticket key (${join.on}) is empty` });
+              stage.noteProblem({ file, line: record.line, message: record.problem?.message ?? `${join.at ?? 'messages.join.on'}: the key (${join.on}) is empty` });
               continue;
             }
             insert.run(key, stage.count++, fileIndex, record.line, JSON.stringify(record.fields));
@@ -106,6 +113,17 @@ export class ThreadStage {
     const key = joinKey(ticket);
     this.ask.run(key);
     return this.select.all(key).map((text) => JSON.parse(text) as Fields);
+  }
+
+  /** The first record staged under `key` (a lookup: users by id…), or undefined. */
+  recordOf(key: string): Fields | undefined {
+    const normal = joinKey(key);
+    if (this.recent.has(normal)) return this.recent.get(normal);
+    const text = this.selectFirst.get(normal);
+    const record = text === undefined ? undefined : (JSON.parse(text) as Fields);
+    if (this.recent.size >= RECENT_RECORDS) this.recent.clear();
+    this.recent.set(normal, record);
+    return record;
   }
 
   /** Tickets with staged messages that were not asked for yet, in key order, up to `limit` after `after`. */

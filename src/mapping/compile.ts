@@ -7,6 +7,7 @@ import { compileConversation } from './body.js';
 import { compileGetter, toText, type Fields } from './fields.js';
 import { formatIssues, formatPath } from './issues.js';
 import { compileMessages } from './messages.js';
+import { Lookups } from './lookups.js';
 import { MappingSpecSchema, type MappingSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
 
@@ -82,6 +83,7 @@ function crossChecks(spec: MappingSpec): string[] {
   if (spec.conversation.message.body === undefined && spec.messages?.opens_conversation === false) {
     problems.push('conversation.message.body: required when messages.opens_conversation is false');
   }
+  problems.push(...undeclaredLookups(spec));
   if (spec.messages?.join && spec.messages.origin_id === undefined) {
     problems.push('messages.origin_id: required with "join": a messages file of a nightly export holds only some of a thread, so each message must be known by its own id');
   }
@@ -90,6 +92,26 @@ function crossChecks(spec: MappingSpec): string[] {
       ? 'messages: say where the messages are: "from" (a list in each record) or "join" (a file of their own)'
       : 'messages: "from" and "join" exclude each other: the messages are either in each record or in a file of their own');
   }
+  return problems;
+}
+
+/** Every `{"lookup": "name.field"}` transform whose lookup the mapping does not declare. */
+function undeclaredLookups(spec: MappingSpec): string[] {
+  const declared = Object.keys(spec.lookups ?? {});
+  const known = declared.length > 0 ? ` (declared: ${declared.map((name) => `"${name}"`).join(', ')})` : '';
+  const problems: string[] = [];
+  const visit = (value: unknown, path: (string | number)[]): void => {
+    if (Array.isArray(value)) value.forEach((item, index) => visit(item, [...path, index]));
+    else if (value !== null && typeof value === 'object') {
+      const lookup = (value as { lookup?: unknown }).lookup;
+      if (path.at(-2) === 'transform' && typeof lookup === 'string') {
+        const name = lookup.slice(0, lookup.indexOf('.'));
+        if (!declared.includes(name)) problems.push(`${formatPath(path)}: lookup "${name}" is not declared in "lookups"${known}`);
+      }
+      for (const [key, inner] of Object.entries(value)) visit(inner, [...path, key]);
+    }
+  };
+  visit({ conversation: spec.conversation, messages: spec.messages }, []);
   return problems;
 }
 
@@ -135,8 +157,9 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
   const references: FieldReference[] = [];
   const { key, key_field: keyField = DEFAULT_KEY_FIELD, ...sourceOptions } = spec.source ?? {};
   const keyOf = compileKey(key, references);
-  const conversation = compileConversation(spec.conversation, keyField, references);
-  const messages = compileMessages(spec.messages, references);
+  const lookups = new Lookups(Object.keys(spec.lookups ?? {}));
+  const conversation = compileConversation(spec.conversation, keyField, references, lookups);
+  const messages = compileMessages(spec.messages, references, lookups);
   // Without a body of its own (or when told), a conversation opens with the first message of its thread.
   const opensWithThread = spec.messages?.opens_conversation ?? spec.conversation.message.body === undefined;
   const normalized = canonicalJson(normalize(spec));
@@ -144,6 +167,8 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
   return {
     source: sourceOptions satisfies SourceOptions,
     join: on === undefined ? undefined : { on, source: joinSource satisfies SourceOptions },
+    lookups,
+    lookupSpecs: Object.fromEntries(Object.entries(spec.lookups ?? {}).map(([name, { key: lookupKey, ...lookupSource }]) => [name, { on: lookupKey, at: `lookups.${name}.key`, source: lookupSource }])),
     threadIds: spec.messages === undefined ? undefined : spec.messages.origin_id === undefined ? 'position' : 'mapped',
     keyField,
     hash: createHash('sha256').update(normalized).digest('hex'),

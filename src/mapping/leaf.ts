@@ -1,4 +1,5 @@
 import type { FieldReference } from './types.js';
+import type { Lookups } from './lookups.js';
 import { compileGetter, isEmpty, quote, toText, type Fields } from './fields.js';
 import type { LeafSpec, RuleSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
@@ -22,6 +23,8 @@ export interface LeafPlace {
   /** True for a leaf the API requires (category, message.body, user.email). */
   apiRequired: boolean;
   references: FieldReference[];
+  /** The mapping's lookups, for the `lookup` transform. */
+  lookups?: Lookups | undefined;
 }
 
 /** Compiles a leaf (literal, template or rule) once, recording every field it reads. */
@@ -83,7 +86,7 @@ function mapper(map: Record<string, unknown>, fallback: unknown): Lookup {
 /** Compiles a rule: from → transforms → split → map → drop empty items → default → required. */
 function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
   const read = compileSource(rule, place);
-  const transform = compileTransforms(rule.transform ?? []);
+  const transform = compileTransforms(rule.transform ?? [], place.lookups);
   const split = rule.split === undefined ? undefined : splitter(rule.split);
   const map = rule.map === undefined ? undefined : mapper(rule.map, rule.default);
   const fallback = rule.default;

@@ -1,4 +1,5 @@
 import type { FieldReference, MappedMessage } from './types.js';
+import type { Lookups } from './lookups.js';
 import { objectOf, leavesOf, SUPPRESS_DEFAULTS, withHeader, type SectionPlace } from './body.js';
 import { compileGetter, isEmpty, quote, toText, type Fields, type Getter } from './fields.js';
 import { compileLeaf, type Evaluate, type RowContext } from './leaf.js';
@@ -76,7 +77,7 @@ function asFields(item: unknown): Fields | undefined {
  * Every message gets an `origin_id`: the mapped one, else `<row key>#<position>`; it is the
  * message's identity in the ledger and how an ambiguous answer is reconciled.
  */
-export function compileMessages(spec: MessagesSpec | undefined, references: FieldReference[]): MessagesMapper {
+export function compileMessages(spec: MessagesSpec | undefined, references: FieldReference[], lookups?: Lookups): MessagesMapper {
   if (spec === undefined) return () => [];
   const { from, join: _join, order_by: orderBy, header, user, origin_id: originId, opens_conversation: _opens, ...leaves } = spec;
   const source = from ?? JOINED_MESSAGES;
@@ -85,13 +86,13 @@ export function compileMessages(spec: MessagesSpec | undefined, references: Fiel
   }
   const list = readList(isTemplate(source) ? compileTemplate(source) : compileGetter(source));
   const sort = sorter(orderBy, references);
-  const place = (...path: string[]): SectionPlace => ({ path: ['messages', ...path], errorPath: path, references });
+  const place = (...path: string[]): SectionPlace => ({ path: ['messages', ...path], errorPath: path, references, lookups });
   const message = objectOf([
     ...leavesOf(leaves, place(), [], MESSAGE_DEFAULTS),
     ['user', objectOf(leavesOf(user ?? {}, place('user')))],
   ]);
-  const headerOf: Evaluate | undefined = header === undefined ? undefined : compileLeaf(header, { at: 'messages.header', errorAt: 'header', apiRequired: false, references });
-  const idOf: Evaluate | undefined = originId === undefined ? undefined : compileLeaf(originId, { at: 'messages.origin_id', errorAt: 'origin_id', apiRequired: false, references });
+  const headerOf: Evaluate | undefined = header === undefined ? undefined : compileLeaf(header, { at: 'messages.header', errorAt: 'header', apiRequired: false, references, lookups });
+  const idOf: Evaluate | undefined = originId === undefined ? undefined : compileLeaf(originId, { at: 'messages.origin_id', errorAt: 'origin_id', apiRequired: false, references, lookups });
   return (record, key, errors) => {
     const raw = list(record, errors);
     const items = sort ? sort(raw) : raw;

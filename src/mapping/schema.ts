@@ -9,7 +9,7 @@ export const TRANSFORM_NAMES = [
   'unescape-newlines', 'null-tokens', 'date', 'number', 'boolean',
 ] as const;
 /** Transforms written as a one-key object `{name: argument}`. */
-export const TRANSFORM_OBJECT_NAMES = ['truncate', 'date', 'null-tokens'] as const;
+export const TRANSFORM_OBJECT_NAMES = ['truncate', 'date', 'null-tokens', 'lookup'] as const;
 
 /** A strict object whose unknown-property error names the nearest valid property. */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -72,6 +72,12 @@ export const TransformSchema = z
       strict({ truncate: z.int().positive({ error: 'must be a positive integer' }) }),
       strict({ date: DateArgument }),
       strict({ 'null-tokens': z.array(z.string()) }),
+      strict({
+        lookup: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+\.[^.]/, { error: 'must be "<lookup>.<field>", e.g. "users.email"' })
+          .meta({ description: 'The value is a key of this lookup; the result is that record\'s field.' }),
+      }),
     ],
     { error: (issue) => transformError(issue.input) },
   )
@@ -199,10 +205,22 @@ const MessagesSchema = strict({
   suppress_surveys: LeafSchema.optional().meta({ description: 'Default: true.' }),
 });
 
+const LookupSchema = strict({
+  key: FieldOrTemplate.meta({ description: 'The column (or path) of the lookup file that the looked-up values name.' }),
+  format: z.enum(['csv', 'jsonl', 'json']).optional().meta({ description: 'Default: from the file extension.' }),
+  delimiter: Delimiter,
+  encoding: Encoding,
+  records: z.string().optional().meta({ description: 'For a JSON document: the dotted path of the records array.' }),
+}).meta({ description: 'Records found by key in a file given with --lookup <name>=<file> (users by id…).' });
+
 /** The zod schema of a mapping file, the written spec. */
 export const MappingSpecSchema = strict({
   $schema: z.string().optional(),
   source: SourceSchema.optional(),
+  lookups: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, "_" or "-"' }), LookupSchema)
+    .optional()
+    .meta({ description: 'Named files of records found by key, read by the "lookup" transform: {"users": {"key": "id"}}.' }),
   conversation: ConversationSchema,
   messages: MessagesSchema.optional(),
 }).meta({ title: 'reamaze-import mapping', description: 'How records of an export become Re:amaze conversations.' });

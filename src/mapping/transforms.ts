@@ -1,3 +1,4 @@
+import { Lookups } from './lookups.js';
 import { NodeHtmlMarkdown } from 'node-html-markdown';
 import { compileDateParser, type DateOptions } from './dates.js';
 import { quote } from './fields.js';
@@ -111,18 +112,19 @@ const NAMED: Record<(typeof TRANSFORM_NAMES)[number], () => TransformFn> = {
   boolean: () => toBoolean,
 };
 
-/** Compiles one transform as written in a mapping to a function of one value. */
-export function compileTransform(spec: TransformSpec): TransformFn {
+/** Compiles one transform as written in a mapping (at `at`) to a function of one value. */
+export function compileTransform(spec: TransformSpec, lookups?: Lookups): TransformFn {
   if (typeof spec === 'string') return NAMED[spec]();
   if ('truncate' in spec) return truncate(spec.truncate);
   if ('date' in spec) return date(typeof spec.date === 'string' ? { format: spec.date } : spec.date);
+  if ('lookup' in spec) return (lookups ?? new Lookups([])).compile(spec.lookup);
   return nullTokens(spec['null-tokens']);
 }
 
 /** Compiles a list of transforms to one function applied to a value, or to each element of a list. */
-export function compileTransforms(specs: readonly TransformSpec[]): TransformFn | undefined {
+export function compileTransforms(specs: readonly TransformSpec[], lookups?: Lookups): TransformFn | undefined {
   if (specs.length === 0) return undefined;
-  const fns = specs.map(compileTransform);
+  const fns = specs.map((spec) => compileTransform(spec, lookups));
   const [first] = fns;
   const one =
     fns.length === 1 && first !== undefined

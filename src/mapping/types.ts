@@ -1,4 +1,5 @@
 import type { SourceOptions } from '../source/types.js';
+import type { Lookups } from './lookups.js';
 
 /** A field the mapping reads, and where in the mapping file it is named (for error messages). */
 export interface FieldReference {
@@ -36,6 +37,8 @@ export interface MappedRow {
 export interface JoinOptions {
   /** The column (or template) of a message record holding its ticket's key. */
   on: string;
+  /** Where `on` is in the mapping, for messages (default `messages.join.on`). */
+  at?: string;
   /** How the messages files are read. */
   source: SourceOptions;
 }
@@ -44,6 +47,10 @@ export interface JoinOptions {
 export interface CompiledMapping {
   /** Source options from the mapping's `source` section. */
   readonly source: SourceOptions;
+  /** The mapping's lookups (`lookups`), given their files when a command opens them. */
+  readonly lookups: Lookups;
+  /** How each declared lookup's file is read: its key column and source options. */
+  readonly lookupSpecs: Readonly<Record<string, JoinOptions>>;
   /** How thread messages are told apart: a mapped origin_id, or their position in the thread. */
   readonly threadIds: 'mapped' | 'position' | undefined;
   /** Set when the messages are in files of their own, joined to tickets by key. */

@@ -31,6 +31,8 @@ export interface ImportOptions {
   retry?: RetryPolicy;
   /** Messages files of a relational export (`messages.join`). */
   messages?: readonly string[];
+  /** The file of each lookup the mapping declares (`--lookup name=file`). */
+  lookups?: Readonly<Record<string, string>>;
   /** Stop after this many rows were sent (a sample migration). Default: all. */
   limit?: number;
   /** Tags added to every conversation created (to find a sample again). Default: none. */
@@ -63,7 +65,7 @@ export interface ImportSummary extends ImportCounts {
 
 /** Imports every valid row not yet done; the same call again resumes. */
 export async function importFiles(options: ImportOptions): Promise<ImportSummary> {
-  const opened = await openSources(options.files, options.mapping, { messages: options.messages ?? [] });
+  const opened = await openSources(options.files, options.mapping, { messages: options.messages ?? [], lookups: options.lookups ?? {} });
   opened.warnings.forEach((warning) => options.onWarning?.(warning));
   const counts = emptyCounts();
   const context: SendContext = {

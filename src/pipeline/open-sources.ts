@@ -2,6 +2,8 @@ import { ImportError } from '../errors.js';
 import { ThreadStage, type StagedFile } from '../ledger/thread-stage.js';
 import { JOINED_MESSAGES } from '../mapping/messages.js';
 import { findUnknownColumns, findUnknownMessageColumns, type UnknownColumn } from '../mapping/unknown-columns.js';
+import { nearestNames } from '../mapping/nearest.js';
+import { isTemplate, templateFields } from '../mapping/template.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import { openSourceThreaded } from '../source/threaded.js';
 import type { Source, SourceRecord } from '../source/types.js';
@@ -26,16 +28,19 @@ export interface OpenedSources {
 export async function openSources(
   files: readonly string[],
   mapping: CompiledMapping,
-  options: { threadMinBytes?: number; messages?: readonly string[] } = {},
+  options: { threadMinBytes?: number; messages?: readonly string[]; lookups?: Readonly<Record<string, string>> } = {},
 ): Promise<OpenedSources> {
   const sources: Source[] = [];
   let stage: ThreadStage | undefined;
+  const lookupStages: ThreadStage[] = [];
   const close = async () => {
     stage?.close();
+    lookupStages.forEach((lookup) => lookup.close());
     await Promise.all(sources.map((source) => source.close()));
   };
   try {
     const warnings: string[] = [];
+    await stageLookups(options.lookups ?? {}, mapping, warnings, lookupStages);
     stage = await stageMessages(options.messages ?? [], mapping, warnings);
     if (mapping.threadIds === 'position') {
       warnings.push('messages.origin_id is not mapped: messages are known by their position in the thread, so each record must always hold its whole thread, in the same order. Map the export\'s message id if it has one.');
@@ -57,6 +62,33 @@ export async function openSources(
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/**
+ * Reads each `--lookup name=file` into a stage of its own and gives it to the mapping's lookup of
+ * that name; refuses a name the mapping does not declare, and warns of a declared one not given.
+ */
+async function stageLookups(files: Readonly<Record<string, string>>, mapping: CompiledMapping, warnings: string[], stages: ThreadStage[]): Promise<void> {
+  const declared = mapping.lookups.names;
+  for (const [name, file] of Object.entries(files)) {
+    const spec = mapping.lookupSpecs[name];
+    if (!spec) {
+      const known = declared.length > 0 ? `it declares ${declared.map((n) => `"${n}"`).join(', ')}` : 'it declares none';
+      throw new ImportError('USAGE', `--lookup ${name}=${file}: the mapping has no lookup "${name}" (${known} under "lookups").`);
+    }
+    const stage = await ThreadStage.load([file], spec, (staged: StagedFile) => {
+      warnings.push(...staged.warnings.map((warning) => `${staged.file}: ${warning}`));
+      const onFields = isTemplate(spec.on) ? templateFields(spec.on) : [spec.on];
+      const missing = onFields.filter((field) => !staged.columns.some((column) => column === field || column.startsWith(`${field}.`)));
+      warnings.push(...reportUnknown(staged, missing.map((field) => ({ field, at: `lookups.${name}.key`, required: true, nearest: nearestNames(field, staged.columns) }))));
+    });
+    stages.push(stage);
+    mapping.lookups.attach(name, stage);
+    if (stage.problemCount > 0) warnings.push(`${file}: ${stage.problemCount} records of lookup "${name}" cannot be read or have no key, and are left out.`);
+  }
+  for (const name of declared.filter((n) => files[n] === undefined)) {
+    warnings.push(`The mapping's lookup "${name}" is not given (--lookup ${name}=FILE): what it looks up is empty (a message without its author's e-mail is sent by the token's staff member).`);
   }
 }
 

@@ -24,8 +24,9 @@ export async function previewRows(
   count: number,
   onWarning?: (text: string) => void,
   messages: readonly string[] = [],
+  lookups: Readonly<Record<string, string>> = {},
 ): Promise<PreviewRow[]> {
-  const opened = await openSources([file], mapping, { messages });
+  const opened = await openSources([file], mapping, { messages, lookups });
   opened.warnings.forEach((warning) => onWarning?.(warning));
   const rows: PreviewRow[] = [];
   try {

@@ -20,6 +20,8 @@ export interface ValidateOptions {
   threadMinBytes?: number;
   /** Messages files of a relational export (`messages.join`). */
   messages?: readonly string[];
+  /** The file of each lookup the mapping declares (`--lookup name=file`). */
+  lookups?: Readonly<Record<string, string>>;
   /** How many distinct error kinds the summary lists. Default 5. */
   topErrors?: number;
 }
@@ -49,7 +51,7 @@ export interface ValidateSummary extends ValidateCounts {
 
 /** Reads, maps and validates every row of every file; sends nothing. */
 export async function validateFiles(options: ValidateOptions): Promise<ValidateSummary> {
-  const opened = await openSources(options.files, options.mapping, { ...options, messages: options.messages ?? [] });
+  const opened = await openSources(options.files, options.mapping, { ...options, messages: options.messages ?? [], lookups: options.lookups ?? {} });
   opened.warnings.forEach((warning) => options.onWarning?.(warning));
   // JSON records are nested: a CSV rejects file gets one column per top-level field.
   const columns = opened.sources.flatMap((source) =>

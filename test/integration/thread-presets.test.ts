@@ -48,6 +48,26 @@ const thread = (conversation: HeldConversation | undefined) =>
   (conversation?.messages ?? []).map(({ body, visibility, user, origin_id }) => ({ body, visibility, email: user.email, origin_id }));
 
 describe('zendesk-json: one ticket per line with its "comments"', () => {
+  it('names each comment\'s author from a users lookup (--lookup users=users.json)', async () => {
+    const ticket = corpusJson('zendesk-api-json-go-zendesk/GET_ticket.json').ticket as Record<string, unknown>;
+    const comments = corpusJson('zendesk-api-json-go-zendesk/GET_ticket_comments.json').comments as Record<string, unknown>[];
+    const note = { ...comments[0], id: 9001, body: 'Internal: checked the logs', public: false, author_id: 424242, created_at: '2019-06-03T01:50:00Z' };
+    const file = join(dir, 'zendesk.jsonl');
+    await writeFile(file, `${JSON.stringify({ ...ticket, comments: [...comments, note] })}\n`);
+    // The users export of the same account, as Zendesk gives it ({"users": [...]}), its ids those of the authors.
+    const users = corpusJson('zendesk-api-json-go-zendesk/GET_users.json') as { users: Record<string, unknown>[] };
+    users.users[0]!.id = 424242;
+    users.users[1]!.id = 377922500012;
+    const usersFile = join(dir, 'users.json');
+    await writeFile(usersFile, JSON.stringify(users));
+
+    const held = await importWith('zendesk-json', file, 1, ['--lookup', `users=${usersFile}`]);
+    expect(thread(held.get('2')).map(({ email, origin_id }) => [origin_id, email])).toEqual([
+      [null, 'nukosuke@lavabit.com'], ['9001', 'customer@example.com'], ['3', 'nukosuke@lavabit.com'],
+    ]);
+    expect(held.get('2')!.messages.slice(1).map((message) => message.user.name)).toEqual(['Sample customer', 'nukosuke']);
+  });
+
   it('opens the conversation with the first comment and adds the rest in time order, notes as notes', async () => {
     const ticket = corpusJson('zendesk-api-json-go-zendesk/GET_ticket.json').ticket as Record<string, unknown>;
     const comments = corpusJson('zendesk-api-json-go-zendesk/GET_ticket_comments.json').comments as Record<string, unknown>[];

@@ -274,6 +274,27 @@ describe('threads', () => {
     for (const answer of [missing, extra, orphan, column]) expect(hasStackTrace(answer.stderr)).toBe(false);
   });
 
+  it('says what is wrong with a --lookup: a name the mapping lacks, no name, a file without the key column', async () => {
+    const { file } = await writeJsonl(tickets(1));
+    const mapping = join(dir, 'lookup-mapping.json');
+    const users = join(dir, 'users.csv');
+    await writeFile(users, 'uid,name,email\n1,Ann,ann@example.com\n');
+    await writeFile(mapping, JSON.stringify({
+      source: { key: 'id' }, lookups: { users: { key: 'id' } }, conversation: CONVERSATION,
+      messages: { from: 'comments', ...MESSAGES, user: { email: { from: 'author_email', transform: [{ lookup: 'users.email' }] } } },
+    }));
+    const answers = await Promise.all([
+      runCli(['validate', file, '--mapping', mapping, '--lookup', `people=${users}`], {}),
+      runCli(['validate', file, '--mapping', mapping, '--lookup', users], {}),
+      runCli(['validate', file, '--mapping', mapping, '--lookup', `users=${users}`], {}),
+    ]);
+    expect(answers.map((answer) => answer.code)).toEqual([2, 2, 2]);
+    expect(answers[0]!.stderr).toContain('the mapping has no lookup "people" (it declares "users" under "lookups")');
+    expect(answers[1]!.stderr).toContain('write name=file, e.g. --lookup users=users.json');
+    expect(answers[2]!.stderr).toContain('lookups.users.key: "id" (nearest: "uid")');
+    for (const answer of answers) expect(hasStackTrace(answer.stderr)).toBe(false);
+  });
+
   it('SIGKILL mid-thread under faults, then the same command again: no message missing or doubled', async () => {
     const sandboxServer = await server({
       latencyMs: 2,

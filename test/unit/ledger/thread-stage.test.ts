@@ -24,7 +24,7 @@ describe('ThreadStage', () => {
       expect(stage.count).toBe(4);
       expect(stage.messagesOf('7').map((fields) => fields.body)).toEqual(['first', 'second', 'third']);
       expect(stage.problemCount).toBe(2);
-      expect(stage.problems[0]).toEqual({ file, line: 5, message: 'messages.join.on: the ticket key (ticket_id) is empty' });
+      expect(stage.problems[0]).toEqual({ file, line: 5, message: 'messages.join.on: the key (ticket_id) is empty' });
       expect(stage.problems[1]).toMatchObject({ file, line: 7 });
       expect(stage.unaskedTickets('', 10)).toEqual(['8']);
       expect(stage.orphans([file])).toEqual({ count: 1, example: `${file}:3 (ticket "8")` });

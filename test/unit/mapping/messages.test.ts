@@ -166,4 +166,23 @@ describe('messages', () => {
       messages: { join: { on: 'ticket_id' }, body: 'b' },
     })).toContain('messages.origin_id: required with "join"');
   });
+
+  it('looks a value up in a declared lookup; an undeclared one is a mapping error naming the declared ones', () => {
+    const spec = {
+      lookups: { users: { key: 'id' } },
+      conversation: { category: 'support', message: { body: 'b' }, user: { email: 'a@example.com' } },
+      messages: {
+        from: 'c', body: '{{text}}', origin_id: '{{id}}',
+        user: { email: { from: 'author', transform: [{ lookup: 'users.contact.email' }] } },
+      },
+    };
+    const mapping = compileMapping(parseMapping(spec, 'm.json'));
+    const users: Record<string, Record<string, unknown>> = { '7': { id: 7, contact: { email: 'ann@example.com' } } };
+    mapping.lookups.attach('users', { recordOf: (key) => users[key] });
+    const thread = mapping.mapRow({ c: [{ id: 1, text: 'a', author: 7 }, { id: 2, text: 'b', author: 8 }] }, 'k').messages;
+    expect(thread.map((m) => (m.body.message as { user?: unknown }).user)).toEqual([{ email: 'ann@example.com' }, undefined]);
+    const wrong = { ...spec, messages: { ...spec.messages, user: { email: { from: 'author', transform: [{ lookup: 'people.email' }] } } } };
+    expect(() => parseMapping(wrong, 'm.json')).toThrow('messages.user.email.transform[0]: lookup "people" is not declared in "lookups" (declared: "users")');
+  });
 });
+
