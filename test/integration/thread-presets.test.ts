@@ -182,7 +182,7 @@ describe('zendesk-warehouse-csv: ticket_data.csv joined with ticket_comment_data
   const FOLDER = 'zendesk-fivetran-warehouse-csv-dbt_zendesk';
 
   /** The seeds' comments belong to tickets the seed ticket table lacks: add those tickets (copies of a corpus row). */
-  async function files(): Promise<{ tickets: string; comments: string; commentRows: Record<string, string>[]; added: string[] }> {
+  async function files(): Promise<{ tickets: string; comments: string; users: string; commentRows: Record<string, string>[]; added: string[] }> {
     const ticketText = corpusText(`${FOLDER}/ticket_data.csv`);
     // Every seed comment is public: make one of ticket 7367's an internal note.
     const commentText = corpusText(`${FOLDER}/ticket_comment_data.csv`).replace(/^(1227234557733,.*?),TRUE,7367,/m, '$1,FALSE,7367,');
@@ -198,25 +198,31 @@ describe('zendesk-warehouse-csv: ticket_data.csv joined with ticket_comment_data
     // The seeds use CRLF and have no final newline; keep both.
     await writeFile(tickets, [ticketText.replace(/\r?\n$/, ''), ...extra].join('\r\n'));
     await writeFile(comments, commentText);
-    return { tickets, comments, commentRows, added };
+    // user_data.csv's seed ids are not those the tickets and comments name: a users table that has them.
+    const ticketRows = [ticketText.replace(/\r?\n$/, ''), ...extra].join('\r\n').split('\r\n').slice(1);
+    const requesterColumn = ticketText.split(/\r?\n/)[0]!.split(',').indexOf('requester_id');
+    const ids = new Set([...ticketRows.map((line) => line.split(',')[requesterColumn]!), ...commentRows.map((row) => row.user_id!)]);
+    const users = join(dir, 'user_data.csv');
+    await writeFile(users, ['id,name,email', ...[...ids].map((id) => `${id},User ${id},User${id}@Example.com`)].join('\r\n'));
+    return { tickets, comments, users, commentRows, added };
   }
 
   it('imports every ticket, with or without comments, each thread ordered by "created"', async () => {
-    const { tickets, comments, commentRows, added } = await files();
+    const { tickets, comments, users, commentRows, added } = await files();
     expect(added).toContain('7367');
     expect(commentRows.find((row) => row.id === '1227234557733')).toMatchObject({ body: 'body8', public: 'FALSE' });
     const rows = 10 + added.length;
-    const held = await importWith('zendesk-warehouse-csv', tickets, rows, ['--messages', comments]);
+    const held = await importWith('zendesk-warehouse-csv', tickets, rows, ['--messages', comments, '--lookup', `users=${users}`]);
     expect(held.size).toBe(rows);
 
     // The seed tickets have no comments: they import with their description only.
     expect(held.get('1595')).toMatchObject({
       subject: 'subject1',
       status: 4,
-      user: { email: '396331237134@zendesk-users.invalid' },
+      user: { name: 'User 396331237134', email: 'user396331237134@example.com' },
       data: { legacy_id: '1595', legacy_status: 'deleted', legacy_type: 'incident', legacy_created_at: '2020-02-19 01:54:52' },
     });
-    expect(thread(held.get('1595'))).toEqual([{ body: 'description1', visibility: 0, email: '396331237134@zendesk-users.invalid', origin_id: null }]);
+    expect(thread(held.get('1595'))).toEqual([{ body: 'description1', visibility: 0, email: 'user396331237134@example.com', origin_id: null }]);
     expect(held.get('11071')).toMatchObject({ status: 2, data: { legacy_priority: 'urgent' } });
     expect(held.get('16988')!.messages).toHaveLength(1);
 
@@ -236,7 +242,8 @@ describe('zendesk-warehouse-csv: ticket_data.csv joined with ticket_comment_data
       expect(thread(held.get(id))).toEqual(own.map((row, index) => ({
         body: `_${row.created} UTC · Zendesk user ${row.user_id}_\n\n${row.body}`,
         visibility: index === 0 ? 0 : row.public === 'TRUE' ? 0 : 1,
-        email: index === 0 ? expect.stringMatching(/@zendesk-users\.invalid$/) : TOKEN_USER,
+        // The opening comment is the customer's (the conversation's user); the others name their author.
+        email: index === 0 ? expect.stringMatching(/^user\d+@example\.com$/) : `user${row.user_id}@example.com`,
         origin_id: index === 0 ? null : row.id,
       })));
     }
