@@ -27,11 +27,6 @@ export class Lookups {
     this.sources.set(name, source);
   }
 
-  /** True once a declared lookup has its records. */
-  has(name: string): boolean {
-    return this.sources.get(name) !== undefined;
-  }
-
   /**
    * Compiles `{"lookup": "users.email"}`: the value is a key of the lookup `users`, the
    * result that record's `email` (a dotted path); empty when the key is not there.
