@@ -176,12 +176,17 @@ const ConversationSchema = strict({
   }),
 });
 
-const JoinSchema = strict({
-  on: FieldOrTemplate.meta({ description: "The column of the messages file holding the ticket's key (source.key of the tickets)." }),
+/** How a file of its own (messages, a lookup) is read, as `source` says it for the tickets. */
+const FILE_OPTIONS = {
   format: z.enum(['csv', 'jsonl', 'json']).optional().meta({ description: 'Default: from the file extension.' }),
   delimiter: Delimiter,
   encoding: Encoding,
   records: z.string().optional().meta({ description: 'For a JSON document: the dotted path of the records array.' }),
+};
+
+const JoinSchema = strict({
+  on: FieldOrTemplate.meta({ description: "The column of the messages file holding the ticket's key (source.key of the tickets)." }),
+  ...FILE_OPTIONS,
 }).meta({ description: 'Messages in files of their own (given with --messages), one message per record, joined to tickets by key.' });
 
 const MessagesSchema = strict({
@@ -207,10 +212,7 @@ const MessagesSchema = strict({
 
 const LookupSchema = strict({
   key: FieldOrTemplate.meta({ description: 'The column (or path) of the lookup file that the looked-up values name.' }),
-  format: z.enum(['csv', 'jsonl', 'json']).optional().meta({ description: 'Default: from the file extension.' }),
-  delimiter: Delimiter,
-  encoding: Encoding,
-  records: z.string().optional().meta({ description: 'For a JSON document: the dotted path of the records array.' }),
+  ...FILE_OPTIONS,
 }).meta({ description: 'Records found by key in a file given with --lookup <name>=<file> (users by id…).' });
 
 /** The zod schema of a mapping file, the written spec. */
