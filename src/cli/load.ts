@@ -35,12 +35,12 @@ export function messageFiles(args: Record<string, unknown>, cwd: string): string
 
 /** The `--lookup name=file` options: each lookup's file (USAGE for a malformed one or a name given twice). */
 export function lookupFiles(args: Record<string, unknown>, cwd: string): Record<string, string> {
-  const files: Record<string, string> = {};
+  const files: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const item of [args.lookup ?? []].flat().map(String)) {
     const match = /^([A-Za-z0-9_-]+)=(.+)$/.exec(item);
     if (!match) throw new ImportError('USAGE', `--lookup ${item}: write name=file, e.g. --lookup users=users.json.`);
     const [, name, file] = match as unknown as [string, string, string];
-    if (files[name] !== undefined) throw new ImportError('USAGE', `--lookup ${name} is given twice: give each lookup one file.`);
+    if (Object.hasOwn(files, name)) throw new ImportError('USAGE', `--lookup ${name} is given twice: give each lookup one file.`);
     files[name] = inputFiles(file, cwd)[0]!;
   }
   return files;

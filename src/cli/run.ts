@@ -86,7 +86,7 @@ function seconds(value: unknown, fallback: number): number {
 
 /** The options worth keeping with the run: never credentials. */
 function recordedArgs(args: Record<string, unknown>): Record<string, unknown> {
-  const kept = ['files', 'mapping', 'ledger', 'rate', 'max-rate', 'concurrency', 'limit', 'tag', 'max-errors', 'max-error-rate', 'base-url', 'brand'];
+  const kept = ['files', 'mapping', 'messages', 'lookup', 'ledger', 'rate', 'max-rate', 'concurrency', 'limit', 'tag', 'max-errors', 'max-error-rate', 'base-url', 'brand'];
   return Object.fromEntries(kept.filter((name) => args[name] !== undefined).map((name) => [name, args[name]]));
 }
 

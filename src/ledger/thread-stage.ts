@@ -104,7 +104,7 @@ export class ThreadStage {
     } catch (error) {
       stage.close();
       if (error instanceof ImportError) throw error;
-      throw new ImportError('FILE_UNREADABLE', `Cannot stage the messages files: ${(error as Error).message}.`, { cause: error });
+      throw new ImportError('FILE_UNREADABLE', `Cannot stage ${files.join(', ')} (${join.at ?? 'messages.join'}): ${(error as Error).message}.`, { cause: error });
     }
   }
 

@@ -67,6 +67,8 @@ export function formatIssues(issues: readonly Issue[], prefix: Path = []): strin
     const path = [...prefix, ...issue.path];
     const branch = issue.code === 'invalid_union' ? intendedBranch(issue) : undefined;
     if (branch !== undefined) lines.push(...formatIssues(branch, path));
+    // A record key that fails its rule: the rule's own words, at the key.
+    else if (issue.code === 'invalid_key') lines.push(...formatIssues(issue.issues, path));
     else lines.push(`${formatPath(path)}: ${describe(issue)}`);
   }
   return [...new Set(lines)];

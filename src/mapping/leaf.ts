@@ -83,6 +83,14 @@ function mapper(map: Record<string, unknown>, fallback: unknown): Lookup {
   return (value, ctx, at) => (Array.isArray(value) ? value.map((v) => one(v, ctx, at)) : one(value, ctx, at));
 }
 
+/** Why a required rule came out empty: its field is empty, or the transforms emptied its value (a lookup without it). */
+function emptyReason(rule: RuleSpec, raw: unknown): string {
+  if (isEmpty(raw)) return `required, but ${quote(rule.from)} is empty`;
+  const lookup = rule.transform?.find((t): t is { lookup: string } => typeof t === 'object' && 'lookup' in t);
+  if (lookup) return `required, but ${quote(raw)} (${quote(rule.from)}) is not found through lookup "${lookup.lookup}"`;
+  return `required, but ${quote(raw)} (${quote(rule.from)}) is empty after its transforms`;
+}
+
 /** Compiles a rule: from → transforms → split → map → drop empty items → default → required. */
 function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
   const read = compileSource(rule, place);
@@ -106,7 +114,7 @@ function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
     if (map !== undefined) value = map(value, ctx, at);
     if (Array.isArray(value) && value.some(isEmpty)) value = value.filter((v) => !isEmpty(v));
     if (isEmpty(value) && fallback !== undefined) value = fallback;
-    if (isEmpty(value) && required && ctx.errors.length === errors) fail(ctx, at, `required, but ${quote(rule.from)} is empty`);
+    if (isEmpty(value) && required && ctx.errors.length === errors) fail(ctx, at, emptyReason(rule, read(fields)));
     return value;
   };
 }

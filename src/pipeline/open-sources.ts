@@ -72,7 +72,7 @@ export async function openSources(
 async function stageLookups(files: Readonly<Record<string, string>>, mapping: CompiledMapping, warnings: string[], stages: ThreadStage[]): Promise<void> {
   const declared = mapping.lookups.names;
   for (const [name, file] of Object.entries(files)) {
-    const spec = mapping.lookupSpecs[name];
+    const spec = Object.hasOwn(mapping.lookupSpecs, name) ? mapping.lookupSpecs[name] : undefined;
     if (!spec) {
       const known = declared.length > 0 ? `it declares ${declared.map((n) => `"${n}"`).join(', ')}` : 'it declares none';
       throw new ImportError('USAGE', `--lookup ${name}=${file}: the mapping has no lookup "${name}" (${known} under "lookups").`);
@@ -81,14 +81,25 @@ async function stageLookups(files: Readonly<Record<string, string>>, mapping: Co
       warnings.push(...staged.warnings.map((warning) => `${staged.file}: ${warning}`));
       const onFields = isTemplate(spec.on) ? templateFields(spec.on) : [spec.on];
       const missing = onFields.filter((field) => !staged.columns.some((column) => column === field || column.startsWith(`${field}.`)));
-      warnings.push(...reportUnknown(staged, missing.map((field) => ({ field, at: `lookups.${name}.key`, required: true, nearest: nearestNames(field, staged.columns) }))));
+      if (missing.length > 0) {
+        // A lookup that finds nothing would silently send every message under the wrong author.
+        const nearest = nearestNames(missing[0]!, staged.columns);
+        const hint = nearest.length > 0 ? ` (nearest: ${nearest.map((n) => `"${n}"`).join(', ')})` : '';
+        throw new ImportError('MAPPING_UNKNOWN_COLUMN', `lookups.${name}.key: "${missing[0]}"${hint} is not in ${staged.file}, the file of --lookup ${name}: check the file, or the key the mapping gives.`, { file: staged.file });
+      }
     });
     stages.push(stage);
+    if (stage.count === 0) {
+      throw new ImportError('USAGE', `--lookup ${name}=${file} holds no record with a key (lookups.${name}.key "${spec.on}"): give the export of that table.`, { file });
+    }
     mapping.lookups.attach(name, stage);
-    if (stage.problemCount > 0) warnings.push(`${file}: ${stage.problemCount} records of lookup "${name}" cannot be read or have no key, and are left out.`);
+    if (stage.problemCount > 0) {
+      const first = stage.problems[0];
+      warnings.push(`${file}: ${stage.problemCount} records of lookup "${name}" cannot be read or have no key, and are left out (first: line ${first?.line ?? '?'}: ${first?.message ?? '?'}).`);
+    }
   }
-  for (const name of declared.filter((n) => files[n] === undefined)) {
-    warnings.push(`The mapping's lookup "${name}" is not given (--lookup ${name}=FILE): what it looks up is empty (a message without its author's e-mail is sent by the token's staff member).`);
+  for (const name of declared.filter((n) => !Object.hasOwn(files, n))) {
+    warnings.push(`The mapping's lookup "${name}" is not given (--lookup ${name}=FILE): every value read through it is empty.`);
   }
 }
 

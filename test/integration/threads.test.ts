@@ -283,15 +283,26 @@ describe('threads', () => {
       source: { key: 'id' }, lookups: { users: { key: 'id' } }, conversation: CONVERSATION,
       messages: { from: 'comments', ...MESSAGES, user: { email: { from: 'author_email', transform: [{ lookup: 'users.email' }] } } },
     }));
+    const json = join(dir, 'users.json');
+    await writeFile(json, JSON.stringify({ users: [{ user_id: 1, email: 'ann@example.com' }] }));
+    const headerOnly = join(dir, 'nobody.csv');
+    await writeFile(headerOnly, 'id,name,email\n');
     const answers = await Promise.all([
       runCli(['validate', file, '--mapping', mapping, '--lookup', `people=${users}`], {}),
       runCli(['validate', file, '--mapping', mapping, '--lookup', users], {}),
       runCli(['validate', file, '--mapping', mapping, '--lookup', `users=${users}`], {}),
+      // Records without the key: every author would silently be the staff member.
+      runCli(['validate', file, '--mapping', mapping, '--lookup', `users=${json}`], {}),
+      runCli(['validate', file, '--mapping', mapping, '--lookup', `users=${headerOnly}`], {}),
+      runCli(['validate', file, '--mapping', mapping, '--lookup', `constructor=${users}`], {}),
     ]);
-    expect(answers.map((answer) => answer.code)).toEqual([2, 2, 2]);
+    expect(answers.map((answer) => answer.code)).toEqual([2, 2, 2, 2, 2, 2]);
     expect(answers[0]!.stderr).toContain('the mapping has no lookup "people" (it declares "users" under "lookups")');
     expect(answers[1]!.stderr).toContain('write name=file, e.g. --lookup users=users.json');
-    expect(answers[2]!.stderr).toContain('lookups.users.key: "id" (nearest: "uid")');
+    expect(answers[2]!.stderr).toContain('lookups.users.key: "id" (nearest: "uid") is not in');
+    expect(answers[3]!.stderr).toMatch(/lookups\.users\.key: "id"( \(nearest: [^)]*\))? is not in /);
+    expect(answers[4]!.stderr).toContain(`--lookup users=${headerOnly} holds no record with a key`);
+    expect(answers[5]!.stderr).toContain('the mapping has no lookup "constructor"');
     for (const answer of answers) expect(hasStackTrace(answer.stderr)).toBe(false);
   });
 

@@ -181,6 +181,14 @@ describe('messages', () => {
     mapping.lookups.attach('users', { recordOf: (key) => users[key] });
     const thread = mapping.mapRow({ c: [{ id: 1, text: 'a', author: 7 }, { id: 2, text: 'b', author: 8 }] }, 'k').messages;
     expect(thread.map((m) => (m.body.message as { user?: unknown }).user)).toEqual([{ email: 'ann@example.com' }, undefined]);
+    const required = compileMapping(parseMapping({
+      ...spec,
+      conversation: { ...spec.conversation, user: { email: { from: 'requester', transform: [{ lookup: 'users.contact.email' }], required: true } } },
+    }, 'm.json'));
+    required.lookups.attach('users', { recordOf: (key) => users[key] });
+    expect(required.mapRow({ requester: 999, c: [] }, 'k').errors).toEqual([
+      'conversation.user.email: required, but 999 ("requester") is not found through lookup "users.contact.email"',
+    ]);
     const wrong = { ...spec, messages: { ...spec.messages, user: { email: { from: 'author', transform: [{ lookup: 'people.email' }] } } } };
     expect(() => parseMapping(wrong, 'm.json')).toThrow('messages.user.email.transform[0]: lookup "people" is not declared in "lookups" (declared: "users")');
   });
