@@ -191,6 +191,7 @@ describe('messages', () => {
     ]);
     const wrong = { ...spec, messages: { ...spec.messages, user: { email: { from: 'author', transform: [{ lookup: 'people.email' }] } } } };
     expect(() => parseMapping(wrong, 'm.json')).toThrow('messages.user.email.transform[0]: lookup "people" is not declared in "lookups" (declared: "users")');
+    expect(() => parseMapping({ ...spec, lookups: { 'us.ers': { key: 'id' } } }, 'm.json')).toThrow('lookups["us.ers"]: must be letters, digits, "_" or "-"');
   });
 });
 
