@@ -67,6 +67,12 @@ async function runHandler(handler: Handler, args: Record<string, unknown>, io: C
 }
 
 
+/** A JSON summary instead of the human one, and silence on stderr. */
+const SUMMARY_OPTIONS = {
+  json: { type: 'boolean', default: false, describe: 'print one JSON summary on stdout' },
+  quiet: { alias: 'q', type: 'boolean', default: false, describe: 'no progress or notes' },
+} as const;
+
 /** How records become conversations: the mapping, and the messages files of a relational export. */
 const MAPPING_OPTIONS = {
   mapping: { alias: 'm', type: 'string', demandOption: true, describe: 'mapping file or preset name' },
@@ -87,8 +93,7 @@ function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>)
           .options(MAPPING_OPTIONS)
           .option('rejects', { type: 'string', describe: 'write every row that is not valid to this file' })
           .option('rejects-format', { choices: ['jsonl', 'csv'] as const, describe: 'default: from the extension, else jsonl' })
-          .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary on stdout' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or notes' }),
+          .options(SUMMARY_OPTIONS),
       pick(runValidate),
     )
     .command(
@@ -133,8 +138,7 @@ function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>)
           .option('email', { type: 'string', describe: 'staff login e-mail (default: REAMAZE_EMAIL)' })
           .option('token-file', { type: 'string', describe: 'file holding the API token (default: REAMAZE_API_TOKEN)' })
           .option('base-url', { type: 'string', describe: 'API base URL (default: REAMAZE_BASE_URL, else https://{brand}.reamaze.io/api/v1)' })
-          .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary on stdout' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or notes' }),
+          .options(SUMMARY_OPTIONS),
       pick(runImport),
     )
     .command(

@@ -27,6 +27,9 @@ type QueuedWrite =
   | { kind: 'thread'; key: string; open: boolean; error: string | null }
   | { kind: 'slug'; key: string; slug: string };
 
+/** A write committed as `sending` before its request leaves: a conversation or a message. */
+type SendingWrite = Extract<QueuedWrite, { kind: 'row' | 'message' }>;
+
 /** The key under which a message's queued writes are remembered. */
 const messageKey = (ticket: string, originId: string) => `${ticket}\u0000${originId}`;
 
@@ -41,7 +44,7 @@ export class SqliteLedger {
   private seen: string[] = [];
   /** Keys with queued writes: a lookup of one of them (a duplicate, in practice) commits first. */
   private readonly queuedKeys = new Set<string>();
-  private sendingBatch: { write: QueuedWrite; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private sendingBatch: { write: SendingWrite; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private runId = 0;
 
   private constructor(
@@ -129,12 +132,12 @@ export class SqliteLedger {
     this.commitSending(rows.map((update) => ({ kind: 'row', update })));
   }
 
-  private commitSending(writes: readonly QueuedWrite[]): void {
+  private commitSending(writes: readonly SendingWrite[]): void {
     this.flush();
     this.db.transaction(() => {
       for (const write of writes) {
-        if (write.kind === 'thread' || write.kind === 'slug') continue;
-        this.apply({ ...write, update: { ...write.update, state: 'sending' } } as QueuedWrite);
+        if (write.kind === 'row') this.write({ ...write.update, state: 'sending' });
+        else this.writeMessage({ ...write.update, state: 'sending' });
       }
     })();
   }
@@ -152,7 +155,7 @@ export class SqliteLedger {
     return this.sendingSoon({ kind: 'message', update: message });
   }
 
-  private sendingSoon(write: QueuedWrite): Promise<void> {
+  private sendingSoon(write: SendingWrite): Promise<void> {
     return new Promise((resolve, reject) => {
       this.sendingBatch.push({ write, resolve, reject });
       if (this.sendingBatch.length > 1) return;

@@ -4,7 +4,7 @@ import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { DEFAULT_KEY_FIELD } from '../mapping/compile.js';
 import { mappingChanges } from '../mapping/diff.js';
 import { JOINED_MESSAGES } from '../mapping/messages.js';
-import type { ThreadStage } from '../ledger/thread-stage.js';
+import type { RecordStage } from '../ledger/record-stage.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { ReamazeClient } from '../reamaze/client.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../reamaze/retry-policy.js';
@@ -206,7 +206,7 @@ async function sendTicket(ticket: OutgoingTicket, run: TicketRun): Promise<void>
  * an earlier run (a nightly delta: new replies to old tickets): they are added to its
  * conversation. The ticket's status is not in tonight's files, so no final update is sent.
  */
-function* earlierTickets(stage: ThreadStage, options: ImportOptions, counts: ImportCounts): Generator<OutgoingTicket> {
+function* earlierTickets(stage: RecordStage, options: ImportOptions, counts: ImportCounts): Generator<OutgoingTicket> {
   const { ledger, mapping } = options;
   let after = '';
   for (;;) {

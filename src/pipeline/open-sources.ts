@@ -1,5 +1,5 @@
 import { ImportError } from '../errors.js';
-import { ThreadStage, type StagedFile } from '../ledger/thread-stage.js';
+import { RecordStage, type StagedFile } from '../ledger/record-stage.js';
 import { JOINED_MESSAGES } from '../mapping/messages.js';
 import { findUnknownColumns, findUnknownMessageColumns, type UnknownColumn } from '../mapping/unknown-columns.js';
 import { nearestNames } from '../mapping/nearest.js';
@@ -14,7 +14,7 @@ export interface OpenedSources {
   warnings: string[];
   totalBytes: number;
   /** The staged messages files of a relational export (`messages.join`), when there are any. */
-  stage: ThreadStage | undefined;
+  stage: RecordStage | undefined;
   /** Gives a record its thread from the staged messages files (nothing to do without them). */
   attach(record: SourceRecord): void;
   close(): Promise<void>;
@@ -31,8 +31,8 @@ export async function openSources(
   options: { threadMinBytes?: number; messages?: readonly string[]; lookups?: Readonly<Record<string, string>> } = {},
 ): Promise<OpenedSources> {
   const sources: Source[] = [];
-  let stage: ThreadStage | undefined;
-  const lookupStages: ThreadStage[] = [];
+  let stage: RecordStage | undefined;
+  const lookupStages: RecordStage[] = [];
   const close = async () => {
     stage?.close();
     lookupStages.forEach((lookup) => lookup.close());
@@ -69,7 +69,7 @@ export async function openSources(
  * Reads each `--lookup name=file` into a stage of its own and gives it to the mapping's lookup of
  * that name; refuses a name the mapping does not declare, and warns of a declared one not given.
  */
-async function stageLookups(files: Readonly<Record<string, string>>, mapping: CompiledMapping, warnings: string[], stages: ThreadStage[]): Promise<void> {
+async function stageLookups(files: Readonly<Record<string, string>>, mapping: CompiledMapping, warnings: string[], stages: RecordStage[]): Promise<void> {
   const declared = mapping.lookups.names;
   for (const [name, file] of Object.entries(files)) {
     const spec = Object.hasOwn(mapping.lookupSpecs, name) ? mapping.lookupSpecs[name] : undefined;
@@ -77,7 +77,7 @@ async function stageLookups(files: Readonly<Record<string, string>>, mapping: Co
       const known = declared.length > 0 ? `it declares ${declared.map((n) => `"${n}"`).join(', ')}` : 'it declares none';
       throw new ImportError('USAGE', `--lookup ${name}=${file}: the mapping has no lookup "${name}" (${known} under "lookups").`);
     }
-    const stage = await ThreadStage.load([file], spec, (staged: StagedFile) => {
+    const stage = await RecordStage.load([file], spec, (staged: StagedFile) => {
       warnings.push(...staged.warnings.map((warning) => `${staged.file}: ${warning}`));
       const onFields = isTemplate(spec.on) ? templateFields(spec.on) : [spec.on];
       const missing = onFields.filter((field) => !staged.columns.some((column) => column === field || column.startsWith(`${field}.`)));
@@ -107,7 +107,7 @@ async function stageLookups(files: Readonly<Record<string, string>>, mapping: Co
  * Stages the messages files of a relational export before any ticket is read; refuses
  * `--messages` without `messages.join` in the mapping, and the reverse.
  */
-async function stageMessages(files: readonly string[], mapping: CompiledMapping, warnings: string[]): Promise<ThreadStage | undefined> {
+async function stageMessages(files: readonly string[], mapping: CompiledMapping, warnings: string[]): Promise<RecordStage | undefined> {
   if (!mapping.join) {
     if (files.length === 0) return undefined;
     throw new ImportError('USAGE', '--messages names messages files, but the mapping has no "messages.join" saying how they join the tickets: add it, or leave --messages out.');
@@ -115,7 +115,7 @@ async function stageMessages(files: readonly string[], mapping: CompiledMapping,
   if (files.length === 0) {
     throw new ImportError('USAGE', 'The mapping joins messages from files of their own ("messages.join"): name them with --messages (e.g. --messages comments.csv).');
   }
-  const stage = await ThreadStage.load(files, mapping.join, (file: StagedFile) => {
+  const stage = await RecordStage.load(files, mapping.join, (file: StagedFile) => {
     warnings.push(...file.warnings.map((warning) => `${file.file}: ${warning}`));
     warnings.push(...reportUnknown(file, findUnknownMessageColumns(mapping, file.columns)));
   });

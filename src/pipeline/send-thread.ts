@@ -1,7 +1,7 @@
 import type { MessageUpdate } from '../ledger/ledger.js';
 import type { MappedMessage } from '../mapping/types.js';
 import { mayRetry, backoffDelay, type Outcome } from '../reamaze/retry-policy.js';
-import { deliver, isStopping, noteFailure, pause, STOPPED, type SendContext, type SendResult } from './deliver.js';
+import { deliver, isStopping, noteFailure, pause, STOPPED, type Details, type SendContext, type SendResult } from './deliver.js';
 import { hashOf } from './hash.js';
 
 /** The thread of a conversation that exists (or was just created), to complete. */
@@ -64,15 +64,16 @@ export async function sendThread(thread: OutgoingThread, context: SendContext): 
   const result = (update: ThreadResult['update']): ThreadResult => ({ messages: counts, newErrors, update });
   const slugOf = async () => (slug ??= await findSlug(thread.key, context));
   for (const [position, message] of thread.messages.entries()) {
-    const payload = JSON.stringify(message.body);
-    const payloadHash = hashOf(payload);
-    const previous = context.ledger.lookupMessage(thread.key, message.originId);
     // The conversation's own first message: not one of the thread's messages to count.
     if (message.originId === thread.opener) continue;
+    const previous = context.ledger.lookupMessage(thread.key, message.originId);
+    // Most messages of a nightly re-run are done: they are skipped before any serializing.
     if (previous?.state === 'done') {
       counts.skipped += 1;
       continue;
     }
+    const payload = JSON.stringify(message.body);
+    const payloadHash = hashOf(payload);
     if (previous?.state === 'rejected' && previous.payloadHash === payloadHash) {
       counts.rejected += 1;
       continue;
@@ -123,9 +124,8 @@ function messageJob(ticket: string, slug: string, message: MappedMessage, payloa
       }
       return { found: answer.origins.has(message.originId) };
     },
-    record(state: SendResult, details: { slug?: string | null } & Omit<MessageUpdate, 'ticket' | 'originId' | 'seq' | 'state'>) {
-      const { slug: _slug, ...rest } = details;
-      context.ledger.recordMessage({ ...base, ...rest, state });
+    record(state: SendResult, { httpStatus, errorCode, error, attempts }: Details) {
+      context.ledger.recordMessage({ ...base, httpStatus, errorCode, error, attempts, state });
     },
     notFound: `the conversation ${slug} is not there any more (404), so its messages cannot be added`,
   };

@@ -6,8 +6,6 @@ import { openSource } from '../source/index.js';
 import { joinKey } from './join-key.js';
 import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
 
-export { joinKey } from './join-key.js';
-
 /** Messages staged between two commits. */
 const COMMIT_EVERY = 8192;
 
@@ -37,11 +35,11 @@ export interface StagedFile {
 }
 
 /**
- * The messages of a relational export (a comments file beside the tickets file), staged in a
- * temporary SQLite database keyed by ticket, so each ticket's thread is one indexed query away and
- * memory stays flat however large the comments file. SQLite deletes the database on close.
+ * Records of a file staged by key in a temporary SQLite database: a relational export's messages
+ * by ticket (each ticket's thread one indexed query away), or a lookup's records (users by id).
+ * Memory stays flat however large the file; SQLite deletes the database on close.
  */
-export class ThreadStage {
+export class RecordStage {
   /** Records that could not be staged (unreadable, no ticket key), the first PROBLEMS_KEPT of them. */
   readonly problems: StageProblem[] = [];
   /** How many records could not be staged. */
@@ -65,7 +63,7 @@ export class ThreadStage {
    * Reads every messages file into the stage. `check` sees each file's columns before its records
    * are read (it throws for a column the mapping needs and the file lacks).
    */
-  static async load(files: readonly string[], join: JoinOptions, check: (file: StagedFile) => void): Promise<ThreadStage> {
+  static async load(files: readonly string[], join: JoinOptions, check: (file: StagedFile) => void): Promise<RecordStage> {
     const db = openSqlite('');
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
@@ -74,7 +72,7 @@ export class ThreadStage {
       CREATE TABLE staged (ticket TEXT NOT NULL, seq INTEGER NOT NULL, file INTEGER NOT NULL, line INTEGER NOT NULL, fields TEXT NOT NULL);
       CREATE TABLE asked (ticket TEXT PRIMARY KEY) WITHOUT ROWID;
     `);
-    const stage = new ThreadStage(db);
+    const stage = new RecordStage(db);
     try {
       const insert = db.prepare('INSERT INTO staged (ticket, seq, file, line, fields) VALUES (?, ?, ?, ?, ?)');
       const keyOf = isTemplate(join.on) ? compileTemplate(join.on) : compileGetter(join.on);

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { joinKey, ThreadStage } from '../../../src/ledger/thread-stage.js';
+import { joinKey } from '../../../src/ledger/join-key.js';
+import { RecordStage } from '../../../src/ledger/record-stage.js';
 import { tempDir } from '../../helpers/cli.js';
 
 let dir: string;
@@ -9,7 +10,7 @@ let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(async () => cleanup());
 
-describe('ThreadStage', () => {
+describe('RecordStage (messages by ticket, lookup records by key)', () => {
   it('joins by the ticket key as text, trimmed, with a whole decimal read as the integer', () => {
     expect(['7', ' 7 ', '7.0', '7.00', '-3.0', '7.5', 'A-7', '07'].map(joinKey)).toEqual(['7', '7', '7', '7', '-3', '7.5', 'A-7', '07']);
   });
@@ -18,7 +19,7 @@ describe('ThreadStage', () => {
     const file = join(dir, 'comments.csv');
     await writeFile(file, 'id,ticket_id,body\n1,7,first\n2,8,other\n3, 7 ,second\n4,,no ticket\n5,7.0,third\n6,9,"unclosed\n');
     const seen: string[] = [];
-    const stage = await ThreadStage.load([file], { on: 'ticket_id', source: {} }, (staged) => seen.push(...staged.columns));
+    const stage = await RecordStage.load([file], { on: 'ticket_id', source: {} }, (staged) => seen.push(...staged.columns));
     try {
       expect(seen).toEqual(['id', 'ticket_id', 'body']);
       expect(stage.count).toBe(4);
