@@ -9,7 +9,7 @@ import { compileTemplate, isTemplate, templateFields } from './template.js';
 /** Messages are imported as history: no notifications, no auto-resolve, no surveys. */
 const MESSAGE_DEFAULTS = { ...SUPPRESS_DEFAULTS, suppress_surveys: true };
 
-/** The record field a relational export's joined messages are placed under (see ledger/record-stage). */
+/** The record field a relational export's joined messages are placed under (see stage/record-stage). */
 export const JOINED_MESSAGES = '@messages';
 
 /** Maps one record to its thread, in order; problems go to `errors` as `messages[3].user.email: ...`. */

@@ -2,7 +2,7 @@ import type { ErrorCode } from '../errors.js';
 import type { CompiledMapping, MappedMessage } from '../mapping/types.js';
 import { validateConversation, validateMessage } from '../payload/schemas.js';
 import type { SourceRecord } from '../source/types.js';
-import type { KeyIndex } from '../ledger/key-index.js';
+import type { KeyIndex } from '../stage/key-index.js';
 
 /** What the local checks decided about one record. */
 export type RowVerdict =

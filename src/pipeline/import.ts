@@ -4,7 +4,7 @@ import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { DEFAULT_KEY_FIELD } from '../mapping/compile.js';
 import { mappingChanges } from '../mapping/diff.js';
 import { JOINED_MESSAGES } from '../mapping/messages.js';
-import type { RecordStage } from '../ledger/record-stage.js';
+import type { RecordStage } from '../stage/record-stage.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { ReamazeClient } from '../reamaze/client.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../reamaze/retry-policy.js';

@@ -1,5 +1,5 @@
 import { ImportError } from '../errors.js';
-import { RecordStage, type StagedFile } from '../ledger/record-stage.js';
+import { RecordStage, type StagedFile } from '../stage/record-stage.js';
 import { JOINED_MESSAGES } from '../mapping/messages.js';
 import { findUnknownColumns, findUnknownMessageColumns, type UnknownColumn } from '../mapping/unknown-columns.js';
 import { nearestNames } from '../mapping/nearest.js';

@@ -3,7 +3,7 @@ import { RowWriter, type ReportFormat } from '../report/row-writer.js';
 import type { SourceRecord } from '../source/types.js';
 import { errorKind } from '../errors.js';
 import { checkRow, type RowVerdict } from './check-row.js';
-import { KeyIndex } from '../ledger/key-index.js';
+import { KeyIndex } from '../stage/key-index.js';
 import { openSources } from './open-sources.js';
 import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
 

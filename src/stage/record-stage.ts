@@ -3,8 +3,8 @@ import { compileGetter, toText, type Fields } from '../mapping/fields.js';
 import { compileTemplate, isTemplate } from '../mapping/template.js';
 import type { JoinOptions } from '../mapping/types.js';
 import { openSource } from '../source/index.js';
-import { joinKey } from './join-key.js';
-import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
+import { joinKey } from '../ledger/join-key.js';
+import { openSqlite, type SqliteDatabase, type SqliteStatement } from '../ledger/sqlite.js';
 
 /** Messages staged between two commits. */
 const COMMIT_EVERY = 8192;

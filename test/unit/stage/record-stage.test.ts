@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { joinKey } from '../../../src/ledger/join-key.js';
-import { RecordStage } from '../../../src/ledger/record-stage.js';
+import { RecordStage } from '../../../src/stage/record-stage.js';
 import { tempDir } from '../../helpers/cli.js';
 
 let dir: string;

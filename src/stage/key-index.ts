@@ -1,4 +1,4 @@
-import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
+import { openSqlite, type SqliteDatabase, type SqliteStatement } from '../ledger/sqlite.js';
 
 /** Where a key was first seen. */
 export interface FirstSeen {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyIndex } from '../../../src/ledger/key-index.js';
+import { KeyIndex } from '../../../src/stage/key-index.js';
 
 describe('KeyIndex', () => {
   it('tells a new key from one already seen, and where it was first seen', () => {
