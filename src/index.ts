@@ -13,7 +13,8 @@ export { validateConversation, validateMessage, type ConversationBody, type Mess
 export { validateFiles, type ValidateOptions, type ValidateSummary } from './pipeline/validate.js';
 export { previewRows, type PreviewRow } from './pipeline/preview.js';
 export { guessMappingForFile } from './pipeline/init.js';
-export { main, type CliIO } from './cli/main.js';
+export { main } from './cli/main.js';
+export type { CliIO, CliStreams } from './cli/io.js';
 export { ExitCode } from './cli/exit-codes.js';
 export { importFiles, type ImportOptions, type ImportSummary } from './pipeline/import.js';
 export { SqliteLedger } from './ledger/sqlite-ledger.js';

@@ -3,7 +3,7 @@ import { FAILURE_STATES, LedgerReader, type FailureRecord, type FailureState } f
 import { RowWriter, type ReportFormat, type ReportRow } from '../report/row-writer.js';
 import { ExitCode } from './exit-codes.js';
 import { outputPath, refuseOverwritingInputs } from './load.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 import { formatCount, Renderer } from './render.js';
 
 /** The states `failures` writes unless `--state` says otherwise (`pending` rows are only waiting for the next run). */

@@ -7,7 +7,7 @@ import { guessMappingForFile } from '../pipeline/init.js';
 import { describeFsError } from '../report/row-writer.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFiles, outputPath } from './load.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 import { Renderer } from './render.js';
 
 /**

@@ -6,19 +6,12 @@ import { runDemo } from './demo.js';
 import { runFailures } from './failures.js';
 import { runInit } from './init.js';
 import { runPreview } from './preview.js';
-import { Renderer, type CliStreams } from './render.js';
+import type { CliIO } from './io.js';
+import { Renderer } from './render.js';
 import { runSandbox } from './sandbox.js';
 import { DEFAULT_RATE, runImport } from './run.js';
 import { runStatus } from './status.js';
 import { runValidate } from './validate.js';
-
-/** What a command needs from the outside world; tests pass buffers, `bin.ts` passes the process. */
-export interface CliIO extends CliStreams {
-  env: Record<string, string | undefined>;
-  cwd: string;
-  /** Calls `handler` on the first SIGINT/SIGTERM; returns the unsubscribe function. */
-  onSignal?: (handler: () => void) => () => void;
-}
 
 /** A command's handler: parsed arguments in, exit code out (`argv` as typed, for resume hints). */
 type Handler = (args: Record<string, unknown>, io: CliIO, argv: readonly string[]) => Promise<number>;

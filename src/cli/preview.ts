@@ -1,7 +1,7 @@
 import { previewRows, type PreviewRow } from '../pipeline/preview.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles } from './load.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 import { Renderer } from './render.js';
 
 /** `preview <file> --mapping M [-n 5]`: the first payloads as they would be sent; exit 1 if any has errors. */

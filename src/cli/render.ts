@@ -1,11 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { ProgressSnapshot } from '../pipeline/progress.js';
-
-/** Where the CLI writes; `process` in production, string buffers in tests. */
-export interface CliStreams {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-}
+import type { CliStreams } from './io.js';
 
 /** How much a command may print. */
 export interface RenderOptions {

@@ -8,7 +8,7 @@ import { parseRate, Throttle } from '../reamaze/throttle.js';
 import { readCredentials } from './credentials.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath } from './load.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 import { formatCount, Renderer } from './render.js';
 
 /** Requests per second when neither `--rate` nor an earlier run says: Re:amaze publishes no number. */

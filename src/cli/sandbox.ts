@@ -1,7 +1,7 @@
 import { ImportError } from '../errors.js';
 import { FAULT_KINDS, formatSandboxBanner, startSandbox, type FaultKind, type SandboxOptions } from '../sandbox/index.js';
 import { ExitCode } from './exit-codes.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 import { Renderer } from './render.js';
 
 /** `sandbox [--port] [--rate-limit] [--retry-after] [--latency] [--fault kind=p]… [--message-faults]`: serves until Ctrl-C. */

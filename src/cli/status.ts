@@ -1,7 +1,7 @@
 import { LedgerReader, STATUS_STATES, type ErrorGroup, type RunRecord, type StatusState } from '../ledger/ledger-reader.js';
 import { ExitCode } from './exit-codes.js';
 import { outputPath } from './load.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 import { formatCount, Renderer } from './render.js';
 
 /** Runs listed by the human status; `--json` lists them all. */

@@ -3,7 +3,7 @@ import { validateFiles, type ValidateSummary } from '../pipeline/validate.js';
 import type { ReportFormat } from '../report/row-writer.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath, refuseOverwritingInputs } from './load.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 import { formatCount, Renderer } from './render.js';
 
 /** `validate <files..> --mapping M [--rejects R] [--json]`: exit 0 when every row is valid, 1 when not. */
