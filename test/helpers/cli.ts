@@ -7,9 +7,6 @@ import { main } from '../../src/cli/main.js';
 /** The repository root. */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The shared corpora beside the repository (`../shared/corpora`). */
-export const CORPORA = resolve(REPO, '../shared/corpora');
-
 /** What a CLI run printed and returned. */
 export interface CliResult {
   code: number;

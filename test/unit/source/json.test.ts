@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findValueStarts, linesAt } from '../../../src/source/json-scan.js';
-import { makeTempDir, readAll, rejection, repoRoot, type TempDir } from './helpers.js';
+import { makeTempDir, readAll, rejection, type TempDir } from './helpers.js';
 
 let temp: TempDir;
 beforeEach(async () => {
@@ -10,8 +9,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await temp.remove();
 });
-
-const exports = path.resolve(repoRoot, '../shared/corpora/helpdesk-exports');
 
 describe('JSON documents', () => {
   it('reads a top-level array, naming each record by the line it starts on', async () => {
@@ -66,26 +63,6 @@ describe('JSON documents', () => {
     const error = await rejection(readAll(await temp.write('t.json', '[\n {"id": 1},\n {"id": 2,}\n]')));
     expect(error.code).toBe('HEADER_INVALID');
     expect(error.message).toMatch(/^the JSON document cannot be used: it is not valid JSON: .* \(.*t\.json:3\) — fix the file/);
-  });
-
-  it('reads real exports: Zendesk, Help Scout, Freshdesk', async () => {
-    const tickets = await readAll(path.join(exports, 'zendesk-api-json-go-zendesk/GET_tickets.json'));
-    expect(tickets.records.map((record) => [record.line, record.fields['id']])).toEqual([
-      [3, 2],
-      [59, 3],
-    ]);
-    const users = await readAll(path.join(exports, 'helpscout-api-v1-json-helpscout-api-java/users.json'));
-    expect(users.records.map((record) => record.fields['id'])).toEqual([110]);
-    const conversation = await readAll(path.join(exports, 'helpscout-api-v1-json-helpscout-api-java/conversation_10.json'));
-    expect(conversation.records).toHaveLength(1);
-    expect(conversation.source.columns).toContain('item.owner.email');
-    // A single ticket with an `attachments` list is one record, not its attachments
-    const ticket = await readAll(path.join(exports, 'freshdesk-api-json-python-freshdesk/v2_ticket_1.json'));
-    expect(ticket.records.map((record) => record.fields['id'])).toEqual([1]);
-    const all = await readAll(path.join(exports, 'freshdesk-api-json-python-freshdesk/v2_all_tickets.json'));
-    expect(all.records.length).toBeGreaterThan(0);
-    const challenge = await readAll(path.join(exports, 'zendesk-coding-challenge-json/tickets.json'));
-    expect(challenge.records.slice(0, 3).map((record) => record.line)).toEqual([2, 25, 48]);
   });
 
   it('refuses a document beyond the size cap with advice to convert to JSONL', async () => {

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readAll, repoRoot } from './helpers.js';
+import { readAll } from '../unit/source/helpers.js';
+import { CORPORA } from './corpora-path.js';
 
-const corpus = path.resolve(repoRoot, '../shared/corpora/csv-edge-cases/csv-spectrum');
+const corpus = path.join(CORPORA, 'csv-edge-cases/csv-spectrum');
 // readdirSync throws when the corpus is missing, so the suite fails instead of skipping
 const names = readdirSync(path.join(corpus, 'csvs'))
   .filter((name) => name.endsWith('.csv'))

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORPORA, hasStackTrace, runCli, tempDir } from '../helpers/cli.js';
+import { hasStackTrace, runCli, tempDir } from '../helpers/cli.js';
+import { CORPORA } from './corpora-path.js';
 
 function walk(folder: string): string[] {
   return readdirSync(folder).flatMap((name) => {

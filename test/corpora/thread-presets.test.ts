@@ -5,8 +5,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HeldConversation, Sandbox } from '../../src/sandbox/index.js';
-import { CORPORA, hasStackTrace, runCli, tempDir } from '../helpers/cli.js';
+import { hasStackTrace, runCli, tempDir } from '../helpers/cli.js';
 import { sandbox, sandboxEnv } from '../helpers/sandbox.js';
+import { CORPORA } from './corpora-path.js';
 
 const EXPORTS = join(CORPORA, 'helpdesk-exports');
 const corpusText = (path: string) => readFileSync(join(EXPORTS, path), 'utf8');

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readAll, repoRoot } from './helpers.js';
+import { readAll } from '../unit/source/helpers.js';
+import { CORPORA } from './corpora-path.js';
 
-const exports = path.resolve(repoRoot, '../shared/corpora/helpdesk-exports');
+const exports = path.join(CORPORA, 'helpdesk-exports');
 
 /** Every record's line must be the physical line that starts with its id: an independent check. */
 async function expectLinesStartWithIds(relative: string, idColumn: string, count: number): Promise<void> {
