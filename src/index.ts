@@ -1,5 +1,5 @@
 // The public exports of reamaze-import, by name.
-export { ImportError, type ErrorCode, type ErrorScope, type RowProblem } from './errors.js';
+export { ImportError, ExitCode, exitCodeFor, formatProblem, formatProblems, type ErrorCode, type ErrorScope, type RowProblem } from './errors.js';
 export { openSource, formatOf } from './source/index.js';
 export { openSourceThreaded } from './source/threaded.js';
 export type { Source, SourceDialect, SourceFormat, SourceOptions, SourceRecord } from './source/types.js';
@@ -15,7 +15,6 @@ export { previewRows, type PreviewRow } from './pipeline/preview.js';
 export { guessMappingForFile } from './pipeline/init.js';
 export { main } from './cli/main.js';
 export type { CliIO, CliStreams } from './cli/io.js';
-export { ExitCode } from './cli/exit-codes.js';
 export { importFiles, type ImportOptions, type ImportSummary } from './pipeline/import.js';
 export { SqliteLedger } from './ledger/sqlite-ledger.js';
 export type { RowState, LedgerEntry } from './ledger/ledger.js';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ImportError } from '../errors.js';
-import { describeFsError } from '../report/row-writer.js';
+import { describeErrno, ImportError } from '../errors.js';
 import { outputPath } from './load.js';
 
 /** Where the API is and who calls it. */
@@ -37,7 +36,7 @@ function readToken(file: unknown, cwd: string): string | undefined {
     return text(readFileSync(outputPath(file, cwd), 'utf8'));
   } catch (error) {
     // The argument is not echoed: someone may have passed the token itself instead of a file.
-    throw new ImportError('CONFIG_INVALID', `Cannot read the file given to --token-file: ${describeFsError(error)}.`);
+    throw new ImportError('CONFIG_INVALID', `Cannot read the file given to --token-file: ${describeErrno(error)}.`);
   }
 }
 

@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { SCHEMA_PATH } from '../mapping/presets.js';
-import { ImportError } from '../errors.js';
+import { describeErrno, ImportError } from '../errors.js';
 import { guessMappingForFile } from '../pipeline/init.js';
-import { describeFsError } from '../report/row-writer.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFiles, outputPath } from './load.js';
 import type { CliIO } from './io.js';
@@ -28,7 +27,7 @@ export async function runInit(args: Record<string, unknown>, io: CliIO): Promise
   const text = `${JSON.stringify({ ...schema, ...spec }, null, 2)}\n`;
   if (out) {
     await writeFile(out, text).catch((error: unknown) => {
-      throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write ${args.out}: ${describeFsError(error)}.`);
+      throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write ${args.out}: ${describeErrno(error, { writing: true })}.`);
     });
   } else {
     renderer.result(text);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ImportError } from '../errors.js';
+import { describeErrno, ImportError } from '../errors.js';
 import type { SourceOptions } from '../source/types.js';
 import type { CompiledMapping, FieldReference, MappedMessage } from './types.js';
 import { compileConversation } from './body.js';
@@ -23,21 +23,13 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-const READ_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EISDIR: 'it is a directory',
-};
-
 /** Reads and validates a mapping file; throws MAPPING_UNREADABLE or MAPPING_INVALID. */
 export async function loadMapping(path: string): Promise<MappingSpec> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    const reason = READ_ERRORS[code] ?? (error as Error).message;
-    throw new ImportError('MAPPING_UNREADABLE', `cannot read the mapping: ${reason} (${path})`, { file: path, cause: error });
+    throw new ImportError('MAPPING_UNREADABLE', `cannot read the mapping: ${describeErrno(error)} (${path})`, { file: path, cause: error });
   }
   return parseMappingText(text, path);
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { ImportError } from '../errors.js';
+import { describeErrno, ImportError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { classifyResponse, type Outcome } from './retry-policy.js';
 
@@ -167,23 +167,8 @@ class TimeoutError extends Error {
  */
 function transportOutcome(method: string, path: string, error: Error, written: boolean): Outcome {
   const code = (error as { code?: string }).code ?? '';
-  const what = code === 'ETIMEDOUT_REQUEST' ? 'no answer in time' : describeCode(code, error.message);
+  const what = code === 'ETIMEDOUT_REQUEST' ? 'no answer in time' : describeErrno(error);
   const where = `${method} ${path}`;
   if (!written) return { kind: 'not-sent', reason: `${where}: ${what} before the request was sent` };
   return { kind: 'unknown', reason: `${where}: ${what} after the request was sent` };
-}
-
-function describeCode(code: string, message: string): string {
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return 'connection reset';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host not found';
-    default:
-      return code ? `${code.toLowerCase()} (${message})` : message;
-  }
 }

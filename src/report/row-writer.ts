@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { ImportError } from '../errors.js';
+import { describeErrno, ImportError } from '../errors.js';
 
 /** One row that did not make it, as written to a rejects or failures file. */
 export interface ReportRow {
@@ -49,7 +49,7 @@ export class RowWriter {
     try {
       await once(stream, 'open');
     } catch (error) {
-      throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write ${path}: ${describeFsError(error)}.`, { cause: error });
+      throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write ${path}: ${describeErrno(error, { writing: true })}.`, { cause: error });
     }
     // `raw` holds the text of a row that could not be parsed into fields.
     const columns = format === 'csv' ? dedupe([...fieldColumns, 'raw'].filter((name) => !FIXED_COLUMNS.includes(name as never))) : [];
@@ -101,7 +101,7 @@ export class RowWriter {
   }
 
   private unwritable(error: unknown): ImportError {
-    return new ImportError('OUTPUT_UNWRITABLE', `Cannot write ${this.path}: ${describeFsError(this.failure ?? error)}.`, { cause: error });
+    return new ImportError('OUTPUT_UNWRITABLE', `Cannot write ${this.path}: ${describeErrno(this.failure ?? error, { writing: true })}.`, { cause: error });
   }
 
   private toCsv(row: ReportRow): string {
@@ -138,24 +138,10 @@ function dedupe(names: readonly string[]): string[] {
   return [...new Set(names)];
 }
 
-/** `ENOENT` and friends in words, without a stack. */
+/**
+ * A write error in words: `describeErrno(error, { writing: true })`.
+ * @deprecated Use describeErrno from src/errors.ts; kept until cli/run.ts imports it from there.
+ */
 export function describeFsError(error: unknown): string {
-  const code = (error as { code?: string } | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'ENOSPC':
-      return 'no space left on the device';
-    case 'EIO':
-      return 'an input/output error';
-    case 'EROFS':
-      return 'the file system is read-only';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
+  return describeErrno(error, { writing: true });
 }

@@ -1,5 +1,5 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { ImportError, type ErrorCode } from '../errors.js';
+import { describeErrno, errnoHint, ImportError, type ErrorCode } from '../errors.js';
 
 /** Bytes read per call; big enough to amortise the syscall, small enough to keep memory flat. */
 export const CHUNK_SIZE = 64 * 1024;
@@ -9,24 +9,9 @@ export function fileError(code: ErrorCode, what: string, why: string, where: str
   return new ImportError(code, `${what}: ${why} (${where}) — ${todo}`, { file });
 }
 
-const OS_REASONS: Record<string, [string, string]> = {
-  ENOENT: ['no such file', 'check the path'],
-  EACCES: ['permission denied', "check the file's permissions"],
-  EPERM: ['permission denied', "check the file's permissions"],
-  EISDIR: ['it is a directory', 'give the path of an export file, not a folder'],
-  ENOTDIR: ['a part of the path is not a directory', 'check the path'],
-  ELOOP: ['too many symbolic links', 'check the path'],
-  EMFILE: ['too many open files', 'close other programs or raise the open-file limit'],
-};
-
 /** Turns an OS error into FILE_UNREADABLE with the OS reason in plain words. */
 export function unreadable(file: string, error: unknown): ImportError {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
-  const [why, todo] = OS_REASONS[code] ?? [
-    code === '' ? String(error) : `${code.toLowerCase()} from the operating system`,
-    'check that the file can be read',
-  ];
-  return fileError('FILE_UNREADABLE', 'cannot read the source file', why, file, todo, file);
+  return fileError('FILE_UNREADABLE', 'cannot read the source file', describeErrno(error), file, errnoHint(error), file);
 }
 
 /** A source file opened for positioned reads; every read gets a fresh buffer (parsers keep slices). */
