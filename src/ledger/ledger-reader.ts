@@ -1,34 +1,19 @@
 import { existsSync } from 'node:fs';
 import { errorKind, ImportError } from '../errors.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
+import { foldState, STATUS_STATES, type MessageCounts, type StatusState } from './ledger.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { countMessages, countRows, LAST_DUPLICATES } from './sqlite-reads.js';
+import { listRuns, parseObject, SqliteRuns, type RunRecord } from './sqlite-runs.js';
 
-/** The states `status` counts: the ledger's, with `sending` folded into `uncertain`, plus the last run's duplicates. */
-export const STATUS_STATES = ['done', 'rejected', 'failed', 'invalid', 'uncertain', 'pending', 'duplicate'] as const;
-
-/** One of `STATUS_STATES`. */
-export type StatusState = (typeof STATUS_STATES)[number];
+export { STATUS_STATES, type StatusState } from './ledger.js';
+export type { RunRecord } from './sqlite-runs.js';
 
 /** The states of rows that did not make it (what `failures --state` accepts). */
 export const FAILURE_STATES = STATUS_STATES.filter((state) => state !== 'done') as readonly Exclude<StatusState, 'done'>[];
 
 /** One of `FAILURE_STATES`. */
 export type FailureState = Exclude<StatusState, 'done'>;
-
-/** One recorded run of `run`. */
-export interface RunRecord {
-  id: number;
-  startedAt: string;
-  /** Null while the run goes on, or when it was killed before it could record its end. */
-  endedAt: string | null;
-  durationSeconds: number | null;
-  counts: Record<string, number> | null;
-  /** Requests per second the run ended with. */
-  learnedRate: number | null;
-  exitCode: number | null;
-  /** The command's options as recorded (never a secret). */
-  args: Record<string, unknown>;
-}
 
 /** Rows failing the same way, counted together, with the first place one was read. */
 export interface ErrorGroup {
@@ -55,11 +40,6 @@ export interface FailureRecord {
   /** The source record's fields (empty for duplicates: the ledger keeps the first row's only). */
   fields: Record<string, unknown>;
 }
-
-/** The duplicates of the last run, shaped like rows (their error reads like the one `validate` gives). */
-const LAST_DUPLICATES = `SELECT file, line, key, 'duplicate' AS state, NULL AS http_status, 'ROW_DUPLICATE' AS error_code,
-  'duplicate key "' || key || '": first seen at ' || first_file || ':' || first_line AS error, NULL AS fields
-  FROM duplicates WHERE run_id = (SELECT max(id) FROM runs)`;
 
 /** Thread messages that did not make it, at their ticket's place (for the commonest errors). */
 const MESSAGE_ERRORS = `
@@ -96,27 +76,19 @@ export class LedgerReader {
     }
   }
 
-  /** Row counts per state (`sending` counts as `uncertain`; `duplicate` is the last run's duplicate rows). */
+  /** Row counts per state, as `run` counts them (`sending` as `uncertain`; `duplicate`: the last run's). */
   counts(): Record<StatusState, number> {
-    const counts = Object.fromEntries(STATUS_STATES.map((state) => [state, 0])) as Record<StatusState, number>;
-    for (const { state, n } of this.db.prepare('SELECT state, count(*) AS n FROM rows GROUP BY state').all() as { state: string; n: number }[]) {
-      const name = foldState(state);
-      if (name in counts) counts[name as StatusState] += n;
-    }
-    counts.duplicate = this.db.prepare(`SELECT count(*) FROM (${LAST_DUPLICATES})`).pluck().get() as number;
-    return counts;
+    return countRows(this.db);
   }
 
   /** Every run, oldest first. */
   runs(): RunRecord[] {
-    const rows = this.db.prepare('SELECT id, started_at, ended_at, args, counts, learned_rate, exit_code FROM runs ORDER BY id').all() as RunRow[];
-    return rows.map(toRunRecord);
+    return listRuns(this.db);
   }
 
-  /** The rate the next run starts at unless told otherwise: the last run's (as `SqliteLedger.learnedRate`). */
+  /** The rate the next run starts at unless told otherwise: the last run's. */
   learnedRate(): number | undefined {
-    const rate = this.db.prepare('SELECT learned_rate FROM runs ORDER BY id DESC LIMIT 1').pluck().get() as number | null | undefined;
-    return rate ?? undefined;
+    return new SqliteRuns(this.db).learnedRate();
   }
 
   /** The `n` most common errors of rows not done (and of the last run's duplicates), by code and kind. */
@@ -131,19 +103,9 @@ export class LedgerReader {
     return rows.map((row) => ({ code: row.error_code, kind: row.kind, error: row.error, count: row.n, example: { key: realKey(row), file: row.file, line: row.line } }));
   }
 
-  /**
-   * Thread messages per state (`sending` counts as `uncertain`) and the threads still open (messages
-   * or the final status update to come); undefined for a ledger from before threads.
-   */
-  messageCounts(): Record<'done' | 'rejected' | 'failed' | 'uncertain' | 'pending' | 'open_threads', number> | undefined {
-    if (!this.threads) return undefined;
-    const counts = { done: 0, rejected: 0, failed: 0, uncertain: 0, pending: 0, open_threads: 0 };
-    for (const { state, n } of this.db.prepare('SELECT state, count(*) AS n FROM messages GROUP BY state').all() as { state: string; n: number }[]) {
-      const name = foldState(state);
-      if (name in counts) counts[name as keyof typeof counts] += n;
-    }
-    counts.open_threads = this.db.prepare("SELECT count(*) FROM rows WHERE thread = 'open'").pluck().get() as number;
-    return counts;
+  /** Thread messages per state and the threads still open; undefined for a ledger from before threads. */
+  messageCounts(): MessageCounts | undefined {
+    return this.threads ? countMessages(this.db) : undefined;
   }
 
   /** The rows in `states`, in file and line order, one at a time (constant memory on a million rows). */
@@ -168,16 +130,6 @@ export class LedgerReader {
   close(): void {
     if (this.db.open) this.db.close();
   }
-}
-
-interface RunRow {
-  id: number;
-  started_at: string;
-  ended_at: string | null;
-  args: string;
-  counts: string | null;
-  learned_rate: number | null;
-  exit_code: number | null;
 }
 
 interface FailureRow {
@@ -219,11 +171,6 @@ function realKey(row: { key: string; file: string; line: number }): string | nul
   return row.key === `@${row.file}:${row.line}` ? null : row.key;
 }
 
-/** A row left `sending` was in flight when a run stopped: as unknown as `uncertain`, and looked up the same way. */
-function foldState(state: string): string {
-  return state === 'sending' ? 'uncertain' : state;
-}
-
 function failuresQuery(states: readonly FailureState[], threads: boolean): { sql: string; params: string[] } {
   const ledgerStates = states.filter((state) => state !== 'duplicate') as string[];
   if (ledgerStates.includes('uncertain')) ledgerStates.push('sending');
@@ -258,30 +205,4 @@ function toFailureRecord(row: FailureRow): FailureRecord {
     error: inFlight ? 'the request was in flight when a run stopped: the next run looks the key up before sending it again' : row.error,
     fields: parseObject(row.fields),
   };
-}
-
-function toRunRecord(row: RunRow): RunRecord {
-  const started = Date.parse(row.started_at);
-  const ended = row.ended_at === null ? Number.NaN : Date.parse(row.ended_at);
-  return {
-    id: row.id,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    durationSeconds: Number.isFinite(ended - started) ? (ended - started) / 1000 : null,
-    counts: row.counts === null ? null : (parseObject(row.counts) as Record<string, number>),
-    learnedRate: row.learned_rate,
-    exitCode: row.exit_code,
-    args: parseObject(row.args),
-  };
-}
-
-/** A JSON object column; anything else (null, damaged text) reads as empty rather than failing the whole report. */
-function parseObject(text: string | null): Record<string, unknown> {
-  if (text === null) return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }

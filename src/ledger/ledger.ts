@@ -107,3 +107,70 @@ export interface RunEnd {
   learnedRate: number | undefined;
   exitCode: number;
 }
+
+/** The states `status` and `run` count: the ledger's, `sending` folded into `uncertain`, plus the last run's duplicates. */
+export const STATUS_STATES = ['done', 'rejected', 'failed', 'invalid', 'uncertain', 'pending', 'duplicate'] as const;
+
+/** One of `STATUS_STATES`. */
+export type StatusState = (typeof STATUS_STATES)[number];
+
+/** Thread messages per state (`sending` folded into `uncertain`) and the threads still open. */
+export type MessageCounts = Record<'done' | 'rejected' | 'failed' | 'uncertain' | 'pending' | 'open_threads', number>;
+
+/** A row left `sending` was in flight when a run stopped: as unknown as `uncertain`, and looked up the same way. */
+export function foldState(state: string): string {
+  return state === 'sending' ? 'uncertain' : state;
+}
+
+/** A write committed as `sending` before its request leaves: a conversation or a message. */
+export type SendingWrite = { kind: 'row'; update: RowUpdate } | { kind: 'message'; update: MessageUpdate };
+
+/**
+ * What the pipeline may ask of a ledger. Its promises: a `sending` write is durable when
+ * `markSendingSoon` resolves (the request leaves only then); other writes are queued and
+ * committed in groups, in order, by `flush` at the latest; a read sees every write before it;
+ * a `done` row or message keeps its key, state, slug, hashes and times only — never payload or
+ * source fields.
+ */
+export interface Ledger {
+  /** Where it lives (a file path; `:memory:` for the in-memory one). */
+  readonly path: string;
+  /** The rate the last run ended with (undefined on a new ledger). */
+  learnedRate(): number | undefined;
+  /** The last run's mapping (canonical JSON), undefined on a new ledger. */
+  lastMapping(): string | undefined;
+  /** Records the start of a run and tells it what the previous run left. */
+  startRun(start: RunStart): RunInfo;
+  /** Records the end of the run (counts, learned rate, exit code). */
+  finishRun(end: RunEnd): void;
+  /** What the ledger knows of `key`. */
+  lookup(key: string): LedgerEntry | undefined;
+  /** The row whose key a messages file names this way (`1077.0` for `1077`). */
+  lookupJoined(joinKey: string): LedgerEntry | undefined;
+  /** What the ledger knows of one message of a ticket's thread. */
+  lookupMessage(ticket: string, originId: string): MessageEntry | undefined;
+  /** Where `key` was read last, for a duplicate's message. */
+  placeOf(key: string): { file: string; line: number } | undefined;
+  /** Commits the write as `sending` (with the others of the same instant); resolves once durable. */
+  markSendingSoon(write: SendingWrite): Promise<void>;
+  /** Queues a row's new state. */
+  record(update: RowUpdate): void;
+  /** Queues a message's new state. */
+  recordMessage(update: MessageUpdate): void;
+  /** Queues a ticket's thread marked open (messages or its final update to come, `error` why) or finished. */
+  setThread(key: string, open: boolean, error?: string): void;
+  /** Queues the slug of a done row whose create answer carried none. */
+  recordSlug(key: string, slug: string): void;
+  /** Notes that `key` was read in this run without changing its state. */
+  touch(key: string): void;
+  /** Records a duplicate row of this run. */
+  recordDuplicate(row: DuplicateRow): void;
+  /** Commits every queued write. */
+  flush(): void;
+  /** Rows per state, as `status` counts them. */
+  counts(): Record<StatusState, number>;
+  /** Thread messages per state and open threads, as `status` counts them. */
+  messageCounts(): MessageCounts;
+  /** Commits what is queued and releases the ledger. */
+  close(): void;
+}

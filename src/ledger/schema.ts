@@ -2,7 +2,7 @@ import { ImportError } from '../errors.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** The ledger's schema version (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const SCHEMA_1 = `
 CREATE TABLE runs (
@@ -70,26 +70,31 @@ CREATE TABLE messages (
 CREATE INDEX messages_state ON messages (state);
 `;
 
+/**
+ * Version 3: done rows keep no customer data. Earlier releases kept a done row's source fields;
+ * they are dropped (and, with secure_delete, zeroed in the file).
+ */
+const SCHEMA_3 = `
+UPDATE rows SET fields = NULL, payload = NULL WHERE state = 'done' AND (fields IS NOT NULL OR payload IS NOT NULL);
+UPDATE messages SET payload = NULL WHERE state = 'done' AND payload IS NOT NULL;
+`;
+
 /** Creates the tables of a new ledger, or checks an existing one is of a version this code reads. */
 export function migrate(db: SqliteDatabase, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version === SCHEMA_VERSION) return;
-  if (version === 1) {
-    // A ledger of an earlier release: add the thread tables, keep every row as it is.
-    db.transaction(() => {
-      db.exec(SCHEMA_2);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    })();
-    return;
-  }
   if (version === 0) {
     const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
     if (tables > 0) {
       throw new ImportError('LEDGER_UNREADABLE', `${path} is an SQLite file but not a reamaze-import ledger: choose another --ledger file.`);
     }
+  }
+  if (version >= 0 && version < SCHEMA_VERSION) {
+    // A new ledger, or one of an earlier release: every later step, in order, keeping every row.
     db.transaction(() => {
-      db.exec(SCHEMA_1);
-      db.exec(SCHEMA_2);
+      if (version < 1) db.exec(SCHEMA_1);
+      if (version < 2) db.exec(SCHEMA_2);
+      db.exec(SCHEMA_3);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
     return;

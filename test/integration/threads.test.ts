@@ -335,7 +335,7 @@ describe('threads', () => {
     }
     expect(last.code).toBe(0);
     const total = list.reduce((sum, ticket) => sum + ticket.comments.length, 0);
-    expect(JSON.parse(last.stdout).ledger_messages).toMatchObject({ done: total, failed: 0, uncertain: 0, sending: 0, pending: 0, open_threads: 0 });
+    expect(JSON.parse(last.stdout).ledger_messages).toMatchObject({ done: total, failed: 0, uncertain: 0, pending: 0, open_threads: 0 });
     const byKey = new Map(held(sandboxServer).map((conversation) => [conversation.data.import_key, conversation]));
     expect(byKey.size).toBe(list.length);
     for (const ticket of list) {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorKind } from '../../../src/errors.js';
 import { LedgerReader } from '../../../src/ledger/ledger-reader.js';
 import type { RowUpdate } from '../../../src/ledger/ledger.js';
+import { SCHEMA_VERSION } from '../../../src/ledger/schema.js';
 import { SqliteLedger } from '../../../src/ledger/sqlite-ledger.js';
 import { openSqlite } from '../../../src/ledger/sqlite.js';
 import { tempDir } from '../../helpers/cli.js';
@@ -138,7 +139,7 @@ describe('LedgerReader', () => {
     const future = openSqlite(newer);
     future.pragma('user_version = 99');
     future.close();
-    expect(() => LedgerReader.open(newer)).toThrow('newer than this reamaze-import reads (2): upgrade reamaze-import.');
+    expect(() => LedgerReader.open(newer)).toThrow(`newer than this reamaze-import reads (${SCHEMA_VERSION}): upgrade reamaze-import.`);
   });
 
   it('creates nothing in an empty file it is pointed at', async () => {

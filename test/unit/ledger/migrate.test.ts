@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerReader } from '../../../src/ledger/ledger-reader.js';
 import { openSqlite } from '../../../src/ledger/sqlite.js';
+import { SCHEMA_VERSION } from '../../../src/ledger/schema.js';
 import { SqliteLedger } from '../../../src/ledger/sqlite-ledger.js';
 import { tempDir } from '../../helpers/cli.js';
 
@@ -41,7 +42,7 @@ describe('ledger schema versions', () => {
     expect(ledger.messageCounts()).toMatchObject({ done: 1, open_threads: 1 });
     ledger.close();
     const db = openSqlite(path, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
   });
 
@@ -49,8 +50,8 @@ describe('ledger schema versions', () => {
     const ledger = SqliteLedger.open(join(dir, 'l.ledger'));
     ledger.startRun({ args: {}, mappingHash: 'h' });
     await Promise.all([
-      ledger.markMessageSendingSoon({ ticket: 'T1', originId: 'a', seq: 1, state: 'sending', payload: '{}' }),
-      ledger.markSendingSoon({ key: 'T2', file: 'a.csv', line: 3, state: 'sending' }),
+      ledger.markSendingSoon({ kind: 'message', update: { ticket: 'T1', originId: 'a', seq: 1, state: 'sending', payload: '{}' } }),
+      ledger.markSendingSoon({ kind: 'row', update: { key: 'T2', file: 'a.csv', line: 3, state: 'sending' } }),
     ]);
     // Another connection sees both: they are durable, not queued.
     const db = openSqlite(join(dir, 'l.ledger'), { readonly: true });

@@ -1,0 +1,175 @@
+import type { DuplicateRow, MessageUpdate, RowUpdate, SendingWrite } from './ledger.js';
+import { joinKey } from './join-key.js';
+import type { SqliteDatabase } from './sqlite.js';
+
+/** Updates queued before a commit is forced: group commit keeps SQLite out of the per-row cost. */
+const GROUP_COMMIT_ROWS = 512;
+
+/** A queued write: a row, a message, a thread opened or closed, a slug found later. */
+type QueuedWrite =
+  | SendingWrite
+  | { kind: 'thread'; key: string; open: boolean; error: string | null }
+  | { kind: 'slug'; key: string; slug: string };
+
+/** The key under which a message's queued writes are remembered. */
+export const messageKey = (ticket: string, originId: string) => `${ticket}\u0000${originId}`;
+
+/**
+ * The writes of a ledger file: queued and committed in groups (`flush`), except `sending`, which
+ * commits at once with whatever else asked in the same instant: a request may leave only after
+ * its row is durably `sending`.
+ */
+export class SqliteWrites {
+  private readonly statements: ReturnType<typeof prepare>;
+  private queue: QueuedWrite[] = [];
+  private seen: string[] = [];
+  /** Keys with queued writes: a lookup of one of them commits first. */
+  readonly queuedKeys = new Set<string>();
+  private sendingBatch: { write: SendingWrite; resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    /** The run writing, for `seen_run` and duplicates. */
+    private readonly runId: () => number,
+  ) {
+    this.statements = prepare(db);
+  }
+
+  /** Commits these writes as `sending` now, in one transaction. */
+  commitSending(writes: readonly SendingWrite[]): void {
+    this.flush();
+    this.db.transaction(() => {
+      for (const write of writes) this.apply({ ...write, update: { ...write.update, state: 'sending' } } as SendingWrite);
+    })();
+  }
+
+  /** Commits `write` as `sending` with the others asking in the same turn of the event loop; resolves once durable. */
+  sendingSoon(write: SendingWrite): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.sendingBatch.push({ write, resolve, reject });
+      if (this.sendingBatch.length > 1) return;
+      setImmediate(() => {
+        const batch = this.sendingBatch;
+        this.sendingBatch = [];
+        try {
+          this.commitSending(batch.map((entry) => entry.write));
+          batch.forEach((entry) => entry.resolve());
+        } catch (error) {
+          batch.forEach((entry) => entry.reject(error));
+        }
+      });
+    });
+  }
+
+  /** Queues a row's new state. */
+  record(update: RowUpdate): void {
+    this.enqueue({ kind: 'row', update }, update.key);
+  }
+
+  /** Queues a message's new state. */
+  recordMessage(update: MessageUpdate): void {
+    this.enqueue({ kind: 'message', update }, messageKey(update.ticket, update.originId));
+  }
+
+  /** Queues a thread marked open or finished. */
+  setThread(key: string, open: boolean, error?: string): void {
+    this.enqueue({ kind: 'thread', key, open, error: error ?? null }, key);
+  }
+
+  /** Queues the slug of a done row found later. */
+  recordSlug(key: string, slug: string): void {
+    this.enqueue({ kind: 'slug', key, slug }, key);
+  }
+
+  /** Notes that `key` was read in this run. */
+  touch(key: string): void {
+    this.seen.push(key);
+    this.queuedKeys.add(key);
+    if (this.seen.length >= GROUP_COMMIT_ROWS) this.flush();
+  }
+
+  /** Records a duplicate row of this run (at once). */
+  recordDuplicate(row: DuplicateRow): void {
+    this.flush();
+    this.statements.duplicate.run(this.runId(), row.key, row.file, row.line, row.firstFile, row.firstLine);
+  }
+
+  /** Commits every queued write in one transaction; a failed commit keeps them for the next try. */
+  flush(): void {
+    if (this.queue.length === 0 && this.seen.length === 0) return;
+    this.db.transaction(() => {
+      for (const write of this.queue) this.apply(write);
+      for (const key of this.seen) this.statements.touch.run(this.runId(), key);
+    })();
+    this.queue = [];
+    this.seen = [];
+    this.queuedKeys.clear();
+  }
+
+  private enqueue(write: QueuedWrite, key: string): void {
+    this.queue.push(write);
+    this.queuedKeys.add(key);
+    if (this.queue.length >= GROUP_COMMIT_ROWS) this.flush();
+  }
+
+  private apply(write: QueuedWrite): void {
+    if (write.kind === 'row') this.statements.upsertRow.run(rowParams(write.update, this.runId()));
+    else if (write.kind === 'message') this.statements.upsertMessage.run(messageParams(write.update));
+    else if (write.kind === 'thread') this.statements.thread.run({ thread: write.open ? 'open' : null, error: write.error, key: write.key });
+    else this.statements.slug.run(write.slug, write.key);
+  }
+}
+
+function rowParams(update: RowUpdate, run: number) {
+  return {
+    key: update.key, file: update.file, line: update.line, state: update.state,
+    attempts: update.attempts ?? 0, http_status: update.httpStatus ?? null, slug: update.slug ?? null,
+    error_code: update.errorCode ?? null, error: update.error ?? null, payload_hash: update.payloadHash ?? null,
+    payload: update.payload ?? null, fields: update.fields ?? null,
+    run, at: new Date().toISOString(), opener: update.opener ?? null, join_key: joinKey(update.key),
+  };
+}
+
+function messageParams(update: MessageUpdate) {
+  return {
+    ticket: update.ticket, origin_id: update.originId, seq: update.seq, state: update.state,
+    attempts: update.attempts ?? 0, http_status: update.httpStatus ?? null, error_code: update.errorCode ?? null,
+    error: update.error ?? null, payload_hash: update.payloadHash ?? null, payload: update.payload ?? null,
+    at: new Date().toISOString(),
+  };
+}
+
+// A `done` row or message keeps no payload and no source fields, whatever the update carries and
+// whatever an earlier state kept: once it is in Re:amaze, its customer data has no business here.
+// (The ledger runs with secure_delete, so the old content does not linger in freed pages either.)
+const ROW_UPSERT = `INSERT INTO rows (key, file, line, state, attempts, http_status, slug, error_code, error, payload_hash, payload, fields, seen_run, updated_at, opener, join_key)
+  VALUES (@key, @file, @line, @state, @attempts, @http_status, @slug, @error_code, @error, @payload_hash,
+    CASE WHEN @state = 'done' THEN NULL ELSE @payload END, CASE WHEN @state = 'done' THEN NULL ELSE @fields END, @run, @at, @opener, @join_key)
+  ON CONFLICT (key) DO UPDATE SET file = excluded.file, line = excluded.line, state = excluded.state,
+    attempts = rows.attempts + excluded.attempts, http_status = excluded.http_status,
+    slug = COALESCE(excluded.slug, rows.slug), error_code = excluded.error_code, error = excluded.error,
+    payload_hash = COALESCE(excluded.payload_hash, rows.payload_hash),
+    payload = CASE WHEN excluded.state = 'done' THEN NULL ELSE excluded.payload END,
+    fields = CASE WHEN excluded.state = 'done' THEN NULL ELSE COALESCE(excluded.fields, rows.fields) END,
+    seen_run = excluded.seen_run, updated_at = excluded.updated_at, opener = COALESCE(excluded.opener, rows.opener)`;
+
+const MESSAGE_UPSERT = `INSERT INTO messages (ticket, origin_id, seq, state, attempts, http_status, error_code, error, payload_hash, payload, updated_at)
+  VALUES (@ticket, @origin_id, @seq, @state, @attempts, @http_status, @error_code, @error, @payload_hash,
+    CASE WHEN @state = 'done' THEN NULL ELSE @payload END, @at)
+  ON CONFLICT (ticket, origin_id) DO UPDATE SET seq = excluded.seq, state = excluded.state,
+    attempts = messages.attempts + excluded.attempts, http_status = excluded.http_status,
+    error_code = excluded.error_code, error = excluded.error,
+    payload_hash = COALESCE(excluded.payload_hash, messages.payload_hash),
+    payload = CASE WHEN excluded.state = 'done' THEN NULL ELSE excluded.payload END, updated_at = excluded.updated_at`;
+
+function prepare(db: SqliteDatabase) {
+  return {
+    upsertRow: db.prepare(ROW_UPSERT),
+    upsertMessage: db.prepare(MESSAGE_UPSERT),
+    // A thread's error (a failed final update) is kept in the row's error while the row is done.
+    thread: db.prepare("UPDATE rows SET thread = @thread, error = CASE WHEN state = 'done' THEN @error ELSE error END WHERE key = @key"),
+    slug: db.prepare('UPDATE rows SET slug = ? WHERE key = ?'),
+    touch: db.prepare('UPDATE rows SET seen_run = ? WHERE key = ?'),
+    duplicate: db.prepare('INSERT INTO duplicates (run_id, key, file, line, first_file, first_line) VALUES (?, ?, ?, ?, ?, ?)'),
+  };
+}
