@@ -1,26 +1,7 @@
-import { ImportError } from '../errors.js';
 import type { RowState } from '../ledger/ledger.js';
-import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
-import type { ReamazeClient } from '../reamaze/client.js';
-import { backoffDelay, mayRetry, type Outcome, type RetryPolicy } from '../reamaze/retry-policy.js';
-import type { Throttle } from '../reamaze/throttle.js';
-
-/** What sending needs: the ledger, the API, the one throttle of the token, and the run's stop flags. */
-export interface SendContext {
-  ledger: SqliteLedger;
-  client: ReamazeClient;
-  throttle: Throttle;
-  retry: RetryPolicy;
-  keyField: string;
-  /**
-   * Set once the run must stop: `error` for an abort (bad credentials, unknown brand, error
-   * budget), `stopped` for a signal. Requests not yet sent are left as they were.
-   */
-  abort: { error: ImportError | undefined; stopped?: boolean };
-  /** Told of every request outcome, for the API-unreachable budget. */
-  onOutcome?: (outcome: Outcome) => void;
-  sleep?: (ms: number) => Promise<void>;
-}
+import { backoffDelay, mayRetry, type Outcome } from '../reamaze/retry-policy.js';
+import { attempt, newBudget, pause, type Attempted, type Budget, type SendContext } from './attempt.js';
+import { exhaustedState } from './fate.js';
 
 /** The state a conversation or message ended in, after this run's requests for it. */
 export type SendResult = Extract<RowState, 'done' | 'rejected' | 'failed' | 'uncertain' | 'pending'>;
@@ -33,64 +14,46 @@ export interface Details {
   /** Requests made (added to the ledger's count). */
   attempts?: number;
   slug?: string | null;
-  /** Set when `done` comes from a lookup: an earlier request created it. */
-  found?: boolean;
 }
 
-/** What a lookup after an ambiguous answer found. */
+/** What looking an item up found: there (with its slug), surely absent, or no way to tell. */
 export type Found = { found: true; slug?: string | null } | { found: false } | { undecidable: string };
+
+/** How a lookup ended: what it found, or why it found nothing out. */
+export type Looked = Found | { stopped: true } | { failed: string } | { gaveUp: string };
 
 /**
  * One POST that must happen exactly once: a conversation, or one message of a thread. The ledger
  * writes are the item's own; the loop around them is shared.
  */
 export interface Delivery {
+  request: 'create' | 'message';
   /** A previous run left it `sending` or `uncertain`: look it up before the first request. */
   unsettled: boolean;
   /** Commits `sending` durably; the request leaves only after this resolves. */
   markSending(): Promise<void>;
   send(): Promise<Outcome>;
-  /** Whether an earlier request did create it; an Outcome when the lookup itself failed. */
-  find(): Promise<Found | Outcome>;
-  record(state: SendResult, details: Details): void;
-  /** The error of a 404 for this item (a message whose conversation is gone); default: the run stops (unknown brand). */
-  notFound?: string;
+  /** Whether an earlier request did create it (every read through the attempt loop). */
+  find(budget: Budget): Promise<Looked>;
+  /** Records the state reached; `found` when a lookup found it created by an earlier request. */
+  record(state: SendResult, details: Details, found?: boolean): void;
+  /** Why it failed when the answer table says `failed` (a message whose conversation is gone). */
+  failedWhy: string;
 }
 
 /** The state reached, and the slug when a conversation was created or found. */
 export interface Delivered {
   state: SendResult;
   slug?: string | null;
-  /** The origin_id of the thread message the conversation opened with, once done. */
-  opener?: string | undefined;
-}
-
-/** How long one item may be answered 429 before it is `failed` (retried by the next run). */
-const THROTTLED_FOR_MS = 10 * 60_000;
-
-/** True once the run is stopping: nothing more is sent. */
-export function isStopping(context: SendContext): boolean {
-  return context.abort.error !== undefined || context.abort.stopped === true;
-}
-
-/** What a queued request answers when the run stopped before its turn. */
-export const STOPPED: Outcome = { kind: 'not-sent', reason: 'the run stopped before this request was sent' };
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Waits `ms` (the context's clock in tests). */
-export function pause(context: SendContext, ms: number): Promise<void> {
-  return (context.sleep ?? defaultSleep)(ms);
 }
 
 /**
  * Sends one item exactly once as far as anyone can know: it is committed `sending` before the
- * request leaves; a lost answer makes it `uncertain`, and it is looked up before it is sent again.
- * An item a previous run left `sending` or `uncertain` is looked up before its first request.
+ * request leaves; an ambiguous answer makes it `uncertain`, and it is looked up before it is sent
+ * again. An item a previous run left `sending` or `uncertain` is looked up before its first request.
  */
 export async function deliver(job: Delivery, context: SendContext): Promise<Delivered> {
-  const startedAt = Date.now();
-  let attempts = 0;
+  const budget = newBudget();
   let unsettled = job.unsettled;
   let marked = false;
   // The run stops: what may have reached the API stays `uncertain`; what was refused unprocessed
@@ -101,114 +64,87 @@ export async function deliver(job: Delivery, context: SendContext): Promise<Deli
     return { state };
   };
   for (;;) {
-    if (isStopping(context)) return stop();
     if (unsettled) {
-      const found = await lookUp(job, context, startedAt);
+      const found = await reconcile(job, budget);
       if (found === 'stopped') return stop();
       if (found !== 'absent') return found;
     }
-    attempts += 1;
-    const outcome = await context.throttle.schedule(async (): Promise<Outcome> => {
-      // Items wait here for their turn; one whose run stopped meanwhile is not sent.
-      if (isStopping(context)) return STOPPED;
-      // The invariant: durably `sending` just before the request can reach the API (items ready
-      // in the same instant share one commit).
-      await job.markSending();
-      marked = true;
-      if (isStopping(context)) return STOPPED;
-      return job.send();
-    });
-    if (outcome === STOPPED) return stop();
-    context.onOutcome?.(outcome);
-    if (outcome.kind === 'not-found' && job.notFound !== undefined) {
-      job.record('failed', { httpStatus: outcome.status, errorCode: 'API_FAILED', error: job.notFound, attempts: 1 });
-      return { state: 'failed' };
+    const sent = await attempt({
+      request: job.request, beforeSend: job.markSending, send: job.send,
+      onRetry: (outcome) => job.record('pending', { attempts: 1, errorCode: 'API_FAILED', error: reasonOf(outcome) }),
+    }, context, budget);
+    if (sent.end === 'stopped') {
+      marked ||= sent.marked;
+      return stop();
     }
-    const settled = settle(outcome, job, context);
-    if (settled) return settled;
-    if (outcome.kind === 'auth' || outcome.kind === 'not-found') return stop();
-    if (outcome.kind === 'throttled') {
-      attempts -= 1; // a 429 was not processed and is the throttle's business, not this item's
-      // ...up to a point: an API that answers nothing but 429 for ten minutes fails the item.
-      if (Date.now() - startedAt < THROTTLED_FOR_MS) continue;
-      return giveUp(outcome, job, unsettled);
-    }
-    if (outcome.kind === 'unknown') {
-      // The POST may have gone through: never resend before looking it up.
-      job.record('uncertain', { errorCode: 'API_UNCERTAIN', error: outcome.reason, httpStatus: outcome.status ?? null, attempts: 1 });
-      unsettled = true;
-    }
-    if (!mayRetry(attempts, startedAt, context.retry)) return giveUp(outcome, job, unsettled);
-    if (outcome.kind === 'not-sent') job.record('pending', { attempts: 1, errorCode: 'API_FAILED', error: outcome.reason });
-    await pause(context, backoffDelay(attempts, context.retry));
+    marked = true;
+    const settled = settle(sent, job, unsettled);
+    if ('state' in settled) return settled;
+    // Ambiguous: the POST may have gone through. Never resend before looking it up.
+    unsettled = true;
+    if (!mayRetry(budget.attempts, budget.startedAt, context.retry)) return giveUp(reasonOf(settled.ambiguous), job, true);
+    await pause(context, backoffDelay(budget.attempts, context.retry));
   }
 }
 
-/** Records the final outcomes (created, refused); undefined for outcomes that call for more work. */
-function settle(outcome: Outcome, job: Delivery, context: SendContext): Delivered | undefined {
-  if (outcome.kind === 'created') {
-    context.throttle.noteSuccess();
+/** Records a decisive answer; an ambiguous one is recorded `uncertain` and handed back, to be looked up. */
+function settle(sent: Exclude<Attempted, { end: 'stopped' }>, job: Delivery, unsettled: boolean): Delivered | { ambiguous: Outcome } {
+  if (sent.end === 'exhausted') return giveUp(reasonOf(sent.outcome), job, unsettled);
+  const { rule, outcome } = sent;
+  const status = 'status' in outcome ? (outcome.status ?? null) : null;
+  if (rule.then === 'done' && outcome.kind === 'created') {
     const slug = (outcome.body as { slug?: unknown } | undefined)?.slug;
     const details = { httpStatus: outcome.status, attempts: 1, errorCode: null, error: null, slug: typeof slug === 'string' ? slug : null };
     job.record('done', details);
     return { state: 'done', slug: details.slug };
   }
-  if (outcome.kind === 'rejected') {
-    context.throttle.noteSuccess();
+  if (rule.then === 'rejected' && outcome.kind === 'rejected') {
     job.record('rejected', { httpStatus: outcome.status, errorCode: 'API_REJECTED', error: outcome.error, attempts: 1 });
     return { state: 'rejected' };
   }
-  noteFailure(outcome, context);
-  return undefined;
-}
-
-/** What an answer that is neither success nor refusal means for the whole run. */
-export function noteFailure(outcome: Outcome, context: SendContext): void {
-  if (outcome.kind === 'auth') {
-    context.abort.error ??= new ImportError('AUTH_FAILED', `The API refused the credentials (${outcome.status}): check REAMAZE_EMAIL and REAMAZE_API_TOKEN (the token of that staff member).`);
-  } else if (outcome.kind === 'not-found') {
-    context.abort.error ??= new ImportError('BRAND_UNKNOWN', 'The API answered 404 for /conversations: check REAMAZE_BRAND (or --base-url).');
-  } else if (outcome.kind === 'throttled') {
-    context.throttle.noteThrottled(outcome.retryAfterMs);
+  if (rule.then === 'failed') {
+    job.record('failed', { httpStatus: status, errorCode: 'API_FAILED', error: job.failedWhy, attempts: 1 });
+    return { state: 'failed' };
   }
+  job.record('uncertain', { errorCode: 'API_UNCERTAIN', error: reasonOf(outcome), httpStatus: status, attempts: 1 });
+  return { ambiguous: outcome };
 }
 
 /** Looks the item up: 'absent' when it surely is not there, so it can be sent. */
-async function lookUp(job: Delivery, context: SendContext, startedAt: number): Promise<Delivered | 'absent' | 'stopped'> {
-  for (let tries = 1; ; tries++) {
-    if (isStopping(context)) return 'stopped';
-    const answer = await context.throttle.schedule(() => (isStopping(context) ? Promise.resolve(STOPPED) : job.find()));
-    if (answer === STOPPED) return 'stopped';
-    if ('undecidable' in answer) {
-      job.record('uncertain', { errorCode: 'API_UNCERTAIN', error: answer.undecidable });
-      return { state: 'uncertain' };
-    }
-    if ('found' in answer) {
-      if (!answer.found) return 'absent';
-      job.record('done', { slug: answer.slug ?? null, errorCode: null, error: null, found: true });
-      return { state: 'done', slug: answer.slug ?? null };
-    }
-    context.onOutcome?.(answer);
-    if (answer.kind === 'not-found' && job.notFound !== undefined) {
-      job.record('failed', { httpStatus: answer.status, errorCode: 'API_FAILED', error: job.notFound });
-      return { state: 'failed' };
-    }
-    noteFailure(answer.kind === 'created' || answer.kind === 'rejected' ? { kind: 'unknown', reason: 'the lookup answer was not understood' } : answer, context);
-    if (answer.kind === 'throttled') continue;
-    if (isStopping(context)) return 'stopped';
-    if (!mayRetry(tries, startedAt, context.retry)) {
-      const reason = 'reason' in answer ? answer.reason : `the lookup answered ${'status' in answer ? answer.status : '?'}`;
-      job.record('uncertain', { errorCode: 'API_UNCERTAIN', error: `could not be looked up: ${reason}` });
-      return { state: 'uncertain' };
-    }
-    await pause(context, backoffDelay(tries, context.retry));
+async function reconcile(job: Delivery, budget: Budget): Promise<Delivered | 'absent' | 'stopped'> {
+  // The lookup's own attempts, on the item's clock.
+  const looked = await job.find({ attempts: 0, startedAt: budget.startedAt });
+  if ('stopped' in looked) return 'stopped';
+  if ('found' in looked && !looked.found) return 'absent';
+  if ('found' in looked) {
+    job.record('done', { slug: looked.slug ?? null, errorCode: null, error: null }, true);
+    return { state: 'done', slug: looked.slug ?? null };
   }
+  if ('failed' in looked) {
+    job.record('failed', { errorCode: 'API_FAILED', error: looked.failed });
+    return { state: 'failed' };
+  }
+  const why = 'undecidable' in looked ? looked.undecidable : `could not be looked up: ${looked.gaveUp}`;
+  job.record('uncertain', { errorCode: 'API_UNCERTAIN', error: why });
+  return { state: 'uncertain' };
 }
 
-function giveUp(outcome: Outcome, job: Delivery, unsettled: boolean): Delivered {
-  const reason = 'reason' in outcome ? outcome.reason : outcome.kind;
+/** What a read through the attempt loop came to, as a lookup's result. */
+export function lookedUp<T>(read: Attempted<T>, failedWhy: string, interpret: (value: T) => Looked): Looked {
+  if (read.end === 'stopped') return { stopped: true };
+  if (read.end === 'exhausted') return { gaveUp: reasonOf(read.outcome) };
+  if (read.end === 'answer') return { failed: failedWhy };
+  return interpret(read.value);
+}
+
+function giveUp(reason: string, job: Delivery, mayHaveGoneThrough: boolean): Delivered {
   // An item whose last request may have gone through stays `uncertain`: the next run looks it up first.
-  const state = unsettled ? 'uncertain' : 'failed';
-  job.record(state, { errorCode: unsettled ? 'API_UNCERTAIN' : 'API_FAILED', error: `gave up: ${reason}` });
+  const state = exhaustedState(job.request, mayHaveGoneThrough);
+  job.record(state, { errorCode: state === 'uncertain' ? 'API_UNCERTAIN' : 'API_FAILED', error: `gave up: ${reason}` });
   return { state };
+}
+
+/** An answer's reason in words. */
+export function reasonOf(outcome: Outcome): string {
+  return 'reason' in outcome ? outcome.reason : outcome.kind;
 }

@@ -1,7 +1,6 @@
-import { ImportError } from '../errors.js';
-import type { ReamazeClient } from '../reamaze/client.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY } from '../reamaze/retry-policy.js';
-import type { Throttle } from '../reamaze/throttle.js';
+import { DEFAULT_RETRY_POLICY } from '../reamaze/retry-policy.js';
+import { attempt, newBudget, type SendContext } from './attempt.js';
+import { abortError, decideAnswer } from './fate.js';
 
 /** Attempts at reaching the API before the run gives up as unreachable. */
 const ATTEMPTS = 4;
@@ -10,20 +9,18 @@ const ATTEMPTS = 4;
  * One cheap authenticated request before any row is read: bad credentials, an unknown brand or an
  * unreachable API stop the run here, with nothing sent and nothing marked in the ledger.
  */
-export async function preflight(client: ReamazeClient, throttle: Throttle, keyField: string): Promise<void> {
-  let reason = '';
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const answer = await throttle.schedule(() => client.findByData(keyField, 'reamaze-import-preflight'));
-    if ('slugs' in answer) return;
-    if (answer.kind === 'auth') {
-      throw new ImportError('AUTH_FAILED', `The API refused the credentials (${answer.status}): check REAMAZE_EMAIL and REAMAZE_API_TOKEN (that staff member's API token). Nothing was sent.`);
-    }
-    if (answer.kind === 'not-found') {
-      throw new ImportError('BRAND_UNKNOWN', 'The API answered 404 for /conversations: check REAMAZE_BRAND (or --base-url). Nothing was sent.');
-    }
-    if (answer.kind === 'throttled') throttle.noteThrottled(answer.retryAfterMs);
-    reason = 'reason' in answer ? answer.reason : `it answered ${'status' in answer ? answer.status : 'in an unexpected way'}`;
-    if (answer.kind !== 'throttled') await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, DEFAULT_RETRY_POLICY)));
-  }
-  throw new ImportError('API_UNREACHABLE', `The API cannot be reached: ${reason}. Nothing was sent; run the same command again later.`);
+export async function preflight(context: SendContext): Promise<void> {
+  const read = await attempt({
+    request: 'preflight',
+    send: async () => {
+      const answer = await context.client.findByData(context.keyField, 'reamaze-import-preflight');
+      return 'slugs' in answer ? { read: true } : answer;
+    },
+  }, context, newBudget({ ...DEFAULT_RETRY_POLICY, maxAttempts: ATTEMPTS }));
+  if (read.end === 'read') return;
+  if (read.end === 'exhausted') throw abortError('abort-unreachable', read.outcome, true);
+  // Stopped by a signal: the run ends before reading anything.
+  if (!read.outcome) return;
+  const { effect } = decideAnswer('preflight', read.outcome);
+  throw abortError(effect === 'abort-auth' ? 'abort-auth' : 'abort-brand', read.outcome, true);
 }

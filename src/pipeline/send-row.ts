@@ -1,7 +1,6 @@
 import type { LedgerEntry, RowUpdate } from '../ledger/ledger.js';
-import { deliver, type Delivered, type SendContext } from './deliver.js';
-
-export type { SendContext, SendResult } from './deliver.js';
+import { attempt, type Budget, type SendContext } from './attempt.js';
+import { deliver, lookedUp, type Delivered, type Looked } from './deliver.js';
 
 /** A row ready to go: its key, where it came from, its body, and what the ledger knew of it. */
 export interface OutgoingRow {
@@ -24,24 +23,22 @@ export interface OutgoingRow {
  * Sends one row to POST /conversations exactly once (see `deliver`); a lost answer is settled by
  * looking the row's key up in `conversation.data`.
  */
-export async function sendRow(row: OutgoingRow, context: SendContext): Promise<Delivered> {
+export async function sendRow(row: OutgoingRow, context: SendContext): Promise<Delivered & { opener?: string }> {
   const base: RowUpdate = {
     key: row.key, file: row.file, line: row.line, state: 'sending',
     payloadHash: row.payloadHash, payload: row.payload, fields: row.fields,
   };
   let opener: string | undefined;
   const delivered = await deliver({
+    request: 'create',
     unsettled: row.previous?.state === 'sending' || row.previous?.state === 'uncertain',
     // The opening message is named with the `sending` commit: if this POST goes through and only a
     // lookup finds it, the ledger still knows which message it carried.
-    markSending: () => context.ledger.markSendingSoon({ ...base, opener: row.opener?.originId ?? null }),
+    markSending: () => context.ledger.markSendingSoon({ kind: 'row', update: { ...base, opener: row.opener?.originId ?? null } }),
     send: () => context.client.createConversation(row.body),
-    async find() {
-      const answer = await context.client.findByData(context.keyField, row.key);
-      if (!('slugs' in answer)) return answer;
-      return answer.slugs.length === 0 ? { found: false } : { found: true, slug: answer.slugs[0] ?? null };
-    },
-    record(state, { found, ...details }) {
+    find: (budget) => findByKey(row.key, context, budget),
+    failedWhy: 'the API answered 404 for /conversations',
+    record(state, details, found) {
       if (state !== 'done') {
         context.ledger.record({ ...base, ...details, state });
         return;
@@ -59,4 +56,16 @@ export async function sendRow(row: OutgoingRow, context: SendContext): Promise<D
     },
   }, context);
   return { ...delivered, ...(opener === undefined ? {} : { opener }) };
+}
+
+/** GET /conversations?filter=all&data[key]=value through the attempt loop: the conversation of `key`, if any. */
+export async function findByKey(key: string, context: SendContext, budget: Budget): Promise<Looked> {
+  const read = await attempt({
+    request: 'lookup',
+    send: async () => {
+      const answer = await context.client.findByData(context.keyField, key);
+      return 'slugs' in answer ? { read: answer.slugs } : answer;
+    },
+  }, context, budget);
+  return lookedUp(read, 'the API answered 404 for /conversations', (slugs) => (slugs.length === 0 ? { found: false } : { found: true, slug: slugs[0] ?? null }));
 }

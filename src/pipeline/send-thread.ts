@@ -1,7 +1,9 @@
 import type { MessageUpdate } from '../ledger/ledger.js';
 import type { MappedMessage } from '../mapping/types.js';
-import { mayRetry, backoffDelay, type Outcome } from '../reamaze/retry-policy.js';
-import { deliver, isStopping, noteFailure, pause, STOPPED, type Details, type SendContext, type SendResult } from './deliver.js';
+import { attempt, isStopping, newBudget, type SendContext } from './attempt.js';
+import { deliver, reasonOf, type Delivery, type SendResult } from './deliver.js';
+import { findByKey } from './send-row.js';
+import { listOrigins } from './thread-origins.js';
 import { hashOf } from './hash.js';
 
 /** The thread of a conversation that exists (or was just created), to complete. */
@@ -109,14 +111,15 @@ export async function sendThread(thread: OutgoingThread, context: SendContext): 
   return result(await applyFinal(thread.key, slug!, thread.final, context));
 }
 
-function messageJob(ticket: string, slug: string, message: MappedMessage, payload: string, payloadHash: string, previous: string | undefined, context: SendContext) {
+function messageJob(ticket: string, slug: string, message: MappedMessage, payload: string, payloadHash: string, previous: string | undefined, context: SendContext): Delivery {
   const base: MessageUpdate = { ticket, originId: message.originId, seq: message.index, state: 'sending', payloadHash, payload };
   return {
+    request: 'message',
     unsettled: previous === 'sending' || previous === 'uncertain',
-    markSending: () => context.ledger.markMessageSendingSoon(base),
+    markSending: () => context.ledger.markSendingSoon({ kind: 'message', update: base }),
     send: () => context.client.addMessage(slug, message.body),
-    async find() {
-      const answer = await context.client.messageOrigins(slug);
+    async find(budget) {
+      const answer = await listOrigins(slug, context, budget);
       if (!('origins' in answer)) return answer;
       if (!answer.readable || !answer.complete) {
         const why = answer.readable ? `has more than ${answer.origins.size} messages to read through` : 'lists its messages without their origin_id';
@@ -124,28 +127,19 @@ function messageJob(ticket: string, slug: string, message: MappedMessage, payloa
       }
       return { found: answer.origins.has(message.originId) };
     },
-    record(state: SendResult, { httpStatus, errorCode, error, attempts }: Details) {
+    record(state: SendResult, { httpStatus, errorCode, error, attempts }) {
       context.ledger.recordMessage({ ...base, httpStatus, errorCode, error, attempts, state });
     },
-    notFound: `the conversation ${slug} is not there any more (404), so its messages cannot be added`,
+    failedWhy: `the conversation ${slug} is not there any more (404), so its messages cannot be added`,
   };
 }
 
 /** The slug of a created conversation whose answer carried none: looked up by its key, then kept. */
 async function findSlug(key: string, context: SendContext): Promise<string | undefined> {
-  const startedAt = Date.now();
-  for (let tries = 1; ; tries++) {
-    if (isStopping(context)) return undefined;
-    const answer = await context.throttle.schedule(() => (isStopping(context) ? Promise.resolve(STOPPED) : context.client.findByData(context.keyField, key)));
-    if ('slugs' in answer) {
-      const slug = answer.slugs[0];
-      if (slug !== undefined) context.ledger.recordSlug(key, slug);
-      return slug;
-    }
-    if (answer === STOPPED) return undefined;
-    context.onOutcome?.(answer);
-    if (!(await retryAfter(answer, tries, startedAt, context))) return undefined;
-  }
+  const looked = await findByKey(key, context, newBudget());
+  if (!('found' in looked) || !looked.found || looked.slug == null) return undefined;
+  context.ledger.recordSlug(key, looked.slug);
+  return looked.slug;
 }
 
 /**
@@ -153,36 +147,15 @@ async function findSlug(key: string, context: SendContext): Promise<string | und
  * simply tried again (bounded); a thread whose update failed stays open for the next run.
  */
 async function applyFinal(key: string, slug: string, body: Record<string, unknown>, context: SendContext): Promise<'done' | 'failed' | 'stopped'> {
-  const startedAt = Date.now();
-  for (let tries = 1; ; tries++) {
-    const outcome = await context.throttle.schedule(() => (isStopping(context) ? Promise.resolve(STOPPED) : context.client.updateConversation(slug, body)));
-    // The thread stays open: the next run sends the update.
-    if (outcome === STOPPED) return 'stopped';
-    context.onOutcome?.(outcome);
-    if (outcome.kind === 'created') {
-      context.throttle.noteSuccess();
-      context.ledger.setThread(key, false);
-      return 'done';
-    }
-    const error = outcome.kind === 'rejected' ? outcome.error : outcome.kind === 'not-found' ? `the conversation ${slug} is not there any more (404)` : undefined;
-    if (error !== undefined) {
-      context.ledger.setThread(key, true, `the final status update failed: ${error}`);
-      return 'failed';
-    }
-    if (!(await retryAfter(outcome, tries, startedAt, context))) {
-      if (isStopping(context)) return 'stopped';
-      context.ledger.setThread(key, true, `the final status update failed: ${'reason' in outcome ? outcome.reason : outcome.kind}`);
-      return 'failed';
-    }
+  const put = await attempt({ request: 'update', send: () => context.client.updateConversation(slug, body) }, context, newBudget());
+  // Stopped: the thread stays open, and the next run sends the update.
+  if (put.end === 'stopped') return 'stopped';
+  if (put.end === 'answer' && put.rule.then === 'done') {
+    context.ledger.setThread(key, false);
+    return 'done';
   }
-}
-
-/** After a failed idempotent request: notes it, waits, and says whether to try again. */
-async function retryAfter(outcome: Outcome, tries: number, startedAt: number, context: SendContext): Promise<boolean> {
-  noteFailure(outcome, context);
-  if (isStopping(context)) return false;
-  if (outcome.kind === 'throttled') return true;
-  if (outcome.kind === 'auth' || outcome.kind === 'not-found' || !mayRetry(tries, startedAt, context.retry)) return false;
-  await pause(context, backoffDelay(tries, context.retry));
-  return true;
+  const outcome = put.outcome;
+  const error = outcome.kind === 'rejected' ? outcome.error : outcome.kind === 'not-found' ? `the conversation ${slug} is not there any more (404)` : reasonOf(outcome);
+  context.ledger.setThread(key, true, `the final status update failed: ${error}`);
+  return 'failed';
 }

@@ -18,9 +18,6 @@ export interface ClientOptions {
   maxSockets?: number;
 }
 
-/** Pages of a thread read at most when reconciling (30 messages a page). */
-const MAX_MESSAGE_PAGES = 200;
-
 /** The longest answer body read (a conversation is a few kB). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -40,6 +37,17 @@ export function checkBaseUrl(baseUrl: string): URL {
     throw new ImportError('CONFIG_INVALID', 'The base URL must not carry a user or password: pass the e-mail and token as credentials.');
   }
   return url;
+}
+
+/** One page of a thread's messages, as reconciling reads it. */
+export interface MessagePage {
+  origins: string[];
+  /** True when a message of the page carries the `origin_id` field (null or not). */
+  readable: boolean;
+  /** Messages on the page. */
+  size: number;
+  /** The thread's pages, when the answer says. */
+  pageCount: number | undefined;
 }
 
 /** One Re:amaze API token: sends one request and classifies what came back; never retries. */
@@ -86,27 +94,23 @@ export class ReamazeClient {
   }
 
   /**
-   * GET /conversations/{slug}/messages, every page: the origin_ids of the thread. `readable` is
-   * false when no message carries an `origin_id` at all (the API then does not show them), and
-   * `complete` false when the pages ran past MAX_MESSAGE_PAGES: either way an absence proves nothing.
+   * GET /conversations/{slug}/messages?page=N: one page of a thread, its messages' `origin_id`s
+   * (`readable` false when none of its messages carries the field at all) and the page count
+   * when the answer gives one.
    */
-  async messageOrigins(slug: string): Promise<{ origins: Set<string>; readable: boolean; complete: boolean } | Outcome> {
-    const origins = new Set<string>();
+  async messagePage(slug: string, page: number): Promise<MessagePage | Outcome> {
+    const outcome = await this.request('GET', `/conversations/${encodeURIComponent(slug)}/messages?page=${page}`);
+    if (outcome.kind !== 'created') return outcome;
+    const answer = outcome.body as { messages?: { origin_id?: unknown }[]; page_count?: unknown } | undefined;
+    if (!Array.isArray(answer?.messages)) return { kind: 'unknown', reason: 'the messages answer has no messages list' };
+    const origins: string[] = [];
     let readable = false;
-    for (let page = 1; page <= MAX_MESSAGE_PAGES; page++) {
-      const outcome = await this.request('GET', `/conversations/${encodeURIComponent(slug)}/messages?page=${page}`);
-      if (outcome.kind !== 'created') return outcome;
-      const answer = outcome.body as { messages?: { origin_id?: unknown }[]; page_count?: unknown } | undefined;
-      if (!Array.isArray(answer?.messages)) return { kind: 'unknown', reason: 'the messages answer has no messages list' };
-      for (const message of answer.messages) {
-        if (message !== null && typeof message === 'object' && 'origin_id' in message) readable = true;
-        if (message?.origin_id !== undefined && message.origin_id !== null) origins.add(String(message.origin_id));
-      }
-      // Without a readable page count, pages are read until one comes back empty.
-      const pages = Number(answer.page_count);
-      if (answer.messages.length === 0 || (Number.isInteger(pages) && pages > 0 && page >= pages)) return { origins, readable, complete: true };
+    for (const message of answer.messages) {
+      if (message !== null && typeof message === 'object' && 'origin_id' in message) readable = true;
+      if (message?.origin_id !== undefined && message.origin_id !== null) origins.push(String(message.origin_id));
     }
-    return { origins, readable, complete: false };
+    const pages = Number(answer.page_count);
+    return { origins, readable, size: answer.messages.length, pageCount: Number.isInteger(pages) && pages > 0 ? pages : undefined };
   }
 
   /** Closes the kept-alive sockets. */

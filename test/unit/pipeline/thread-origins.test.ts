@@ -1,7 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryLedger } from '../../../src/ledger/memory-ledger.js';
+import { newBudget, type SendContext } from '../../../src/pipeline/attempt.js';
+import { listOrigins } from '../../../src/pipeline/thread-origins.js';
 import { ReamazeClient } from '../../../src/reamaze/client.js';
+import { DEFAULT_RETRY_POLICY } from '../../../src/reamaze/retry-policy.js';
+import { Throttle } from '../../../src/reamaze/throttle.js';
 
 let server: http.Server | undefined;
 afterEach(async () => {
@@ -10,7 +15,7 @@ afterEach(async () => {
 });
 
 /** An API whose thread listing answers `pages(page)`, and records the pages asked for. */
-async function api(pages: (page: number) => unknown): Promise<{ client: ReamazeClient; asked: number[] }> {
+async function api(pages: (page: number) => unknown): Promise<{ client: ReamazeClient; asked: number[]; context: SendContext }> {
   const asked: number[] = [];
   server = http.createServer((request, response) => {
     const page = Number(new URL(request.url ?? '/', 'http://x').searchParams.get('page'));
@@ -19,29 +24,33 @@ async function api(pages: (page: number) => unknown): Promise<{ client: ReamazeC
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { client: new ReamazeClient({ baseUrl: `http://127.0.0.1:${port}/api/v1`, email: 'a@example.com', token: 't' }), asked };
+  const client = new ReamazeClient({ baseUrl: `http://127.0.0.1:${port}/api/v1`, email: 'a@example.com', token: 't' });
+  const context: SendContext = {
+    ledger: new MemoryLedger(), client, throttle: new Throttle({ rate: 1000 }), retry: DEFAULT_RETRY_POLICY, keyField: 'k', abort: { error: undefined },
+  };
+  return { client, asked, context };
 }
 
 const page = (ids: (string | null)[]) => ({ messages: ids.map((id) => (id === null ? { body: 'x' } : { origin_id: id })) });
 
-describe('ReamazeClient.messageOrigins', () => {
+describe('listOrigins: a thread\'s origin_ids, every page through the attempt loop', () => {
   it('reads pages until an empty one when the answer has no page count', async () => {
-    const { client, asked } = await api((n) => (n <= 3 ? page([`m${n}a`, `m${n}b`]) : page([])));
-    expect(await client.messageOrigins('s')).toEqual({ origins: new Set(['m1a', 'm1b', 'm2a', 'm2b', 'm3a', 'm3b']), readable: true, complete: true });
+    const { client, asked, context } = await api((n) => (n <= 3 ? page([`m${n}a`, `m${n}b`]) : page([])));
+    expect(await listOrigins('s', context, newBudget())).toEqual({ origins: new Set(['m1a', 'm1b', 'm2a', 'm2b', 'm3a', 'm3b']), readable: true, complete: true });
     expect(asked).toEqual([1, 2, 3, 4]);
     client.close();
   });
 
   it('stops at the page count, and says when no message shows an origin_id', async () => {
-    const { client, asked } = await api(() => ({ ...page([null, null]), page_count: 2 }));
-    expect(await client.messageOrigins('s')).toEqual({ origins: new Set(), readable: false, complete: true });
+    const { client, asked, context } = await api(() => ({ ...page([null, null]), page_count: 2 }));
+    expect(await listOrigins('s', context, newBudget())).toEqual({ origins: new Set(), readable: false, complete: true });
     expect(asked).toEqual([1, 2]);
     client.close();
   });
 
   it('says the listing is incomplete when it runs past the pages it may read', async () => {
-    const { client } = await api((n) => page([`m${n}`]));
-    const answer = await client.messageOrigins('s');
+    const { client, context } = await api((n) => page([`m${n}`]));
+    const answer = await listOrigins('s', context, newBudget(), 20);
     expect(answer).toMatchObject({ readable: true, complete: false });
     client.close();
   });

@@ -1,0 +1,133 @@
+import type { ImportError } from '../errors.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { ReamazeClient } from '../reamaze/client.js';
+import { backoffDelay, mayRetry, type Outcome, type RetryPolicy } from '../reamaze/retry-policy.js';
+import type { Throttle } from '../reamaze/throttle.js';
+import { abortError, decideAnswer, type AnswerRule, type RequestKind } from './fate.js';
+
+/** What making requests needs: the ledger, the API, the one throttle of the token, the run's stop flags. */
+export interface SendContext {
+  ledger: Ledger;
+  client: ReamazeClient;
+  throttle: Throttle;
+  retry: RetryPolicy;
+  keyField: string;
+  /**
+   * Set once the run must stop: `error` for an abort (bad credentials, unknown brand, error
+   * budget), `stopped` for a signal. Requests not yet sent are left as they were.
+   */
+  abort: { error: ImportError | undefined; stopped?: boolean };
+  /** Told of every answer, for the API-unreachable budget. */
+  onOutcome?: (outcome: Outcome) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A read's answer, as the client parsed it (a lookup's slugs, a page of messages). */
+export interface Read<T> {
+  read: T;
+}
+
+/** One request to make until it has a decisive answer; a read's `send` gives its parsed answer as `{ read }`. */
+export interface Attempt<T = never> {
+  request: RequestKind;
+  /** Runs in the request's turn, just before it leaves (a POST commits `sending` here). */
+  beforeSend?: () => Promise<void>;
+  send: () => Promise<Outcome | Read<T>>;
+  /** Told of an answer that will be tried again (a POST not processed goes back to `pending`). */
+  onRetry?: (outcome: Outcome) => void;
+}
+
+/** The attempts of one item: shared by its requests, so a resend after a lookup keeps counting. */
+export interface Budget {
+  attempts: number;
+  readonly startedAt: number;
+  /** Default: the context's policy. */
+  readonly policy?: RetryPolicy;
+}
+
+/** How an attempt ended. */
+export type Attempted<T = never> =
+  /** A read answered (only reads have this end). */
+  | ([T] extends [never] ? never : { end: 'read'; value: T })
+  /** A decisive answer: `rule.then` says what it means (never `retry`). */
+  | { end: 'answer'; rule: AnswerRule; outcome: Outcome }
+  /**
+   * The run is stopping (a signal, an abort — then `outcome` is the answer that stopped it):
+   * `marked` when `beforeSend` ran for this item (a POST committed `sending`).
+   */
+  | { end: 'stopped'; marked: boolean; outcome?: Outcome }
+  /** Retries ran out; the last answer. */
+  | { end: 'exhausted'; outcome: Outcome };
+
+/** How long one item may be answered 429 before it gives up (the next run tries again). */
+export const THROTTLED_FOR_MS = 10 * 60_000;
+
+/** What a queued request answers when the run stopped before its turn. */
+const STOPPED: Outcome = { kind: 'not-sent', reason: 'the run stopped before this request was sent' };
+
+/** What a read that the client could parse stands for in the answer table. */
+const READ_OK: Outcome = { kind: 'created', status: 200, body: undefined };
+
+/** A fresh budget, starting now. */
+export function newBudget(policy?: RetryPolicy): Budget {
+  return { attempts: 0, startedAt: Date.now(), ...(policy ? { policy } : {}) };
+}
+
+/** True once the run is stopping: nothing more is sent. */
+export function isStopping(context: SendContext): boolean {
+  return context.abort.error !== undefined || context.abort.stopped === true;
+}
+
+/** Waits `ms` (the context's clock in tests). */
+export function pause(context: SendContext, ms: number): Promise<void> {
+  return (context.sleep ?? ((n) => new Promise<void>((resolve) => setTimeout(resolve, n))))(ms);
+}
+
+/**
+ * The one attempt loop: every request of the importer goes through it. It waits for the
+ * request's turn in the token's throttle, leaves nothing once the run is stopping, asks the fate
+ * table what the answer means, carries out the run-level effect (pause everyone on a 429, stop on
+ * bad credentials), and backs off and tries again while the table says `retry` and the budget
+ * lasts. A 429 is not an attempt of the item (it was not processed); it is bounded by time.
+ */
+export async function attempt<T = never>(job: Attempt<T>, context: SendContext, budget: Budget): Promise<Attempted<T>> {
+  let marked = false;
+  for (;;) {
+    if (isStopping(context)) return { end: 'stopped', marked };
+    const answer = await context.throttle.schedule(async (): Promise<Outcome | Read<T>> => {
+      // Requests wait here for their turn; one whose run stopped meanwhile is not sent.
+      if (isStopping(context)) return STOPPED;
+      if (job.beforeSend) {
+        // The invariant of a POST: durably `sending` just before it can reach the API.
+        await job.beforeSend();
+        marked = true;
+      }
+      if (isStopping(context)) return STOPPED;
+      return job.send();
+    });
+    if (answer === STOPPED) return { end: 'stopped', marked };
+    const outcome = 'read' in answer ? READ_OK : answer;
+    context.onOutcome?.(outcome);
+    const rule = decideAnswer(job.request, outcome);
+    applyEffect(rule, outcome, context);
+    if (rule.then === 'stop') return { end: 'stopped', marked, outcome };
+    if (outcome.kind !== 'throttled') budget.attempts += 1;
+    if ('read' in answer) return { end: 'read', value: answer.read } as Attempted<T>;
+    if (rule.then !== 'retry') return { end: 'answer', rule, outcome };
+    if (outcome.kind === 'throttled') {
+      if (Date.now() - budget.startedAt < THROTTLED_FOR_MS) continue;
+      return { end: 'exhausted', outcome };
+    }
+    if (isStopping(context)) return { end: 'stopped', marked };
+    if (!mayRetry(budget.attempts, budget.startedAt, budget.policy ?? context.retry)) return { end: 'exhausted', outcome };
+    job.onRetry?.(outcome);
+    await pause(context, backoffDelay(budget.attempts, budget.policy ?? context.retry));
+  }
+}
+
+/** Carries out what an answer means for the whole run. */
+function applyEffect(rule: AnswerRule, outcome: Outcome, context: SendContext): void {
+  if (rule.effect === 'success') context.throttle.noteSuccess();
+  else if (rule.effect === 'pause' && outcome.kind === 'throttled') context.throttle.noteThrottled(outcome.retryAfterMs);
+  else if (rule.effect === 'abort-auth' || rule.effect === 'abort-brand') context.abort.error ??= abortError(rule.effect, outcome);
+}

@@ -1,0 +1,130 @@
+import type { Ledger } from '../ledger/ledger.js';
+import type { CompiledMapping } from '../mapping/types.js';
+import type { SourceRecord } from '../source/types.js';
+import type { RecordStage } from '../stage/record-stage.js';
+import { checkMessages, checkRow } from './check-row.js';
+import { decideRow } from './fate.js';
+import { hashOf } from './hash.js';
+import type { ImportCounts } from './import-counts.js';
+import type { OutgoingRow } from './send-row.js';
+import type { OutgoingTicket } from './send-ticket.js';
+import { finalUpdate } from './send-thread.js';
+import { countRead, countFailedMessages, countWaiting } from './tally.js';
+
+/** What deciding on rows needs. */
+export interface ClassifyContext {
+  ledger: Ledger;
+  mapping: CompiledMapping;
+  files: readonly string[];
+  runId: number;
+  counts: ImportCounts;
+  /** Tags added to every conversation created. */
+  tags?: readonly string[] | undefined;
+  /** Told of a row that counts against --max-errors (true) or for it (false). */
+  note: (failed: boolean) => void;
+  warn: (text: string) => void;
+}
+
+/**
+ * Checks one record, asks the fate table what to do with it, records what the ledger must know
+ * at once (a new key `pending`, an invalid row, a duplicate), and returns what to send.
+ */
+export function classify(record: SourceRecord, fileIndex: number, context: ClassifyContext): OutgoingTicket | undefined {
+  const { ledger, mapping } = context;
+  const verdict = checkRow(record, mapping, undefined, context.files, fileIndex);
+  const key = verdict.key ?? `@${record.file}:${record.line}`;
+  const previous = ledger.lookup(key);
+  if (verdict.state !== 'valid') {
+    const fieldsHash = hashOf(record.fields);
+    const action = decideRow(previous, { state: 'invalid', fieldsHash }, context.runId);
+    countRead(context.counts, action);
+    if (action.act === 'duplicate') return duplicate(record, key, ledger);
+    if (action.act !== 'invalid') return undefined;
+    if (action.record) ledger.record({ key, file: record.file, line: record.line, state: 'invalid', errorCode: verdict.code, error: verdict.errors.join('; '), fields: JSON.stringify(record.fields), payloadHash: fieldsHash });
+    else ledger.touch(key);
+    if (action.newError) context.note(true);
+    return undefined;
+  }
+  // The hash is of the mapped row, without --tag: a sample tagged once is not "changed" later.
+  const payloadHash = hashOf(verdict.body);
+  const action = decideRow(previous, { state: 'valid', payloadHash, hasMessages: verdict.messages.length > 0, opener: verdict.opener?.originId }, context.runId);
+  countRead(context.counts, action);
+  if (action.act === 'duplicate') return duplicate(record, key, ledger);
+  const body = context.tags?.length ? withTags(verdict.body, context.tags) : verdict.body;
+  const payload = JSON.stringify(body);
+  const fields = JSON.stringify(record.fields);
+  // Marks the key as read in this run at once, so a second row with it is a duplicate even while
+  // the first one's request is still in flight; a new key is written `pending` (group-committed).
+  if (previous) ledger.touch(key);
+  else ledger.record({ key, file: record.file, line: record.line, state: 'pending', payloadHash, payload, fields });
+  // The whole thread, its opening message included: the ledger knows each message by its origin_id
+  // (and the opening one as the row's opener), whichever one sorts first tonight.
+  const thread = verdict.opener ? [verdict.opener, ...verdict.messages] : verdict.messages;
+  if (action.act === 'skip') {
+    if (!action.completeThread || !previous) return undefined;
+    return { thread: { key, slug: previous.slug, messages: thread, final: finalUpdate(body, false), open: previous.threadOpen, opener: previous.opener } };
+  }
+  const hasThread = verdict.messages.length > 0;
+  const opener = verdict.opener ? { originId: verdict.opener.originId, index: verdict.opener.index } : undefined;
+  const row: OutgoingRow = { key, file: record.file, line: record.line, body, payload, fields, payloadHash, previous, hasThread, ...(opener ? { opener } : {}) };
+  if (!hasThread && !previous?.threadOpen) return { row };
+  return { row, thread: { key, slug: previous?.slug, messages: thread, final: finalUpdate(body, true), open: hasThread || (previous?.threadOpen ?? false) } };
+}
+
+/**
+ * Messages of the messages files whose ticket is in none of the tickets files but was imported by
+ * an earlier run (a nightly delta: new replies to old tickets): they are added to its
+ * conversation. The ticket's status is not in tonight's files, so no final update is sent.
+ */
+export function* earlierTickets(stage: RecordStage, context: ClassifyContext): Generator<OutgoingTicket> {
+  let after = '';
+  for (;;) {
+    const tickets = stage.unaskedTickets(after, 500);
+    if (tickets.length === 0) return;
+    for (const joined of tickets) {
+      after = joined;
+      const ticket = earlierTicket(joined, stage, context);
+      if (ticket) yield ticket;
+    }
+  }
+}
+
+function earlierTicket(joined: string, stage: RecordStage, context: ClassifyContext): OutgoingTicket | undefined {
+  const { ledger, mapping, counts } = context;
+  // The ledger's own key for it (`1077` may have been `1077.0` in the tickets file).
+  const previous = ledger.lookupJoined(joined);
+  // Not imported before: left unasked, so it is reported as an orphan.
+  if (previous?.state !== 'done') return undefined;
+  const { key } = previous;
+  const mapped = mapping.mapThread({ '@messages': stage.messagesOf(joined) }, key);
+  const errors = [...mapped.errors];
+  const messages = checkMessages(mapped.messages, errors);
+  if (previous.threadOpen) {
+    // Its thread is unfinished (a message failed, is uncertain, or was never sent): adding
+    // tonight's messages would put them before those, and the rest are not in tonight's files.
+    const waiting = messages.filter((m) => m.originId !== previous.opener && ledger.lookupMessage(key, m.originId)?.state !== 'done').length;
+    countWaiting(counts, waiting);
+    if (waiting > 0) context.warn(`Ticket ${key} has an unfinished thread from an earlier run: its ${waiting} new messages wait until the ticket is in the tickets files again, with its whole thread.`);
+    return undefined;
+  }
+  if (errors.length > 0) {
+    countFailedMessages(counts, messages.length);
+    context.warn(`The new messages of ticket ${key} (imported by an earlier run) are not sent: ${errors.join('; ')}.`);
+    return undefined;
+  }
+  return { thread: { key, slug: previous.slug, messages, final: undefined, open: false, opener: previous.opener } };
+}
+
+function duplicate(record: SourceRecord, key: string, ledger: Ledger): undefined {
+  const first = ledger.placeOf(key);
+  ledger.recordDuplicate({ key, file: record.file, line: record.line, firstFile: first?.file ?? '?', firstLine: first?.line ?? 0 });
+  return undefined;
+}
+
+/** The body with `tags` added to `conversation.tag_list` (each once). */
+function withTags(body: Record<string, unknown>, tags: readonly string[]): Record<string, unknown> {
+  const conversation = body.conversation as Record<string, unknown>;
+  const existing = Array.isArray(conversation.tag_list) ? (conversation.tag_list as string[]) : [];
+  return { ...body, conversation: { ...conversation, tag_list: [...new Set([...existing, ...tags])] } };
+}
+

@@ -1,0 +1,40 @@
+import { attempt, type Budget, type SendContext } from './attempt.js';
+import type { Looked } from './deliver.js';
+
+/** Pages of a thread read at most when reconciling (30 messages a page). */
+export const MAX_MESSAGE_PAGES = 200;
+
+/** A thread's origin_ids as its listing shows them; `readable`/`complete` false when an absence proves nothing. */
+export interface ThreadOrigins {
+  origins: Set<string>;
+  /** False when no message carries an `origin_id` at all (the API then does not show them). */
+  readable: boolean;
+  /** False when the pages ran past MAX_MESSAGE_PAGES. */
+  complete: boolean;
+}
+
+/**
+ * GET /conversations/{slug}/messages, every page, each page a request of its own through the
+ * attempt loop (throttled, stopped, retried like any other). Pages are read until the page count
+ * says, or, without one, until a page comes back empty.
+ */
+export async function listOrigins(slug: string, context: SendContext, budget: Budget, maxPages = MAX_MESSAGE_PAGES): Promise<ThreadOrigins | Exclude<Looked, { found: boolean } | { undecidable: string }>> {
+  const listing: ThreadOrigins = { origins: new Set(), readable: false, complete: false };
+  for (let page = 1; page <= maxPages; page++) {
+    const read = await attempt({
+      request: 'list',
+      send: async () => {
+        const answer = await context.client.messagePage(slug, page);
+        return 'origins' in answer ? { read: answer } : answer;
+      },
+    }, context, budget);
+    if (read.end === 'stopped') return { stopped: true };
+    if (read.end === 'exhausted') return { gaveUp: 'reason' in read.outcome ? read.outcome.reason : read.outcome.kind };
+    if (read.end === 'answer') return { failed: `the conversation ${slug} is not there any more (404), so its messages cannot be added` };
+    const { origins, readable, size, pageCount } = read.value;
+    origins.forEach((origin) => listing.origins.add(origin));
+    listing.readable ||= readable;
+    if (size === 0 || (pageCount !== undefined && page >= pageCount)) return { ...listing, complete: true };
+  }
+  return listing;
+}
