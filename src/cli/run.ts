@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import type { Ledger } from '../ledger/ledger.js';
 import { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { describeFsError } from '../report/row-writer.js';
 import { ImportError } from '../errors.js';
@@ -16,8 +17,7 @@ export const DEFAULT_RATE = 1;
 
 /** `run <files..> --mapping M --ledger L`: the import; the same command again resumes. */
 export async function runImport(args: Record<string, unknown>, io: CliIO, argv: readonly string[]): Promise<number> {
-  const json = Boolean(args.json);
-  const renderer = new Renderer(io, { json, quiet: Boolean(args.quiet) });
+  const renderer = new Renderer(io, { json: Boolean(args.json), quiet: Boolean(args.quiet) });
   const mapping = await loadCompiledMapping(String(args.mapping), io.cwd);
   const credentials = readCredentials(args, io.env, io.cwd);
   const client = new ReamazeClient({ ...credentials, timeoutMs: seconds(args.timeout, 30) * 1000 });
@@ -28,29 +28,17 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
     renderer.note('Stopping: no new rows are read; requests in flight may finish (up to 10 s). Press Ctrl-C again to quit at once.');
     controller.abort();
   });
-  let summary: ImportSummary | undefined;
   let throttle: Throttle | undefined;
   try {
     throttle = new Throttle(throttleOptions(args, ledger.learnedRate()));
-    summary = await importFiles({
+    const summary = await importFiles({
       files: inputFiles(args.files, io.cwd), mapping, ledger, client, throttle,
       args: recordedArgs(args), signal: controller.signal, messages: messageFiles(args, io.cwd), lookups: lookupFiles(args, io.cwd),
-      ...(typeof args.limit === 'number' ? { limit: args.limit } : {}),
-      ...(typeof args['max-errors'] === 'number' ? { maxErrors: args['max-errors'] } : {}),
-      ...(typeof args['max-error-rate'] === 'number' ? { maxErrorRate: args['max-error-rate'] } : {}),
-      ...(Array.isArray(args.tag) ? { tags: args.tag.map(String) } : {}),
+      ...limits(args),
       onProgress: (snapshot) => renderer.progress(snapshot),
       onWarning: (warning) => renderer.note(`Warning: ${warning}`),
     });
-    renderer.stopProgress();
-    const exitCode = exitCodeOf(summary);
-    ledger.finishRun({ counts: countsOf(summary), learnedRate: summary.rate, exitCode });
-    const result = toJson(summary, ledger);
-    if (typeof args['summary-file'] === 'string') await writeSummary(outputPath(args['summary-file'], io.cwd), result);
-    if (json) renderer.json(result);
-    else renderer.result(formatRunSummary(summary, ledger));
-    if (exitCode === ExitCode.ABORTED || exitCode === ExitCode.INTERRUPTED) renderer.error(resumeHint(summary, ledgerPath, argv));
-    return exitCode;
+    return await finish(summary, ledger, { args, io, argv, renderer });
   } catch (error) {
     // Stopped before any row (bad credentials, unreadable file): still say what is kept.
     if (error instanceof ImportError) ledger.finishRun({ counts: {}, learnedRate: throttle?.rate, exitCode: exitCodeFor(error.code) });
@@ -62,6 +50,30 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
     client.close();
     ledger.close();
   }
+}
+
+/** The options that bound a run: --limit, --max-errors, --max-error-rate, --tag. */
+function limits(args: Record<string, unknown>) {
+  return {
+    ...(typeof args.limit === 'number' ? { limit: args.limit } : {}),
+    ...(typeof args['max-errors'] === 'number' ? { maxErrors: args['max-errors'] } : {}),
+    ...(typeof args['max-error-rate'] === 'number' ? { maxErrorRate: args['max-error-rate'] } : {}),
+    ...(Array.isArray(args.tag) ? { tags: args.tag.map(String) } : {}),
+  };
+}
+
+/** Records the end of the run, prints (and writes) its summary, and says how to resume; the exit code. */
+async function finish(summary: ImportSummary, ledger: SqliteLedger, cli: { args: Record<string, unknown>; io: CliIO; argv: readonly string[]; renderer: Renderer }): Promise<number> {
+  const { args, io, renderer } = cli;
+  renderer.stopProgress();
+  const exitCode = exitCodeOf(summary);
+  ledger.finishRun({ counts: countsOf(summary), learnedRate: summary.rate, exitCode });
+  const result = toJson(summary, ledger);
+  if (typeof args['summary-file'] === 'string') await writeSummary(outputPath(args['summary-file'], io.cwd), result);
+  if (args.json) renderer.json(result);
+  else renderer.result(formatRunSummary(summary, ledger));
+  if (exitCode === ExitCode.ABORTED || exitCode === ExitCode.INTERRUPTED) renderer.error(resumeHint(summary, ledger.path, cli.argv));
+  return exitCode;
 }
 
 function throttleOptions(args: Record<string, unknown>, learned: number | undefined) {
@@ -90,15 +102,18 @@ function recordedArgs(args: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(kept.filter((name) => args[name] !== undefined).map((name) => [name, args[name]]));
 }
 
-/** Exit codes of DESIGN.md: 3 aborted, 130 interrupted, 1 when rows did not make it, else 0. */
+/**
+ * The exit code of a run, through the one table of error codes: the abort's code (3), a signal's
+ * (130), a row-scope code when anything did not make it (1), else 0.
+ */
 export function exitCodeOf(summary: ImportSummary): number {
-  if (summary.aborted) return ExitCode.ABORTED;
-  if (summary.interrupted) return ExitCode.INTERRUPTED;
+  if (summary.aborted) return exitCodeFor(summary.aborted.code);
+  if (summary.interrupted) return exitCodeFor('INTERRUPTED');
   const { messages, updates, messageFiles } = summary;
   const notDone = summary.rejected + summary.failed + summary.invalid + summary.uncertain + summary.duplicates +
     messages.rejected + messages.failed + messages.uncertain + messages.pending + updates.failed +
     (messageFiles?.unreadable ?? 0) + (messageFiles?.orphans ?? 0);
-  return notDone > 0 ? ExitCode.ROWS_FAILED : ExitCode.OK;
+  return notDone > 0 ? exitCodeFor('API_FAILED') : ExitCode.OK;
 }
 
 function countsOf(summary: ImportSummary): Record<string, unknown> {
@@ -106,7 +121,7 @@ function countsOf(summary: ImportSummary): Record<string, unknown> {
   return { ...counts, ...(messageFiles ? { messages_files: messageFiles } : {}) };
 }
 
-function toJson(summary: ImportSummary, ledger: SqliteLedger) {
+function toJson(summary: ImportSummary, ledger: Ledger) {
   const { aborted, interrupted, rate } = summary;
   return {
     ...countsOf(summary), rate: Number(rate.toFixed(3)), interrupted, aborted: aborted?.message ?? null,
@@ -115,7 +130,7 @@ function toJson(summary: ImportSummary, ledger: SqliteLedger) {
 }
 
 /** The human summary of a run and what the ledger now holds. */
-export function formatRunSummary(summary: ImportSummary, ledger: SqliteLedger): string {
+export function formatRunSummary(summary: ImportSummary, ledger: Ledger): string {
   const c = (n: number) => formatCount(n);
   const lines = [
     `${c(summary.rows)} rows: ${c(summary.done)} created, ${c(summary.skipped)} already done` +

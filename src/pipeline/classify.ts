@@ -1,8 +1,8 @@
-import type { Ledger } from '../ledger/ledger.js';
+import type { Ledger, LedgerEntry } from '../ledger/ledger.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { SourceRecord } from '../source/types.js';
 import type { RecordStage } from '../stage/record-stage.js';
-import { checkMessages, checkRow } from './check-row.js';
+import { checkMessages, checkRow, type RowVerdict } from './check-row.js';
 import { decideRow } from './fate.js';
 import { hashOf } from './hash.js';
 import type { ImportCounts } from './import-counts.js';
@@ -34,17 +34,7 @@ export function classify(record: SourceRecord, fileIndex: number, context: Class
   const verdict = checkRow(record, mapping, undefined, context.files, fileIndex);
   const key = verdict.key ?? `@${record.file}:${record.line}`;
   const previous = ledger.lookup(key);
-  if (verdict.state !== 'valid') {
-    const fieldsHash = hashOf(record.fields);
-    const action = decideRow(previous, { state: 'invalid', fieldsHash }, context.runId);
-    countRead(context.counts, action);
-    if (action.act === 'duplicate') return duplicate(record, key, ledger);
-    if (action.act !== 'invalid') return undefined;
-    if (action.record) ledger.record({ key, file: record.file, line: record.line, state: 'invalid', errorCode: verdict.code, error: verdict.errors.join('; '), fields: JSON.stringify(record.fields), payloadHash: fieldsHash });
-    else ledger.touch(key);
-    if (action.newError) context.note(true);
-    return undefined;
-  }
+  if (verdict.state !== 'valid') return classifyInvalid(record, key, previous, verdict, context);
   // The hash is of the mapped row, without --tag: a sample tagged once is not "changed" later.
   const payloadHash = hashOf(verdict.body);
   const action = decideRow(previous, { state: 'valid', payloadHash, hasMessages: verdict.messages.length > 0, opener: verdict.opener?.originId }, context.runId);
@@ -69,6 +59,20 @@ export function classify(record: SourceRecord, fileIndex: number, context: Class
   const row: OutgoingRow = { key, file: record.file, line: record.line, body, payload, fields, payloadHash, previous, hasThread, ...(opener ? { opener } : {}) };
   if (!hasThread && !previous?.threadOpen) return { row };
   return { row, thread: { key, slug: previous?.slug, messages: thread, final: finalUpdate(body, true), open: hasThread || (previous?.threadOpen ?? false) } };
+}
+
+/** An invalid row: recorded (or only noted as read, when its key may be in Re:amaze), counted against --max-errors when new. */
+function classifyInvalid(record: SourceRecord, key: string, previous: LedgerEntry | undefined, verdict: Exclude<RowVerdict, { state: 'valid' }>, context: ClassifyContext): undefined {
+  const { ledger } = context;
+  const fieldsHash = hashOf(record.fields);
+  const action = decideRow(previous, { state: 'invalid', fieldsHash }, context.runId);
+  countRead(context.counts, action);
+  if (action.act === 'duplicate') return duplicate(record, key, ledger);
+  if (action.act !== 'invalid') return undefined;
+  if (action.record) ledger.record({ key, file: record.file, line: record.line, state: 'invalid', errorCode: verdict.code, error: verdict.errors.join('; '), fields: JSON.stringify(record.fields), payloadHash: fieldsHash });
+  else ledger.touch(key);
+  if (action.newError) context.note(true);
+  return undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ImportError } from '../errors.js';
-import type { LedgerEntry } from '../ledger/ledger.js';
+import type { LedgerEntry, MessageEntry } from '../ledger/ledger.js';
 import type { Outcome } from '../reamaze/retry-policy.js';
+import { hashOf } from './hash.js';
 
 /**
  * Where a row's fate is decided: pure functions and tables, no I/O. `decideRow` says what to do
@@ -166,4 +167,21 @@ export function decideRow(previous: LedgerEntry | undefined, verdict: LocalVerdi
     return { act: 'skip', count: previous.state, changed: false, completeThread: false };
   }
   return { act: 'send', reconcileFirst: previous.state === 'sending' || previous.state === 'uncertain' };
+}
+
+/** What to do with one message of a thread being completed. */
+export type MessageAction =
+  | { act: 'skip'; count: 'skipped' | 'rejected' }
+  | { act: 'send'; payloadHash: string; reconcileFirst: boolean };
+
+/**
+ * The fate of a thread message from its ledger entry and its body (JSON): a done message is never
+ * sent again; a refused one only once its body changed; one an earlier run left `sending` or
+ * `uncertain` is looked up in the thread first.
+ */
+export function decideMessage(previous: MessageEntry | undefined, payload: string): MessageAction {
+  if (previous?.state === 'done') return { act: 'skip', count: 'skipped' };
+  const payloadHash = hashOf(payload);
+  if (previous?.state === 'rejected' && previous.payloadHash === payloadHash) return { act: 'skip', count: 'rejected' };
+  return { act: 'send', payloadHash, reconcileFirst: previous?.state === 'sending' || previous?.state === 'uncertain' };
 }

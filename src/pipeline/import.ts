@@ -73,7 +73,14 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   options.signal?.addEventListener('abort', () => (context.abort.stopped = true), { once: true });
   const note = errorBudget(options, context.abort);
   const warn = (text: string) => options.onWarning?.(text);
-  const runId = beginRun(options);
+  let runId: number;
+  try {
+    runId = beginRun(options);
+  } catch (error) {
+    // The files are open already: a refused run (a changed key) closes them, not the garbage collector.
+    await opened.close();
+    throw error;
+  }
   const rows: ClassifyContext = { ledger: options.ledger, mapping: options.mapping, files: options.files, runId, counts, tags: options.tags, note, warn };
   const tickets: TicketRun = { context, counts, note, warn, rowsInFlight: 0 };
   const report = () => {
@@ -127,23 +134,8 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
     void task.finally(() => inFlight.delete(task));
     if (inFlight.size >= (options.window ?? 64)) await Promise.race(inFlight);
   };
-  let sent = 0;
-  const limited = () => options.limit !== undefined && sent >= options.limit;
-  let readAll = true;
-  reading: for (const [fileIndex, source] of opened.sources.entries()) {
-    for await (const record of source.records()) {
-      if (stopped() || limited()) {
-        readAll = false;
-        break reading;
-      }
-      opened.attach(record);
-      const outgoing = classify(record, fileIndex, rows);
-      if (outgoing?.row) sent += 1;
-      if (outgoing) await start(outgoing);
-      if (rows.counts.rows % PROGRESS_EVERY_ROWS === 0) report();
-    }
-  }
-  readAll &&= !stopped() && !limited();
+  let readAll = await readFiles(opened, { options, rows, start, report, stopped });
+  readAll &&= !stopped();
   if (readAll && opened.stage) {
     for (const outgoing of earlierTickets(opened.stage, rows)) {
       if (stopped()) {
@@ -157,6 +149,33 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
   }
   await settleInFlight(inFlight, options.signal, options.graceMs ?? 10_000);
   return readAll;
+}
+
+/** What reading the files needs. */
+interface Reading {
+  options: ImportOptions;
+  rows: ClassifyContext;
+  start: (outgoing: OutgoingTicket) => Promise<void>;
+  report: () => void;
+  stopped: () => boolean;
+}
+
+/** Reads the files, record by record, deciding on each and starting what is to be sent; false when it stopped early. */
+async function readFiles(opened: OpenedSources, reading: Reading): Promise<boolean> {
+  const { options, rows, start, report, stopped } = reading;
+  let sent = 0;
+  const limited = () => options.limit !== undefined && sent >= options.limit;
+  for (const [fileIndex, source] of opened.sources.entries()) {
+    for await (const record of source.records()) {
+      if (stopped() || limited()) return false;
+      opened.attach(record);
+      const outgoing = classify(record, fileIndex, rows);
+      if (outgoing?.row) sent += 1;
+      if (outgoing) await start(outgoing);
+      if (rows.counts.rows % PROGRESS_EVERY_ROWS === 0) report();
+    }
+  }
+  return !limited();
 }
 
 /** After every ticket was read: messages of the messages files whose ticket none of the files has, nor the ledger. */

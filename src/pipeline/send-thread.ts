@@ -2,9 +2,9 @@ import type { MessageUpdate } from '../ledger/ledger.js';
 import type { MappedMessage } from '../mapping/types.js';
 import { attempt, isStopping, newBudget, type SendContext } from './attempt.js';
 import { deliver, reasonOf, type Delivery, type SendResult } from './deliver.js';
+import { decideMessage } from './fate.js';
 import { findByKey } from './send-row.js';
 import { listOrigins } from './thread-origins.js';
-import { hashOf } from './hash.js';
 
 /** The thread of a conversation that exists (or was just created), to complete. */
 export interface OutgoingThread {
@@ -59,63 +59,85 @@ export function emptyMessageCounts(): MessageCounts {
  * there, in order.
  */
 export async function sendThread(thread: OutgoingThread, context: SendContext): Promise<ThreadResult> {
-  const counts = emptyMessageCounts();
-  let newErrors = 0;
-  let slug = thread.slug ?? undefined;
-  let open = thread.open;
-  const result = (update: ThreadResult['update']): ThreadResult => ({ messages: counts, newErrors, update });
-  const slugOf = async () => (slug ??= await findSlug(thread.key, context));
+  const run: ThreadRun = { thread, context, counts: emptyMessageCounts(), newErrors: 0, slug: thread.slug ?? undefined, open: thread.open };
+  const update = (await addMessages(run)) ? await finishThread(run) : 'none';
+  return { messages: run.counts, newErrors: run.newErrors, update };
+}
+
+/** One thread being completed: what its messages came to so far. */
+interface ThreadRun {
+  thread: OutgoingThread;
+  context: SendContext;
+  counts: MessageCounts;
+  newErrors: number;
+  slug: string | undefined;
+  /** The ledger has the thread open (messages or the final update to come). */
+  open: boolean;
+}
+
+/** The conversation's slug: known, or looked up by its key once (and kept). */
+async function slugOf(run: ThreadRun): Promise<string | undefined> {
+  return (run.slug ??= await findSlug(run.thread.key, run.context));
+}
+
+/** Adds the messages not yet in, in order; false when one holds up the rest (the next run resumes there). */
+async function addMessages(run: ThreadRun): Promise<boolean> {
+  const { thread, context, counts } = run;
   for (const [position, message] of thread.messages.entries()) {
     // The conversation's own first message: not one of the thread's messages to count.
     if (message.originId === thread.opener) continue;
     const previous = context.ledger.lookupMessage(thread.key, message.originId);
     // Most messages of a nightly re-run are done: they are skipped before any serializing.
-    if (previous?.state === 'done') {
-      counts.skipped += 1;
+    const payload = previous?.state === 'done' ? '' : JSON.stringify(message.body);
+    const action = decideMessage(previous, payload);
+    if (action.act === 'skip') {
+      counts[action.count] += 1;
       continue;
     }
-    const payload = JSON.stringify(message.body);
-    const payloadHash = hashOf(payload);
-    if (previous?.state === 'rejected' && previous.payloadHash === payloadHash) {
-      counts.rejected += 1;
-      continue;
-    }
-    if ((await slugOf()) === undefined || isStopping(context)) {
+    const slug = await slugOf(run);
+    if (slug === undefined || isStopping(context)) {
       const stopped = isStopping(context);
       counts[stopped ? 'pending' : 'failed'] += thread.messages.length - position;
-      if (!stopped) newErrors += 1;
-      return result('none');
+      if (!stopped) run.newErrors += 1;
+      return false;
     }
     // Open before the first message leaves (queued writes commit with its `sending`).
-    if (!open) context.ledger.setThread(thread.key, true);
-    open = true;
-    const { state } = await deliver(messageJob(thread.key, slug!, message, payload, payloadHash, previous?.state, context), context);
+    if (!run.open) context.ledger.setThread(thread.key, true);
+    run.open = true;
+    const { state } = await deliver(messageJob(thread.key, slug, message, payload, action.payloadHash, action.reconcileFirst, context), context);
     counts[state] += 1;
-    if (state === 'rejected' || state === 'failed') newErrors += 1;
+    if (state === 'rejected' || state === 'failed') run.newErrors += 1;
     if (state !== 'done' && state !== 'rejected') {
       counts.pending += thread.messages.length - position - 1;
-      return result('none');
+      return false;
     }
   }
-  // Nothing was added and nothing was left to do: the thread is as it was.
-  if (!open) return result('none');
-  if (thread.final === undefined) {
-    context.ledger.setThread(thread.key, false);
-    return result('none');
-  }
-  if ((await slugOf()) === undefined) {
-    if (isStopping(context)) return result('stopped');
-    context.ledger.setThread(thread.key, true, 'the final status update failed: the conversation could not be found by its key');
-    return result('failed');
-  }
-  return result(await applyFinal(thread.key, slug!, thread.final, context));
+  return true;
 }
 
-function messageJob(ticket: string, slug: string, message: MappedMessage, payload: string, payloadHash: string, previous: string | undefined, context: SendContext): Delivery {
+/** Every message is in: closes the thread, after the PUT of its final status when the mapping sets one. */
+async function finishThread(run: ThreadRun): Promise<ThreadResult['update']> {
+  const { thread, context } = run;
+  // Nothing was added and nothing was left to do: the thread is as it was.
+  if (!run.open) return 'none';
+  if (thread.final === undefined) {
+    context.ledger.setThread(thread.key, false);
+    return 'none';
+  }
+  const slug = await slugOf(run);
+  if (slug === undefined) {
+    if (isStopping(context)) return 'stopped';
+    context.ledger.setThread(thread.key, true, 'the final status update failed: the conversation could not be found by its key');
+    return 'failed';
+  }
+  return applyFinal(thread.key, slug, thread.final, context);
+}
+
+function messageJob(ticket: string, slug: string, message: MappedMessage, payload: string, payloadHash: string, unsettled: boolean, context: SendContext): Delivery {
   const base: MessageUpdate = { ticket, originId: message.originId, seq: message.index, state: 'sending', payloadHash, payload };
   return {
     request: 'message',
-    unsettled: previous === 'sending' || previous === 'uncertain',
+    unsettled,
     markSending: () => context.ledger.markSendingSoon({ kind: 'message', update: base }),
     send: () => context.client.addMessage(slug, message.body),
     async find(budget) {

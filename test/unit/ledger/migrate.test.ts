@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerReader } from '../../../src/ledger/ledger-reader.js';
@@ -59,5 +60,25 @@ describe('ledger schema versions', () => {
     expect(db.prepare('SELECT state FROM rows').pluck().all()).toEqual(['sending']);
     db.close();
     ledger.close();
+  });
+
+  it('drops the source fields an earlier release kept for done rows, from the file too', () => {
+    const path = join(dir, 'v2.ledger');
+    const ledger = SqliteLedger.open(path);
+    ledger.startRun({ args: {}, mappingHash: 'h' });
+    ledger.record({ key: 'T1', file: 'a.csv', line: 2, state: 'failed', fields: JSON.stringify({ email: 'kept-too-long@example.org' }), payload: '{"body":"old words"}' });
+    ledger.close();
+    // As version 2 left it: a done row that still holds its fields and payload.
+    const db = openSqlite(path);
+    db.exec("UPDATE rows SET state = 'done'");
+    db.pragma('user_version = 2');
+    db.close();
+    SqliteLedger.open(path).close();
+    const after = openSqlite(path, { readonly: true });
+    expect(after.prepare('SELECT fields, payload FROM rows').get()).toEqual({ fields: null, payload: null });
+    after.close();
+    const bytes = [path, `${path}-wal`].filter(existsSync).map((file) => readFileSync(file).toString('latin1')).join('');
+    expect(bytes).not.toContain('kept-too-long@example.org');
+    expect(bytes).not.toContain('old words');
   });
 });

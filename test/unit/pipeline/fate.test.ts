@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../../src/ledger/ledger.js';
-import { abortError, ANSWERS, decideAnswer, decideRow, exhaustedState, type RequestKind } from '../../../src/pipeline/fate.js';
+import { abortError, ANSWERS, decideAnswer, decideMessage, decideRow, exhaustedState, type RequestKind } from '../../../src/pipeline/fate.js';
 import type { Outcome } from '../../../src/reamaze/retry-policy.js';
 
 const REQUESTS: RequestKind[] = ['create', 'message', 'lookup', 'list', 'update', 'preflight'];
@@ -103,5 +103,19 @@ describe('decideRow: a row\'s fate from its ledger entry and its local verdict',
     for (const state of ['done', 'sending', 'uncertain'] as const) expect(decideRow(entry(state), invalid, 2)).toMatchObject({ record: false });
     expect(decideRow(entry('invalid', { payloadHash: 'f' }), invalid, 2)).toMatchObject({ record: true, newError: false });
     expect(decideRow(entry('invalid', { payloadHash: 'g' }), invalid, 2)).toMatchObject({ newError: true });
+  });
+});
+
+describe('decideMessage: a thread message\'s fate', () => {
+  it('never sends a done message again, a refused one only once changed, and looks an unsettled one up first', () => {
+    expect(decideMessage({ state: 'done', payloadHash: null }, '')).toEqual({ act: 'skip', count: 'skipped' });
+    const sent = decideMessage(undefined, '{"message":{"body":"hi"}}');
+    expect(sent).toMatchObject({ act: 'send', reconcileFirst: false });
+    const hash = sent.act === 'send' ? sent.payloadHash : '';
+    expect(decideMessage({ state: 'rejected', payloadHash: hash }, '{"message":{"body":"hi"}}')).toEqual({ act: 'skip', count: 'rejected' });
+    expect(decideMessage({ state: 'rejected', payloadHash: hash }, '{"message":{"body":"fixed"}}')).toMatchObject({ act: 'send' });
+    expect(decideMessage({ state: 'uncertain', payloadHash: hash }, '{}')).toMatchObject({ act: 'send', reconcileFirst: true });
+    expect(decideMessage({ state: 'sending', payloadHash: hash }, '{}')).toMatchObject({ reconcileFirst: true });
+    expect(decideMessage({ state: 'failed', payloadHash: hash }, '{}')).toMatchObject({ reconcileFirst: false });
   });
 });
