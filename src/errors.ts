@@ -117,6 +117,11 @@ export function formatProblems(problems: readonly RowProblem[]): string {
   return problems.map(formatProblem).join('; ');
 }
 
+/** A problem without its file, line and key, for output that names them once for the whole row. */
+export function withoutPlace({ code, path, message }: RowProblem): RowProblem {
+  return path === undefined ? { code, message } : { code, path, message };
+}
+
 /** Formats `file:line` the way every message in the project names a place. */
 export function formatPlace(file: string, line?: number): string {
   return line === undefined ? file : `${file}:${line}`;

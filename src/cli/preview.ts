@@ -1,3 +1,4 @@
+import { formatProblem, withoutPlace } from '../errors.js';
 import { previewRows, type PreviewRow } from '../pipeline/preview.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles } from './load.js';
@@ -12,9 +13,14 @@ export async function runPreview(args: Record<string, unknown>, io: CliIO): Prom
   const count = Math.max(1, Math.floor(Number(args.n) || 5));
   const [file] = inputFiles(args.file, io.cwd);
   const rows = await previewRows(file ?? '', mapping, count, (warning) => renderer.note(`Warning: ${warning}`), messageFiles(args, io.cwd), lookupFiles(args, io.cwd));
-  if (json) renderer.json(rows);
+  if (json) renderer.json(rows.map(toJson));
   else renderer.result(rows.length === 0 ? 'The file holds no data rows.' : rows.map(formatRow).join('\n\n'));
-  return rows.every((row) => row.errors.length === 0) ? ExitCode.OK : ExitCode.ROWS_FAILED;
+  return rows.every((row) => row.problems.length === 0) ? ExitCode.OK : ExitCode.ROWS_FAILED;
+}
+
+/** A row of `--json`: its errors as text (`path: message`), then as structured problems. */
+function toJson({ problems, ...row }: PreviewRow) {
+  return { ...row, errors: problems.map(formatProblem), problems: problems.map(withoutPlace) };
 }
 
 function formatRow(row: PreviewRow): string {
@@ -25,8 +31,8 @@ function formatRow(row: PreviewRow): string {
     lines.push(`POST /conversations/{slug}/messages (message ${index + 1})`, JSON.stringify(message, null, 2));
   });
   if (row.final) lines.push('PUT /conversations/{slug} (once the thread is in: replies may have moved the status)', JSON.stringify(row.final, null, 2));
-  if (row.errors.length > 0) {
-    lines.push('Not sent, because:', ...row.errors.map((error) => `  - ${error}`));
+  if (row.problems.length > 0) {
+    lines.push('Not sent, because:', ...row.problems.map((problem) => `  - ${formatProblem(problem)}`));
   }
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { describeErrno, ImportError } from '../errors.js';
+import { describeErrno, ImportError, type RowProblem } from '../errors.js';
 import type { SourceOptions } from '../source/types.js';
 import type { CompiledMapping, FieldReference, MappedMessage } from './types.js';
 import { compileConversation } from './body.js';
@@ -168,16 +168,16 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
     references,
     keyOf,
     mapThread(fields, rowKey) {
-      const errors: string[] = [];
-      return { messages: messages(fields, rowKey, errors), errors };
+      const problems: RowProblem[] = [];
+      return { messages: messages(fields, rowKey, problems), problems };
     },
     mapRow(fields, rowKey) {
-      const ctx = { errors: [] as string[], prefix: '' };
+      const ctx = { problems: [] as RowProblem[], prefix: '' };
       const body = conversation(fields, rowKey, ctx);
-      const thread = messages(fields, rowKey, ctx.errors);
+      const thread = messages(fields, rowKey, ctx.problems);
       const opener = opensWithThread ? thread.shift() : undefined;
       if (opener) openWith(body, opener);
-      return { body, messages: thread, ...(opener ? { opener } : {}), errors: ctx.errors };
+      return { body, messages: thread, ...(opener ? { opener } : {}), problems: ctx.problems };
     },
   };
 }

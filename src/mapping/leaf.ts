@@ -1,3 +1,4 @@
+import type { RowProblem } from '../errors.js';
 import type { FieldReference } from './types.js';
 import type { Lookups } from './lookups.js';
 import { compileGetter, isEmpty, quote, toText, type Fields } from './fields.js';
@@ -5,9 +6,9 @@ import type { LeafSpec, RuleSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
 import { compileTransforms, TransformFailure } from './transforms.js';
 
-/** Where row errors go; `prefix` places them (`messages[3].`), the leaf adds its own path. */
+/** Where row problems go; `prefix` places them (`messages[3].`), the leaf adds its own path. */
 export interface RowContext {
-  errors: string[];
+  problems: RowProblem[];
   prefix: string;
 }
 
@@ -56,9 +57,9 @@ function splitter(separator: string): (value: unknown) => unknown {
   };
 }
 
-/** Records an error of the row at a leaf. */
+/** Records a problem of the row at a leaf. */
 function fail(ctx: RowContext, at: string, message: string): void {
-  ctx.errors.push(`${ctx.prefix}${at}: ${message}`);
+  ctx.problems.push({ code: 'ROW_INVALID', path: `${ctx.prefix}${at}`, message });
 }
 
 type Lookup = (value: unknown, ctx: RowContext, at: string) => unknown;
@@ -101,7 +102,7 @@ function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
   const required = rule.required === true;
   const at = place.errorAt ?? place.at;
   return (fields, ctx) => {
-    const errors = ctx.errors.length;
+    const problems = ctx.problems.length;
     let value = read(fields);
     try {
       if (transform !== undefined) value = transform(value);
@@ -114,7 +115,7 @@ function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
     if (map !== undefined) value = map(value, ctx, at);
     if (Array.isArray(value) && value.some(isEmpty)) value = value.filter((v) => !isEmpty(v));
     if (isEmpty(value) && fallback !== undefined) value = fallback;
-    if (isEmpty(value) && required && ctx.errors.length === errors) fail(ctx, at, emptyReason(rule, read(fields)));
+    if (isEmpty(value) && required && ctx.problems.length === problems) fail(ctx, at, emptyReason(rule, read(fields)));
     return value;
   };
 }

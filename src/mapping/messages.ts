@@ -1,3 +1,4 @@
+import type { RowProblem } from '../errors.js';
 import type { FieldReference, MappedMessage } from './types.js';
 import type { Lookups } from './lookups.js';
 import { objectOf, leavesOf, SUPPRESS_DEFAULTS, withHeader, type SectionPlace } from './body.js';
@@ -12,12 +13,12 @@ const MESSAGE_DEFAULTS = { ...SUPPRESS_DEFAULTS, suppress_surveys: true };
 /** The record field a relational export's joined messages are placed under (see stage/record-stage). */
 export const JOINED_MESSAGES = '@messages';
 
-/** Maps one record to its thread, in order; problems go to `errors` as `messages[3].user.email: ...`. */
-export type MessagesMapper = (fields: Fields, key: string | undefined, errors: string[]) => MappedMessage[];
+/** Maps one record to its thread, in order; problems go to `problems`, at paths like `messages[3].user.email`. */
+export type MessagesMapper = (fields: Fields, key: string | undefined, problems: RowProblem[]) => MappedMessage[];
 
 /** The list a record holds under `from`: a list, one object, a JSON list in text (CSV), or nothing. */
-function readList(read: (fields: Fields) => unknown): (fields: Fields, errors: string[]) => unknown[] {
-  return (fields, errors) => {
+function readList(read: (fields: Fields) => unknown): (fields: Fields, problems: RowProblem[]) => unknown[] {
+  return (fields, problems) => {
     const value = read(fields);
     if (Array.isArray(value)) return value;
     if (isEmpty(value)) return [];
@@ -30,7 +31,7 @@ function readList(read: (fields: Fields) => unknown): (fields: Fields, errors: s
         // not JSON: reported below
       }
     }
-    errors.push(`messages.from: expected a list of messages, got ${quote(value)}`);
+    problems.push({ code: 'ROW_INVALID', path: 'messages.from', message: `expected a list of messages, got ${quote(value)}` });
     return [];
   };
 }
@@ -93,15 +94,15 @@ export function compileMessages(spec: MessagesSpec | undefined, references: Fiel
   ]);
   const headerOf: Evaluate | undefined = header === undefined ? undefined : compileLeaf(header, { at: 'messages.header', errorAt: 'header', apiRequired: false, references, lookups });
   const idOf: Evaluate | undefined = originId === undefined ? undefined : compileLeaf(originId, { at: 'messages.origin_id', errorAt: 'origin_id', apiRequired: false, references, lookups });
-  return (record, key, errors) => {
-    const raw = list(record, errors);
+  return (record, key, problems) => {
+    const raw = list(record, problems);
     const items = sort ? sort(raw) : raw;
     const out: MappedMessage[] = [];
     const positions = new Map<string, number>();
     for (let i = 0; i < items.length; i++) {
       const element = asFields(items[i]) ?? {};
-      // An element left out (no body, no attachment) is not a message: its errors do not count.
-      const ctx: RowContext = { errors: [], prefix: `messages[${i}].` };
+      // An element left out (no body, no attachment) is not a message: its problems do not count.
+      const ctx: RowContext = { problems: [], prefix: `messages[${i}].` };
       const body = (message(element, ctx) ?? {}) as Record<string, unknown>;
       if (isEmpty(body.body) && isEmpty(body.attachment)) continue;
       if (isEmpty(body.body)) body.body = '(attachment)';
@@ -110,11 +111,11 @@ export function compileMessages(spec: MessagesSpec | undefined, references: Fiel
       if (body.user !== undefined && isEmpty((body.user as Record<string, unknown>).email)) delete body.user;
       if (headerOf) body.body = withHeader(body.body, headerOf(element, ctx));
       const mappedId = idOf ? toText(idOf(element, ctx)).trim() : '';
-      errors.push(...ctx.errors);
+      problems.push(...ctx.problems);
       const id = mappedId || `${key ?? ''}#${i + 1}`;
       const first = positions.get(id);
       if (first !== undefined) {
-        errors.push(`messages[${i}].origin_id: ${quote(id)} is also the origin_id of messages[${first}]; every message needs its own`);
+        problems.push({ code: 'ROW_INVALID', path: `messages[${i}].origin_id`, message: `${quote(id)} is also the origin_id of messages[${first}]; every message needs its own` });
         continue;
       }
       positions.set(id, i);

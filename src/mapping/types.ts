@@ -1,3 +1,4 @@
+import type { RowProblem } from '../errors.js';
 import type { SourceOptions } from '../source/types.js';
 import type { Lookups } from './lookups.js';
 
@@ -21,7 +22,7 @@ export interface MappedMessage {
   body: Record<string, unknown>;
 }
 
-/** The result of mapping one record: a request body not yet validated, plus mapping errors. */
+/** The result of mapping one record: a request body not yet validated, plus mapping problems. */
 export interface MappedRow {
   /** The `{"conversation": {...}}` body as it would be sent (before payload validation). */
   body: Record<string, unknown>;
@@ -29,8 +30,8 @@ export interface MappedRow {
   messages: MappedMessage[];
   /** The message that opened the conversation, when the thread's first message does. */
   opener?: MappedMessage;
-  /** Errors found while mapping, each `path: message` (e.g. a required value missing, a bad date). */
-  errors: string[];
+  /** Problems found while mapping (a required value missing, a bad date), each at its path. */
+  problems: RowProblem[];
 }
 
 /** Where a relational export's messages are joined from (`messages.join`). */
@@ -66,7 +67,7 @@ export interface CompiledMapping {
   /** The row key: `source.key` evaluated, or a hash of the record's fields without one; undefined when the key column is empty. */
   keyOf(fields: Record<string, unknown>): string | undefined;
   /** Maps only the thread of a record (every message, none taken to open the conversation). */
-  mapThread(fields: Record<string, unknown>, key: string): { messages: MappedMessage[]; errors: string[] };
+  mapThread(fields: Record<string, unknown>, key: string): { messages: MappedMessage[]; problems: RowProblem[] };
   /** Maps a record's fields to a request body; never throws for bad data. */
   mapRow(fields: Record<string, unknown>, key: string | undefined): MappedRow;
 }

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
+import { formatProblem, type RowProblem } from '../errors.js';
 
-/** The outcome of checking a request body: the typed value, or every problem as `path: message`. */
-export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+/** The outcome of checking a request body: the typed value, or every problem at its path in the body. */
+export type Validation<T> = { ok: true; value: T } | { ok: false; problems: RowProblem[] };
 
 /** A value quoted for a message, shortened to about 60 characters; never a whole payload. */
 function quote(value: unknown): string {
@@ -21,21 +22,31 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(body)' : out;
 }
 
-/** One issue (parsed with `reportInput: true`) as one or more `path: message, got value` lines. */
-function describe(issue: z.core.$ZodIssue): string[] {
-  const path = formatPath(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown property`);
-  }
-  if (issue.input === undefined) return [`${path}: required`];
-  return [`${path}: ${issue.message}, got ${quote(issue.input)}`];
+function problem(path: readonly PropertyKey[], message: string): RowProblem {
+  return { code: 'ROW_INVALID', path: formatPath(path), message };
 }
 
-/** Runs a schema and turns its issues into readable lines. */
+/** One issue (parsed with `reportInput: true`) as one or more problems reading `message, got value`. */
+function describe(issue: z.core.$ZodIssue): RowProblem[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => problem([...issue.path, key], 'unknown property'));
+  }
+  if (issue.input === undefined) return [problem(issue.path, 'required')];
+  return [problem(issue.path, `${issue.message}, got ${quote(issue.input)}`)];
+}
+
+/** Problems without repeats (zod may report one thing twice through unions). */
+function distinct(problems: readonly RowProblem[]): RowProblem[] {
+  const byText = new Map<string, RowProblem>();
+  for (const problem of problems) if (!byText.has(formatProblem(problem))) byText.set(formatProblem(problem), problem);
+  return [...byText.values()];
+}
+
+/** Runs a schema and turns its issues into row problems. */
 export function validateWith<T>(schema: z.ZodType<T>, body: unknown): Validation<T> {
   const result = schema.safeParse(body);
   if (result.success) return { ok: true, value: result.data };
   // Parsing again only for a bad body: asking zod for inputs in issues halves its speed.
   const detailed = schema.safeParse(body, { reportInput: true });
-  return { ok: false, errors: [...new Set((detailed.error ?? result.error).issues.flatMap(describe))] };
+  return { ok: false, problems: distinct((detailed.error ?? result.error).issues.flatMap(describe)) };
 }

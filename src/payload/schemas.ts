@@ -57,7 +57,7 @@ export const ConversationBodySchema = z.strictObject({
 /** A valid POST /conversations body. */
 export type ConversationBody = z.infer<typeof ConversationBodySchema>;
 
-/** Checks a POST /conversations body; errors read `conversation.user.email: must be an email address, got "bob@"`. */
+/** Checks a POST /conversations body; problems read `conversation.user.email: must be an email address, got "bob@"`. */
 export function validateConversation(body: unknown): Validation<ConversationBody> {
   return validateWith(ConversationBodySchema, body);
 }
@@ -88,7 +88,7 @@ export const MessageBodySchema = z.strictObject({
 /** A valid POST /conversations/{slug}/messages body. */
 export type MessageBody = z.infer<typeof MessageBodySchema>;
 
-/** Checks a POST /conversations/{slug}/messages body; errors read `message.visibility: must be 0 (reply)..., got 2`. */
+/** Checks a POST /conversations/{slug}/messages body; problems read `message.visibility: must be 0 (reply)..., got 2`. */
 export function validateMessage(body: unknown): Validation<MessageBody> {
   return validateWith(MessageBodySchema, body);
 }

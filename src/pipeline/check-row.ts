@@ -1,13 +1,19 @@
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode, RowProblem } from '../errors.js';
 import type { CompiledMapping, MappedMessage } from '../mapping/types.js';
 import { validateConversation, validateMessage } from '../payload/schemas.js';
 import type { SourceRecord } from '../source/types.js';
 import type { KeyIndex } from '../stage/key-index.js';
 
-/** What the local checks decided about one record. */
+/** What the local checks decided about one record; a refused one's problems name its file, line and key. */
 export type RowVerdict =
   | { state: 'valid'; key: string; body: Record<string, unknown>; messages: MappedMessage[]; opener?: MappedMessage | undefined }
-  | { state: 'invalid' | 'duplicate'; key: string | undefined; code: ErrorCode; errors: string[] };
+  | { state: 'invalid' | 'duplicate'; key: string | undefined; code: ErrorCode; problems: RowProblem[] };
+
+/** A verdict refusing a record, each problem placed at the record. */
+function refuse(state: 'invalid' | 'duplicate', record: SourceRecord, key: string | undefined, code: ErrorCode, problems: readonly RowProblem[]): RowVerdict {
+  const place = { file: record.file, line: record.line, ...(key === undefined ? {} : { key }) };
+  return { state, key, code, problems: problems.map((problem) => ({ ...problem, ...place })) };
+}
 
 /**
  * Reads, keys, maps and validates one record: the same checks for `validate`, `preview` and `run`.
@@ -21,57 +27,62 @@ export function checkRow(
   fileNames: readonly string[],
   fileIndex: number,
 ): RowVerdict {
-  if (record.problem) {
-    return { state: 'invalid', key: undefined, code: record.problem.code, errors: [record.problem.message] };
-  }
+  if (record.problem) return refuse('invalid', record, undefined, record.problem.code, [record.problem]);
   const key = mapping.keyOf(record.fields);
-  if (key === undefined) {
-    return { state: 'invalid', key, code: 'ROW_INVALID', errors: ['source.key: the key is empty, so the row cannot be tracked'] };
-  }
+  if (key === undefined) return refuse('invalid', record, key, 'ROW_INVALID', [EMPTY_KEY]);
   const firstSeen = keys?.addOrGet(key, fileIndex, record.line);
   if (firstSeen) {
     const place = `${fileNames[firstSeen.fileIndex] ?? '?'}:${firstSeen.line}`;
-    return { state: 'duplicate', key, code: 'ROW_DUPLICATE', errors: [`duplicate key "${key}": first seen at ${place}`] };
+    return refuse('duplicate', record, key, 'ROW_DUPLICATE', [{ code: 'ROW_DUPLICATE', message: `duplicate key "${key}": first seen at ${place}` }]);
   }
   const mapped = mapping.mapRow(record.fields, key);
   const checked = validateConversation(mapped.body);
-  const errors = checked.ok ? mapped.errors : [...mapped.errors, ...checked.errors];
+  const problems = checked.ok ? [...mapped.problems] : [...mapped.problems, ...checked.problems];
   // The opening message is checked as a message too: a later run may have to post it as one.
-  const thread = checkMessages(mapped.opener ? [mapped.opener, ...mapped.messages] : mapped.messages, errors);
-  if (errors.length > 0) return { state: 'invalid', key, code: 'ROW_INVALID', errors: dedupeErrors(errors) };
+  const thread = checkMessages(mapped.opener ? [mapped.opener, ...mapped.messages] : mapped.messages, problems);
+  if (problems.length > 0) return refuse('invalid', record, key, 'ROW_INVALID', dedupeProblems(problems));
   const body = checked.ok ? (checked.value as Record<string, unknown>) : mapped.body;
   if (!mapped.opener) return { state: 'valid', key, body, messages: thread };
   return { state: 'valid', key, body, opener: thread[0], messages: thread.slice(1) };
 }
 
+/** The problem of a record whose key comes out empty. */
+export const EMPTY_KEY: RowProblem = { code: 'ROW_INVALID', path: 'source.key', message: 'the key is empty, so the row cannot be tracked' };
+
 /**
- * Validates each message of a thread; a bad message is an error of its row (`messages[3].user.email:
- * ...`), so a ticket is imported whole or, until the export is fixed, not at all.
+ * Validates each message of a thread; a bad message is a problem of its row (at `messages[3].user.email`),
+ * so a ticket is imported whole or, until the export is fixed, not at all.
  */
-export function checkMessages(messages: readonly MappedMessage[], errors: string[]): MappedMessage[] {
+export function checkMessages(messages: readonly MappedMessage[], problems: RowProblem[]): MappedMessage[] {
   return messages.map((message) => {
     const checked = validateMessage(message.body);
     if (checked.ok) return { ...message, body: checked.value as Record<string, unknown> };
-    for (const error of checked.errors) errors.push(error.replace(/^message(\.|:)/, (_, sep: string) => `messages[${message.index}]${sep}`));
+    for (const problem of checked.problems) problems.push(inThread(problem, message.index));
     return message;
   });
 }
 
+/** A message body's problem placed in its row's thread: `message.user.email` → `messages[3].user.email`. */
+function inThread(problem: RowProblem, index: number): RowProblem {
+  const { path } = problem;
+  if (path === undefined || !(path === 'message' || path.startsWith('message.'))) return problem;
+  return { ...problem, path: `messages[${index}]${path.slice('message'.length)}` };
+}
+
 /**
- * A mapping error and the payload error it causes say the same thing twice (`user.email: required`
- * then `user: required`): keep the first error of a path and drop those about a path inside or
+ * A mapping problem and the payload problem it causes say the same thing twice (`user.email: required`
+ * then `user: required`): keep the first problem of a path and drop those about a path inside or
  * around one already kept.
  */
-function dedupeErrors(errors: string[]): string[] {
-  const kept: string[] = [];
+function dedupeProblems(problems: readonly RowProblem[]): RowProblem[] {
+  const kept: RowProblem[] = [];
   const paths: string[] = [];
-  for (const error of errors) {
-    const path = error.slice(0, Math.max(0, error.indexOf(':')));
-    const related = paths.some((seen) => seen === path || seen.startsWith(`${path}.`) || path.startsWith(`${seen}.`));
-    if (path && related) continue;
-    kept.push(error);
-    if (path) paths.push(path);
+  for (const problem of problems) {
+    const { path } = problem;
+    const related = path !== undefined && paths.some((seen) => seen === path || seen.startsWith(`${path}.`) || path.startsWith(`${seen}.`));
+    if (related) continue;
+    kept.push(problem);
+    if (path !== undefined) paths.push(path);
   }
   return kept;
 }
-

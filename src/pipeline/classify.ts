@@ -1,3 +1,4 @@
+import { formatProblems } from '../errors.js';
 import type { Ledger, LedgerEntry } from '../ledger/ledger.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { SourceRecord } from '../source/types.js';
@@ -69,7 +70,7 @@ function classifyInvalid(record: SourceRecord, key: string, previous: LedgerEntr
   countRead(context.counts, action);
   if (action.act === 'duplicate') return duplicate(record, key, ledger);
   if (action.act !== 'invalid') return undefined;
-  if (action.record) ledger.record({ key, file: record.file, line: record.line, state: 'invalid', errorCode: verdict.code, error: verdict.errors.join('; '), fields: JSON.stringify(record.fields), payloadHash: fieldsHash });
+  if (action.record) ledger.record({ key, file: record.file, line: record.line, state: 'invalid', errorCode: verdict.code, error: formatProblems(verdict.problems), fields: JSON.stringify(record.fields), payloadHash: fieldsHash });
   else ledger.touch(key);
   if (action.newError) context.note(true);
   return undefined;
@@ -101,7 +102,7 @@ function earlierTicket(joined: string, stage: RecordStage, context: ClassifyCont
   if (previous?.state !== 'done') return undefined;
   const { key } = previous;
   const mapped = mapping.mapThread({ '@messages': stage.messagesOf(joined) }, key);
-  const errors = [...mapped.errors];
+  const errors = [...mapped.problems];
   const messages = checkMessages(mapped.messages, errors);
   if (previous.threadOpen) {
     // Its thread is unfinished (a message failed, is uncertain, or was never sent): adding
@@ -113,7 +114,7 @@ function earlierTicket(joined: string, stage: RecordStage, context: ClassifyCont
   }
   if (errors.length > 0) {
     countFailedMessages(counts, messages.length);
-    context.warn(`The new messages of ticket ${key} (imported by an earlier run) are not sent: ${errors.join('; ')}.`);
+    context.warn(`The new messages of ticket ${key} (imported by an earlier run) are not sent: ${formatProblems(errors)}.`);
     return undefined;
   }
   return { thread: { key, slug: previous.slug, messages, final: undefined, open: false, opener: previous.opener } };

@@ -1,6 +1,7 @@
+import type { RowProblem } from '../errors.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import { validateConversation } from '../payload/schemas.js';
-import { checkMessages } from './check-row.js';
+import { checkMessages, EMPTY_KEY } from './check-row.js';
 import { finalUpdate } from './send-thread.js';
 import { openSources } from './open-sources.js';
 
@@ -14,7 +15,8 @@ export interface PreviewRow {
   messages: Record<string, unknown>[];
   /** The PUT that sets the final status and tags once the thread is in (none without messages). */
   final: Record<string, unknown> | undefined;
-  errors: string[];
+  /** Why it would not be sent (none for a row that would be), each naming the row's file and line. */
+  problems: RowProblem[];
 }
 
 /** Maps and validates the first `count` records of `file`; sends nothing. */
@@ -35,18 +37,19 @@ export async function previewRows(
       opened.attach(record);
       const base = { file: record.file, line: record.line };
       if (record.problem) {
-        rows.push({ ...base, key: undefined, body: undefined, messages: [], final: undefined, errors: [record.problem.message] });
+        rows.push({ ...base, key: undefined, body: undefined, messages: [], final: undefined, problems: [{ ...record.problem, ...base }] });
         continue;
       }
       const key = mapping.keyOf(record.fields);
       const mapped = mapping.mapRow(record.fields, key);
       const checked = validateConversation(mapped.body);
-      const errors = [...mapped.errors, ...(checked.ok ? [] : checked.errors)];
-      const messages = checkMessages(mapped.messages, errors).map((message) => message.body);
-      if (key === undefined) errors.unshift('source.key: the key is empty, so the row cannot be tracked');
+      const problems = [...mapped.problems, ...(checked.ok ? [] : checked.problems)];
+      const messages = checkMessages(mapped.messages, problems).map((message) => message.body);
+      if (key === undefined) problems.unshift(EMPTY_KEY);
       const body = checked.ok ? (checked.value as Record<string, unknown>) : mapped.body;
       const final = messages.length > 0 ? finalUpdate(body, true) : undefined;
-      rows.push({ ...base, key, body, messages, final, errors });
+      const place = { ...base, ...(key === undefined ? {} : { key }) };
+      rows.push({ ...base, key, body, messages, final, problems: problems.map((problem) => ({ ...problem, ...place })) });
     }
   } finally {
     await opened.close();

@@ -1,7 +1,7 @@
 import type { CompiledMapping } from '../mapping/types.js';
-import { RowWriter, type ReportFormat } from '../report/row-writer.js';
+import { RowWriter, type ReportFormat, type ReportRow } from '../report/row-writer.js';
 import type { SourceRecord } from '../source/types.js';
-import { errorKind } from '../errors.js';
+import { errorKind, formatProblem, withoutPlace, type RowProblem } from '../errors.js';
 import { checkRow, type RowVerdict } from './check-row.js';
 import { KeyIndex } from '../stage/key-index.js';
 import { openSources } from './open-sources.js';
@@ -78,7 +78,7 @@ export async function validateFiles(options: ValidateOptions): Promise<ValidateS
         count(verdict, counts);
         count(verdict, total);
         if (verdict.state !== 'valid') {
-          tallyErrors(errors, verdict.errors, record);
+          tallyErrors(errors, verdict.problems, record);
           await rejects?.write(toReportRow(record, verdict));
         }
         if (total.rows % PROGRESS_EVERY_ROWS === 0) report();
@@ -107,8 +107,9 @@ function count(verdict: RowVerdict, counts: ValidateCounts): void {
   else counts.invalid += 1;
 }
 
-function tallyErrors(errors: Map<string, ErrorCount>, messages: readonly string[], record: SourceRecord): void {
-  for (const message of messages) {
+function tallyErrors(errors: Map<string, ErrorCount>, problems: readonly RowProblem[], record: SourceRecord): void {
+  for (const problem of problems) {
+    const message = formatProblem(problem);
     const kind = errorKind(message);
     const entry = errors.get(kind);
     if (entry) entry.count += 1;
@@ -116,15 +117,18 @@ function tallyErrors(errors: Map<string, ErrorCount>, messages: readonly string[
   }
 }
 
-function toReportRow(record: SourceRecord, verdict: Exclude<RowVerdict, { state: 'valid' }>) {
+function toReportRow(record: SourceRecord, verdict: Exclude<RowVerdict, { state: 'valid' }>): ReportRow {
+  const errors = verdict.problems.map(formatProblem);
   return {
     file: record.file,
     line: record.line,
     key: verdict.key ?? null,
     state: verdict.state,
     http_status: null,
-    error: verdict.errors[0] ?? '',
-    errors: verdict.errors,
+    error: errors[0] ?? '',
+    errors,
+    // The row's own file, line and key are above: each problem keeps its code and path.
+    problems: verdict.problems.map(withoutPlace),
     fields: record.fields,
   };
 }

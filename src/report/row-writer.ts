@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { describeErrno, ImportError } from '../errors.js';
+import { describeErrno, ImportError, type RowProblem } from '../errors.js';
 
 /** One row that did not make it, as written to a rejects or failures file. */
 export interface ReportRow {
@@ -13,6 +13,8 @@ export interface ReportRow {
   error: string;
   /** Every error of the row. */
   errors: string[];
+  /** The same errors as structured problems (JSONL only), when the row's are known. */
+  problems?: RowProblem[];
   /** The source record's fields, so the user can fix the row. */
   fields: Record<string, unknown>;
 }

@@ -41,7 +41,7 @@ describe('compileMapping', () => {
         },
       },
       messages: [],
-      errors: [],
+      problems: [],
     });
   });
 

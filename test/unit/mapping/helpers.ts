@@ -1,3 +1,4 @@
+import { formatProblem } from '../../../src/errors.js';
 import { compileMapping, parseMapping } from '../../../src/mapping/compile.js';
 import type { CompiledMapping } from '../../../src/mapping/types.js';
 
@@ -19,9 +20,9 @@ export function conversationOf(mapping: CompiledMapping, fields: Record<string, 
   return mapping.mapRow(fields, undefined).body.conversation as Record<string, unknown>;
 }
 
-/** Maps one leaf (as `subject`) over one record: its value and the row errors. */
+/** Maps one leaf (as `subject`) over one record: its value and the row's problems as text. */
 export function leaf(spec: unknown, fields: Record<string, unknown>): { value: unknown; errors: string[] } {
   const mapping = mappingWith({ subject: spec });
   const row = mapping.mapRow(fields, undefined);
-  return { value: (row.body.conversation as Record<string, unknown>).subject, errors: row.errors };
+  return { value: (row.body.conversation as Record<string, unknown>).subject, errors: row.problems.map(formatProblem) };
 }

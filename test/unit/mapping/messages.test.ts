@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileMapping, parseMapping } from '../../../src/mapping/compile.js';
-import { ImportError } from '../../../src/errors.js';
+import { formatProblem, ImportError } from '../../../src/errors.js';
 import { mappingWith } from './helpers.js';
 
 const MESSAGES = {
@@ -23,8 +23,8 @@ describe('messages', () => {
         { id: 'c2', body: 'Note', public: false, author: { email: 'agent@example.com' } },
       ],
     };
-    const { messages, errors } = mapping.mapRow(record, 'k');
-    expect(errors).toEqual([]);
+    const { messages, problems } = mapping.mapRow(record, 'k');
+    expect(problems).toEqual([]);
     expect(messages).toEqual([
       {
         originId: 'c1', index: 0,
@@ -39,7 +39,7 @@ describe('messages', () => {
 
   it('names the element in errors; an empty value is not looked up in the map', () => {
     const record = { comments: [{ body: 'a', public: true, author: { email: 'x@y.io' } }, { body: 'b' }, { body: 'c', public: 'maybe', author: {} }] };
-    expect(mapping.mapRow(record, 'k').errors).toMatchInlineSnapshot(`
+    expect(mapping.mapRow(record, 'k').problems.map(formatProblem)).toMatchInlineSnapshot(`
       [
         "messages[1].user.email: required, but "author.email" is empty",
         "messages[2].visibility: "maybe" is not in the map (known: "true", "false")",
@@ -52,7 +52,7 @@ describe('messages', () => {
     expect(mapping.mapRow({}, 'k').messages).toEqual([]);
     const cell = JSON.stringify([{ body: 'from CSV', public: 'true', author: { email: 'a@b.io' } }]);
     expect(mapping.mapRow({ comments: cell }, 'k').messages).toMatchObject([{ body: { message: { body: 'from CSV', visibility: 0 } } }]);
-    expect(mapping.mapRow({ comments: 'just text' }, 'k').errors).toMatchInlineSnapshot(`
+    expect(mapping.mapRow({ comments: 'just text' }, 'k').problems.map(formatProblem)).toMatchInlineSnapshot(`
       [
         "messages.from: expected a list of messages, got "just text"",
       ]
@@ -62,7 +62,7 @@ describe('messages', () => {
   it('leaves out elements with neither body nor attachment, and their errors with them', () => {
     const record = { comments: [{ id: 1, body: 'kept', author: { email: 'a@b.io' } }, { id: 2, body: null }, { id: 3, type: 'lineitem' }] };
     const row = mapping.mapRow(record, 'k');
-    expect(row.errors).toEqual([]);
+    expect(row.problems).toEqual([]);
     expect(row.messages.map((m) => m.originId)).toEqual(['1']);
   });
 
@@ -82,8 +82,8 @@ describe('messages', () => {
 
   it('refuses a thread where two messages share an origin_id, naming both', () => {
     const record = { comments: [{ id: 5, body: 'a', author: { email: 'a@b.io' } }, { id: 5, body: 'b', author: { email: 'a@b.io' } }] };
-    expect(mapping.mapRow(record, 'k').errors).toEqual([
-      'messages[1].origin_id: "5" is also the origin_id of messages[0]; every message needs its own',
+    expect(mapping.mapRow(record, 'k').problems).toEqual([
+      { code: 'ROW_INVALID', path: 'messages[1].origin_id', message: '"5" is also the origin_id of messages[0]; every message needs its own' },
     ]);
   });
 
@@ -118,7 +118,7 @@ describe('messages', () => {
       messages: { from: 'c', body: '{{text}}', attachment: '{{file}}', origin_id: '{{id}}', header: 'From {{who}}' },
     }, 'm.json'));
     const row = opened.mapRow({ c: [{ id: 1, who: 'Ann', text: 'first', file: 'https://x.io/a.png' }, { id: 2, text: 'second' }] }, 'k');
-    expect(row.errors).toEqual([]);
+    expect(row.problems).toEqual([]);
     expect((row.body.conversation as { message: unknown }).message).toEqual({
       body: 'From Ann\n\nfirst', attachment: 'https://x.io/a.png', suppress_notification: true, suppress_notifications: true, suppress_autoresolve: true,
     });
@@ -186,7 +186,7 @@ describe('messages', () => {
       conversation: { ...spec.conversation, user: { email: { from: 'requester', transform: [{ lookup: 'users.contact.email' }], required: true } } },
     }, 'm.json'));
     required.lookups.attach('users', { recordOf: (key) => users[key] });
-    expect(required.mapRow({ requester: 999, c: [] }, 'k').errors).toEqual([
+    expect(required.mapRow({ requester: 999, c: [] }, 'k').problems.map(formatProblem)).toEqual([
       'conversation.user.email: required, but 999 ("requester") is not found through lookup "users.contact.email"',
     ]);
     const wrong = { ...spec, messages: { ...spec.messages, user: { email: { from: 'author', transform: [{ lookup: 'people.email' }] } } } };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatProblem } from '../../../src/errors.js';
 import { validateConversation } from '../../../src/payload/schemas.js';
 
 const VALID = {
@@ -45,7 +46,7 @@ describe('validateConversation', () => {
     };
     const result = validateConversation(body);
     expect(result.ok).toBe(false);
-    expect(result.ok ? [] : result.errors).toMatchInlineSnapshot(`
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toMatchInlineSnapshot(`
       [
         "conversation.subject: must be a string, got 42",
         "conversation.category: must be a non-empty channel slug, got " "",
@@ -66,7 +67,7 @@ describe('validateConversation', () => {
 
   it('reports missing required fields and shortens long values', () => {
     const result = validateConversation({ conversation: { status: 1.5, user: { email: `${'x'.repeat(100)}@` } } });
-    expect(result.ok ? [] : result.errors).toMatchInlineSnapshot(`
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toMatchInlineSnapshot(`
       [
         "conversation.category: required",
         "conversation.status: must be an integer from 0 to 9, got 1.5",
@@ -74,6 +75,6 @@ describe('validateConversation', () => {
         "conversation.user.email: must be an email address, got "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."",
       ]
     `);
-    expect(validateConversation(null)).toEqual({ ok: false, errors: ['(body): must be an object, got null'] });
+    expect(validateConversation(null)).toEqual({ ok: false, problems: [{ code: 'ROW_INVALID', path: '(body)', message: 'must be an object, got null' }] });
   });
 });

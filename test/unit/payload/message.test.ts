@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatProblem } from '../../../src/errors.js';
 import { validateMessage } from '../../../src/payload/schemas.js';
 
 describe('validateMessage', () => {
@@ -22,7 +23,7 @@ describe('validateMessage', () => {
 
   it('names every problem as path: message', () => {
     const result = validateMessage({ message: { visibility: 2, user: { name: 'No email' }, origin_id: '', suppress_surveys: 1, via: 'x' } });
-    expect(result.ok ? [] : result.errors).toMatchInlineSnapshot(`
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toMatchInlineSnapshot(`
       [
         "message.body: required",
         "message.visibility: must be 0 (reply) or 1 (internal note), got 2",
