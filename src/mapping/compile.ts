@@ -167,14 +167,14 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
     canonical: normalized,
     references,
     keyOf,
-    mapThread(fields, rowKey) {
+    mapThread(fields, rowKey, joined) {
       const problems: RowProblem[] = [];
-      return { messages: messages(fields, rowKey, problems), problems };
+      return { messages: messages(fields, rowKey, problems, joined), problems };
     },
-    mapRow(fields, rowKey) {
+    mapRow(fields, rowKey, joined) {
       const ctx = { problems: [] as RowProblem[], prefix: '' };
       const body = conversation(fields, rowKey, ctx);
-      const thread = messages(fields, rowKey, ctx.problems);
+      const thread = messages(fields, rowKey, ctx.problems, joined);
       const opener = opensWithThread ? thread.shift() : undefined;
       if (opener) openWith(body, opener);
       return { body, messages: thread, ...(opener ? { opener } : {}), problems: ctx.problems };

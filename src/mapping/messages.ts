@@ -10,14 +10,15 @@ import { compileTemplate, isTemplate, templateFields } from './template.js';
 /** Messages are imported as history: no notifications, no auto-resolve, no surveys. */
 const MESSAGE_DEFAULTS = { ...SUPPRESS_DEFAULTS, suppress_surveys: true };
 
-/** The record field a relational export's joined messages are placed under (see stage/record-stage). */
-export const JOINED_MESSAGES = '@messages';
-
-/** Maps one record to its thread, in order; problems go to `problems`, at paths like `messages[3].user.email`. */
-export type MessagesMapper = (fields: Fields, key: string | undefined, problems: RowProblem[]) => MappedMessage[];
+/**
+ * Maps one record to its thread, in order; problems go to `problems`, at paths like
+ * `messages[3].user.email`. With `messages.join`, the thread is `joined`: the ticket's records of
+ * the messages files, handed over beside the record, never put into its fields.
+ */
+export type MessagesMapper = (fields: Fields, key: string | undefined, problems: RowProblem[], joined?: readonly Fields[]) => MappedMessage[];
 
 /** The list a record holds under `from`: a list, one object, a JSON list in text (CSV), or nothing. */
-function readList(read: (fields: Fields) => unknown): (fields: Fields, problems: RowProblem[]) => unknown[] {
+function readList(read: (fields: Fields) => unknown): (fields: Fields, problems: RowProblem[]) => readonly unknown[] {
   return (fields, problems) => {
     const value = read(fields);
     if (Array.isArray(value)) return value;
@@ -34,6 +35,13 @@ function readList(read: (fields: Fields) => unknown): (fields: Fields, problems:
     problems.push({ code: 'ROW_INVALID', path: 'messages.from', message: `expected a list of messages, got ${quote(value)}` });
     return [];
   };
+}
+
+/** Where a record's messages come from: its `from` list, or (with `messages.join`) the joined records. */
+function listOf(from: string | undefined, references: FieldReference[]): (fields: Fields, problems: RowProblem[], joined: readonly Fields[] | undefined) => readonly unknown[] {
+  if (from === undefined) return (_fields, _problems, joined) => joined ?? [];
+  for (const field of isTemplate(from) ? templateFields(from) : [from]) references.push({ field, at: 'messages.from', required: false });
+  return readList(isTemplate(from) ? compileTemplate(from) : compileGetter(from));
 }
 
 /** A value to sort messages by: a number, a date (as its time), else its text; missing sorts last. */
@@ -53,7 +61,7 @@ function compareSortValues(a: number | string | undefined, b: number | string | 
 }
 
 /** Sorts elements by `order_by` (stable: equal values keep their source order). */
-function sorter(orderBy: string | undefined, references: FieldReference[]): ((items: unknown[]) => unknown[]) | undefined {
+function sorter(orderBy: string | undefined, references: FieldReference[]): ((items: readonly unknown[]) => unknown[]) | undefined {
   if (orderBy === undefined) return undefined;
   for (const field of isTemplate(orderBy) ? templateFields(orderBy) : [orderBy]) {
     references.push({ field, at: 'messages.order_by', required: false });
@@ -81,11 +89,7 @@ function asFields(item: unknown): Fields | undefined {
 export function compileMessages(spec: MessagesSpec | undefined, references: FieldReference[], lookups?: Lookups): MessagesMapper {
   if (spec === undefined) return () => [];
   const { from, join: _join, order_by: orderBy, header, user, origin_id: originId, opens_conversation: _opens, ...leaves } = spec;
-  const source = from ?? JOINED_MESSAGES;
-  if (from !== undefined) {
-    for (const field of isTemplate(from) ? templateFields(from) : [from]) references.push({ field, at: 'messages.from', required: false });
-  }
-  const list = readList(isTemplate(source) ? compileTemplate(source) : compileGetter(source));
+  const list = listOf(from, references);
   const sort = sorter(orderBy, references);
   const place = (...path: string[]): SectionPlace => ({ path: ['messages', ...path], errorPath: path, references, lookups });
   const message = objectOf([
@@ -94,8 +98,8 @@ export function compileMessages(spec: MessagesSpec | undefined, references: Fiel
   ]);
   const headerOf: Evaluate | undefined = header === undefined ? undefined : compileLeaf(header, { at: 'messages.header', errorAt: 'header', apiRequired: false, references, lookups });
   const idOf: Evaluate | undefined = originId === undefined ? undefined : compileLeaf(originId, { at: 'messages.origin_id', errorAt: 'origin_id', apiRequired: false, references, lookups });
-  return (record, key, problems) => {
-    const raw = list(record, problems);
+  return (record, key, problems, joined) => {
+    const raw = list(record, problems, joined);
     const items = sort ? sort(raw) : raw;
     const out: MappedMessage[] = [];
     const positions = new Map<string, number>();

@@ -66,8 +66,11 @@ export interface CompiledMapping {
   readonly references: readonly FieldReference[];
   /** The row key: `source.key` evaluated, or a hash of the record's fields without one; undefined when the key column is empty. */
   keyOf(fields: Record<string, unknown>): string | undefined;
-  /** Maps only the thread of a record (every message, none taken to open the conversation). */
-  mapThread(fields: Record<string, unknown>, key: string): { messages: MappedMessage[]; problems: RowProblem[] };
-  /** Maps a record's fields to a request body; never throws for bad data. */
-  mapRow(fields: Record<string, unknown>, key: string | undefined): MappedRow;
+  /**
+   * Maps only the thread of a record (every message, none taken to open the conversation);
+   * `joined`: with `messages.join`, the ticket's records of the messages files (else unused).
+   */
+  mapThread(fields: Record<string, unknown>, key: string, joined?: readonly Record<string, unknown>[]): { messages: MappedMessage[]; problems: RowProblem[] };
+  /** Maps a record's fields (and, with `messages.join`, its `joined` thread) to a request body; never throws for bad data. */
+  mapRow(fields: Record<string, unknown>, key: string | undefined, joined?: readonly Record<string, unknown>[]): MappedRow;
 }

@@ -18,7 +18,8 @@ function refuse(state: 'invalid' | 'duplicate', record: SourceRecord, key: strin
 /**
  * Reads, keys, maps and validates one record: the same checks for `validate`, `preview` and `run`.
  * `keys` remembers every key seen so far in this command (across files), so a second row with a
- * key already seen is a duplicate, never sent twice.
+ * key already seen is a duplicate, never sent twice. `joined`: the record's thread from the
+ * messages files of a relational export (`OpenedSources.threadOf`).
  */
 export function checkRow(
   record: SourceRecord,
@@ -26,6 +27,7 @@ export function checkRow(
   keys: KeyIndex | undefined,
   fileNames: readonly string[],
   fileIndex: number,
+  joined?: readonly Record<string, unknown>[],
 ): RowVerdict {
   if (record.problem) return refuse('invalid', record, undefined, record.problem.code, [record.problem]);
   const key = mapping.keyOf(record.fields);
@@ -35,7 +37,7 @@ export function checkRow(
     const place = `${fileNames[firstSeen.fileIndex] ?? '?'}:${firstSeen.line}`;
     return refuse('duplicate', record, key, 'ROW_DUPLICATE', [{ code: 'ROW_DUPLICATE', message: `duplicate key "${key}": first seen at ${place}` }]);
   }
-  const mapped = mapping.mapRow(record.fields, key);
+  const mapped = mapping.mapRow(record.fields, key, joined);
   const checked = validateConversation(mapped.body);
   const problems = checked.ok ? [...mapped.problems] : [...mapped.problems, ...checked.problems];
   // The opening message is checked as a message too: a later run may have to post it as one.

@@ -1,5 +1,6 @@
 import { formatProblems } from '../errors.js';
 import type { Ledger, LedgerEntry } from '../ledger/ledger.js';
+import type { Fields } from '../mapping/fields.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { SourceRecord } from '../source/types.js';
 import type { RecordStage } from '../stage/record-stage.js';
@@ -27,12 +28,13 @@ export interface ClassifyContext {
 }
 
 /**
- * Checks one record, asks the fate table what to do with it, records what the ledger must know
- * at once (a new key `pending`, an invalid row, a duplicate), and returns what to send.
+ * Checks one record (with `joined`, its thread from the messages files), asks the fate table what
+ * to do with it, records what the ledger must know at once (a new key `pending`, an invalid row,
+ * a duplicate), and returns what to send.
  */
-export function classify(record: SourceRecord, fileIndex: number, context: ClassifyContext): OutgoingTicket | undefined {
+export function classify(record: SourceRecord, fileIndex: number, context: ClassifyContext, joined?: readonly Fields[]): OutgoingTicket | undefined {
   const { ledger, mapping } = context;
-  const verdict = checkRow(record, mapping, undefined, context.files, fileIndex);
+  const verdict = checkRow(record, mapping, undefined, context.files, fileIndex, joined);
   const key = verdict.key ?? `@${record.file}:${record.line}`;
   const previous = ledger.lookup(key);
   if (verdict.state !== 'valid') return classifyInvalid(record, key, previous, verdict, context);
@@ -101,7 +103,7 @@ function earlierTicket(joined: string, stage: RecordStage, context: ClassifyCont
   // Not imported before: left unasked, so it is reported as an orphan.
   if (previous?.state !== 'done') return undefined;
   const { key } = previous;
-  const mapped = mapping.mapThread({ '@messages': stage.messagesOf(joined) }, key);
+  const mapped = mapping.mapThread({}, key, stage.messagesOf(joined));
   const errors = [...mapped.problems];
   const messages = checkMessages(mapped.messages, errors);
   if (previous.threadOpen) {

@@ -168,8 +168,7 @@ async function readFiles(opened: OpenedSources, reading: Reading): Promise<boole
   for (const [fileIndex, source] of opened.sources.entries()) {
     for await (const record of source.records()) {
       if (stopped() || limited()) return false;
-      opened.attach(record);
-      const outgoing = classify(record, fileIndex, rows);
+      const outgoing = classify(record, fileIndex, rows, opened.threadOf(record));
       if (outgoing?.row) sent += 1;
       if (outgoing) await start(outgoing);
       if (rows.counts.rows % PROGRESS_EVERY_ROWS === 0) report();

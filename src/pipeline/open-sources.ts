@@ -1,9 +1,9 @@
 import { ImportError } from '../errors.js';
 import { RecordStage, type StagedFile } from '../stage/record-stage.js';
-import { JOINED_MESSAGES } from '../mapping/messages.js';
 import { findUnknownColumns, findUnknownMessageColumns, type UnknownColumn } from '../mapping/unknown-columns.js';
 import { nearestNames } from '../mapping/nearest.js';
 import { isTemplate, templateFields } from '../mapping/template.js';
+import type { Fields } from '../mapping/fields.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import { openSourceThreaded } from '../source/threaded.js';
 import type { Source, SourceRecord } from '../source/types.js';
@@ -15,8 +15,12 @@ export interface OpenedSources {
   totalBytes: number;
   /** The staged messages files of a relational export (`messages.join`), when there are any. */
   stage: RecordStage | undefined;
-  /** Gives a record its thread from the staged messages files (nothing to do without them). */
-  attach(record: SourceRecord): void;
+  /**
+   * The thread of a record from the staged messages files: its ticket's messages (none staged: an
+   * empty list); undefined without messages files, for a record that could not be read, or without a key.
+   * The record is left as it was read: the thread never becomes one of its fields.
+   */
+  threadOf(record: SourceRecord): Fields[] | undefined;
   close(): Promise<void>;
 }
 
@@ -53,12 +57,12 @@ export async function openSources(
     }
     const totalBytes = sources.reduce((sum, source) => sum + source.size, 0);
     const staged = stage;
-    const attach = (record: SourceRecord) => {
-      if (!staged || record.problem) return;
+    const threadOf = (record: SourceRecord): Fields[] | undefined => {
+      if (!staged || record.problem) return undefined;
       const key = mapping.keyOf(record.fields);
-      if (key !== undefined) record.fields[JOINED_MESSAGES] = staged.messagesOf(key);
+      return key === undefined ? undefined : staged.messagesOf(key);
     };
-    return { sources, warnings, totalBytes, stage, attach, close };
+    return { sources, warnings, totalBytes, stage, threadOf, close };
   } catch (error) {
     await close();
     throw error;

@@ -34,14 +34,13 @@ export async function previewRows(
   try {
     for await (const record of opened.sources[0]?.records() ?? []) {
       if (rows.length >= count) break;
-      opened.attach(record);
       const base = { file: record.file, line: record.line };
       if (record.problem) {
         rows.push({ ...base, key: undefined, body: undefined, messages: [], final: undefined, problems: [{ ...record.problem, ...base }] });
         continue;
       }
       const key = mapping.keyOf(record.fields);
-      const mapped = mapping.mapRow(record.fields, key);
+      const mapped = mapping.mapRow(record.fields, key, opened.threadOf(record));
       const checked = validateConversation(mapped.body);
       const problems = [...mapped.problems, ...(checked.ok ? [] : checked.problems)];
       const messages = checkMessages(mapped.messages, problems).map((message) => message.body);

@@ -73,8 +73,7 @@ export async function validateFiles(options: ValidateOptions): Promise<ValidateS
     for (const [fileIndex, source] of opened.sources.entries()) {
       const counts: ValidateCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0 };
       for await (const record of source.records()) {
-        opened.attach(record);
-        const verdict = checkRow(record, options.mapping, keys, options.files, fileIndex);
+        const verdict = checkRow(record, options.mapping, keys, options.files, fileIndex, opened.threadOf(record));
         count(verdict, counts);
         count(verdict, total);
         if (verdict.state !== 'valid') {

@@ -167,6 +167,18 @@ describe('messages', () => {
     })).toContain('messages.origin_id: required with "join"');
   });
 
+  it('takes a joined thread beside the record (messages.join), never from its fields, and leaves the record as it is', () => {
+    const joined = mappingWith({}, { messages: { join: { on: 'ticket_id' }, order_by: 'id', origin_id: '{{id}}', body: '{{body}}' } });
+    const fields = { ticket: 'T1', '@messages': [{ id: 'x', body: 'a field, not a message' }] };
+    const before = structuredClone(fields);
+    const row = joined.mapRow(fields, 'T1', [{ id: 'm2', body: 'second' }, { id: 'm1', body: 'first' }]);
+    expect(row.problems).toEqual([]);
+    expect(row.messages.map((m) => [m.originId, (m.body.message as { body: string }).body])).toEqual([['m1', 'first'], ['m2', 'second']]);
+    expect(fields).toEqual(before);
+    expect(joined.mapRow(fields, 'T1').messages).toEqual([]);
+    expect(joined.mapThread({}, 'T1', [{ id: 'm3', body: '' }, { id: 'm4', body: 'later' }]).messages.map((m) => m.originId)).toEqual(['m4']);
+  });
+
   it('looks a value up in a declared lookup; an undeclared one is a mapping error naming the declared ones', () => {
     const spec = {
       lookups: { users: { key: 'id' } },
