@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Ledger } from '../ledger/ledger.js';
 import { SqliteLedger } from '../ledger/sqlite-ledger.js';
-import { describeFsError } from '../report/row-writer.js';
-import { ImportError } from '../errors.js';
+import { describeErrno, ImportError } from '../errors.js';
 import { importFiles, type ImportSummary } from '../pipeline/import.js';
 import { ReamazeClient } from '../reamaze/client.js';
 import { parseRate, Throttle } from '../reamaze/throttle.js';
@@ -168,6 +167,6 @@ function quoteArg(arg: string): string {
 
 async function writeSummary(path: string, summary: unknown): Promise<void> {
   await writeFile(path, `${JSON.stringify({ ...(summary as object), finished_at: new Date().toISOString() }, null, 2)}\n`).catch((error: unknown) => {
-    throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write the summary file ${path}: ${describeFsError(error)}.`);
+    throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write the summary file ${path}: ${describeErrno(error, { writing: true })}.`);
   });
 }

@@ -64,13 +64,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   const opened = await openSources(options.files, options.mapping, { messages: options.messages ?? [], lookups: options.lookups ?? {} });
   opened.warnings.forEach((warning) => options.onWarning?.(warning));
   const counts = emptyCounts();
-  const context: SendContext = {
-    ledger: options.ledger, client: options.client, throttle: options.throttle,
-    retry: options.retry ?? DEFAULT_RETRY_POLICY, keyField: options.mapping.keyField, abort: { error: undefined },
-  };
-  context.onOutcome = watchReachability(context.abort);
-  // A signal stops reading and, through this flag, every request still waiting for its turn.
-  options.signal?.addEventListener('abort', () => (context.abort.stopped = true), { once: true });
+  const context = sendContext(options);
   const note = errorBudget(options, context.abort);
   const warn = (text: string) => options.onWarning?.(text);
   let runId: number;
@@ -101,6 +95,18 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     await opened.close();
   }
   return { ...counts, aborted: context.abort.error, interrupted: options.signal?.aborted ?? false, rate: options.throttle.rate, messageFiles };
+}
+
+/** What requests need, with the run's stop flags wired to the signal and the reachability watch. */
+function sendContext(options: ImportOptions): SendContext {
+  const context: SendContext = {
+    ledger: options.ledger, client: options.client, throttle: options.throttle,
+    retry: options.retry ?? DEFAULT_RETRY_POLICY, keyField: options.mapping.keyField, abort: { error: undefined },
+  };
+  context.onOutcome = watchReachability(context.abort);
+  // A signal stops reading and, through this flag, every request still waiting for its turn.
+  options.signal?.addEventListener('abort', () => (context.abort.stopped = true), { once: true });
+  return context;
 }
 
 /** Records the start of the run (refusing a changed key first), warning of a changed mapping. */

@@ -4,7 +4,7 @@ import type { SourceRecord } from '../source/types.js';
 import { errorKind, formatProblem, withoutPlace, type RowProblem } from '../errors.js';
 import { checkRow, type RowVerdict } from './check-row.js';
 import { KeyIndex } from '../stage/key-index.js';
-import { openSources } from './open-sources.js';
+import { openSources, type OpenedSources } from './open-sources.js';
 import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
 
 /** What `validate` needs. */
@@ -53,50 +53,62 @@ export interface ValidateSummary extends ValidateCounts {
 export async function validateFiles(options: ValidateOptions): Promise<ValidateSummary> {
   const opened = await openSources(options.files, options.mapping, { ...options, messages: options.messages ?? [], lookups: options.lookups ?? {} });
   opened.warnings.forEach((warning) => options.onWarning?.(warning));
-  // JSON records are nested: a CSV rejects file gets one column per top-level field.
-  const columns = opened.sources.flatMap((source) =>
-    source.columnsComplete ? source.columns : source.columns.map((path) => path.split('.')[0] ?? path),
-  );
-  let rejects: RowWriter | undefined;
-  const keys = new KeyIndex();
-  const errors = new Map<string, ErrorCount>();
-  const total: ValidateCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0 };
-  const perFile: ValidateSummary['files'] = [];
+  const run: Checking = { options, opened, keys: new KeyIndex(), errors: new Map(), total: { rows: 0, valid: 0, invalid: 0, duplicates: 0 }, rejects: undefined };
+  let perFile: ValidateSummary['files'] = [];
   let messageFiles: ValidateSummary['messageFiles'];
-  const report = () => {
-    const bytesRead = opened.sources.reduce((sum, source) => sum + source.bytesRead(), 0);
-    const counts = { valid: total.valid, invalid: total.invalid, duplicates: total.duplicates };
-    options.onProgress?.({ bytesRead, totalBytes: opened.totalBytes, rows: total.rows, counts });
-  };
   try {
-    if (options.rejects) rejects = await RowWriter.open(options.rejects.path, options.rejects.format, columns);
-    for (const [fileIndex, source] of opened.sources.entries()) {
-      const counts: ValidateCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0 };
-      for await (const record of source.records()) {
-        const verdict = checkRow(record, options.mapping, keys, options.files, fileIndex, opened.threadOf(record));
-        count(verdict, counts);
-        count(verdict, total);
-        if (verdict.state !== 'valid') {
-          tallyErrors(errors, verdict.problems, record);
-          await rejects?.write(toReportRow(record, verdict));
-        }
-        if (total.rows % PROGRESS_EVERY_ROWS === 0) report();
-      }
-      perFile.push({ file: source.file, ...counts });
-    }
-    report();
-    await rejects?.close();
+    // JSON records are nested: a CSV rejects file gets one column per top-level field.
+    const columns = opened.sources.flatMap((source) => (source.columnsComplete ? source.columns : source.columns.map((path) => path.split('.')[0] ?? path)));
+    if (options.rejects) run.rejects = await RowWriter.open(options.rejects.path, options.rejects.format, columns);
+    perFile = await checkFiles(run);
+    await run.rejects?.close();
     if (opened.stage) {
       const orphans = opened.stage.orphans(options.messages ?? []);
       messageFiles = { messages: opened.stage.count, unreadable: opened.stage.problemCount, orphans: orphans.count, orphanExample: orphans.example };
     }
   } finally {
-    keys.close();
+    run.keys.close();
     await opened.close();
-    await rejects?.close().catch(() => undefined);
+    await run.rejects?.close().catch(() => undefined);
   }
-  const topErrors = [...errors.values()].sort((a, b) => b.count - a.count).slice(0, options.topErrors ?? 5);
-  return { ...total, files: perFile, topErrors, ...(messageFiles ? { messageFiles } : {}) };
+  const topErrors = [...run.errors.values()].sort((a, b) => b.count - a.count).slice(0, options.topErrors ?? 5);
+  return { ...run.total, files: perFile, topErrors, ...(messageFiles ? { messageFiles } : {}) };
+}
+
+/** One `validate`: what it reads, and what it has found so far. */
+interface Checking {
+  options: ValidateOptions;
+  opened: OpenedSources;
+  keys: KeyIndex;
+  errors: Map<string, ErrorCount>;
+  total: ValidateCounts;
+  rejects: RowWriter | undefined;
+}
+
+/** Checks every record of every file, writing the rows that are not valid; the counts of each file. */
+async function checkFiles(run: Checking): Promise<ValidateSummary['files']> {
+  const { options, opened, total } = run;
+  const perFile: ValidateSummary['files'] = [];
+  const report = () => {
+    const bytesRead = opened.sources.reduce((sum, source) => sum + source.bytesRead(), 0);
+    options.onProgress?.({ bytesRead, totalBytes: opened.totalBytes, rows: total.rows, counts: { valid: total.valid, invalid: total.invalid, duplicates: total.duplicates } });
+  };
+  for (const [fileIndex, source] of opened.sources.entries()) {
+    const counts: ValidateCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0 };
+    for await (const record of source.records()) {
+      const verdict = checkRow(record, options.mapping, run.keys, options.files, fileIndex, opened.threadOf(record));
+      count(verdict, counts);
+      count(verdict, total);
+      if (verdict.state !== 'valid') {
+        tallyErrors(run.errors, verdict.problems, record);
+        await run.rejects?.write(toReportRow(record, verdict));
+      }
+      if (total.rows % PROGRESS_EVERY_ROWS === 0) report();
+    }
+    perFile.push({ file: source.file, ...counts });
+  }
+  report();
+  return perFile;
 }
 
 function count(verdict: RowVerdict, counts: ValidateCounts): void {

@@ -140,10 +140,3 @@ function dedupe(names: readonly string[]): string[] {
   return [...new Set(names)];
 }
 
-/**
- * A write error in words: `describeErrno(error, { writing: true })`.
- * @deprecated Use describeErrno from src/errors.ts; kept until cli/run.ts imports it from there.
- */
-export function describeFsError(error: unknown): string {
-  return describeErrno(error, { writing: true });
-}

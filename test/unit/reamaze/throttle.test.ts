@@ -18,7 +18,7 @@ describe('throttle', () => {
     const pause = throttle.noteThrottled(undefined, now, () => 0.5);
     expect(pause).toBe(500);
     expect(throttle.rate).toBeCloseTo(4.77, 2); // 10 answers in the last 1.99 s: about 5/s, less 5%
-    throttle.noteThrottled(undefined, now + 100);
+    throttle.noteThrottled(undefined, now + 100, () => 0.5);
     expect(throttle.rate).toBeCloseTo(4.77, 2); // same episode: no second decrease
     const started: number[] = [];
     await Promise.all([1, 2].map(() => throttle!.schedule(async () => started.push(Date.now() - now))));
