@@ -6,7 +6,7 @@ import {
 
 /** A row as the in-memory ledger holds it: the stored columns of the SQLite one. */
 export interface MemoryRow extends LedgerEntry, Omit<RowUpdate, 'attempts' | 'state' | 'slug' | 'opener' | 'payloadHash'> {
-  /** Set once the row is durably `sending` (see `sendingCommits`). */
+  /** The row's error; for a done row, why its thread is still open (a failed final update). */
   error?: string | null;
 }
 
