@@ -1,4 +1,5 @@
 import { ImportError } from '../errors.js';
+import { hashOf } from '../hash.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** The ledger's schema version (`PRAGMA user_version`). */
@@ -79,6 +80,26 @@ UPDATE rows SET fields = NULL, payload = NULL WHERE state = 'done' AND (fields I
 UPDATE messages SET payload = NULL WHERE state = 'done' AND payload IS NOT NULL;
 `;
 
+/**
+ * Earlier releases stored a relational export's joined thread in a row's fields (`@messages`):
+ * the fields become the record as it was read, and an invalid row's hash (of those fields) with
+ * them, so last night's unchanged invalid rows do not look changed (nor count as new errors).
+ */
+function dropJoinedThreads(db: SqliteDatabase): void {
+  const rows = db.prepare(`SELECT key, fields FROM rows WHERE fields LIKE '%"@messages"%'`).all() as { key: string; fields: string }[];
+  const update = db.prepare("UPDATE rows SET fields = ?, payload_hash = CASE WHEN state = 'invalid' THEN ? ELSE payload_hash END WHERE key = ?");
+  for (const row of rows) {
+    let fields: Record<string, unknown>;
+    try {
+      fields = JSON.parse(row.fields) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    delete fields['@messages'];
+    update.run(JSON.stringify(fields), hashOf(fields), row.key);
+  }
+}
+
 /** Creates the tables of a new ledger, or checks an existing one is of a version this code reads. */
 export function migrate(db: SqliteDatabase, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -95,6 +116,7 @@ export function migrate(db: SqliteDatabase, path: string): void {
       if (version < 1) db.exec(SCHEMA_1);
       if (version < 2) db.exec(SCHEMA_2);
       db.exec(SCHEMA_3);
+      dropJoinedThreads(db);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
     return;

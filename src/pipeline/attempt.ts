@@ -3,7 +3,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { ReamazeClient } from '../reamaze/client.js';
 import { backoffDelay, mayRetry, type Outcome, type RetryPolicy } from '../reamaze/retry-policy.js';
 import type { Throttle } from '../reamaze/throttle.js';
-import { abortError, decideAnswer, type AnswerRule, type RequestKind } from './fate.js';
+import { abortError, decideAnswer, THROTTLED_FOR_MINUTES, type AnswerRule, type RequestKind } from './fate.js';
 
 /** What making requests needs: the ledger, the API, the one throttle of the token, the run's stop flags. */
 export interface SendContext {
@@ -33,6 +33,12 @@ export interface Attempt<T = never> {
   /** Runs in the request's turn, just before it leaves (a POST commits `sending` here). */
   beforeSend?: () => Promise<void>;
   send: () => Promise<Outcome | Read<T>>;
+  /**
+   * Whether a 2xx answer's body is what the request creates (a conversation with its slug); a 2xx
+   * that is not (an HTML page, an empty body) proves nothing and is read as an unknown answer.
+   * Default: any 2xx.
+   */
+  accepts?: (body: unknown) => boolean;
   /** Told of an answer that will be tried again (a POST not processed goes back to `pending`). */
   onRetry?: (outcome: Outcome) => void;
 }
@@ -60,7 +66,7 @@ export type Attempted<T = never> =
   | { end: 'exhausted'; outcome: Outcome };
 
 /** How long one item may be answered 429 before it gives up (the next run tries again). */
-export const THROTTLED_FOR_MS = 10 * 60_000;
+export const THROTTLED_FOR_MS = THROTTLED_FOR_MINUTES * 60_000;
 
 /** What a queued request answers when the run stopped before its turn. */
 const STOPPED: Outcome = { kind: 'not-sent', reason: 'the run stopped before this request was sent' };
@@ -106,7 +112,7 @@ export async function attempt<T = never>(job: Attempt<T>, context: SendContext, 
       return job.send();
     });
     if (answer === STOPPED) return { end: 'stopped', marked };
-    const outcome = 'read' in answer ? READ_OK : answer;
+    const outcome = 'read' in answer ? READ_OK : unlessAccepted(answer, job);
     context.onOutcome?.(outcome);
     const rule = decideAnswer(job.request, outcome);
     applyEffect(rule, outcome, context);
@@ -123,6 +129,12 @@ export async function attempt<T = never>(job: Attempt<T>, context: SendContext, 
     job.onRetry?.(outcome);
     await pause(context, backoffDelay(budget.attempts, budget.policy ?? context.retry));
   }
+}
+
+/** A 2xx whose body the request does not accept, as the unknown answer it is. */
+function unlessAccepted(outcome: Outcome, job: Attempt<unknown>): Outcome {
+  if (outcome.kind !== 'created' || !job.accepts || job.accepts(outcome.body)) return outcome;
+  return { kind: 'unknown', status: outcome.status, reason: `the API answered ${outcome.status} without the ${job.request === 'create' ? 'conversation' : 'message'} in it` };
 }
 
 /** Carries out what an answer means for the whole run. */

@@ -6,7 +6,7 @@ import type { SourceRecord } from '../source/types.js';
 import type { RecordStage } from '../stage/record-stage.js';
 import { checkMessages, checkRow, type RowVerdict } from './check-row.js';
 import { decideRow } from './fate.js';
-import { hashOf } from './hash.js';
+import { hashOf } from '../hash.js';
 import type { ImportCounts } from './import-counts.js';
 import type { OutgoingRow } from './send-row.js';
 import type { OutgoingTicket } from './send-ticket.js';

@@ -33,6 +33,8 @@ export interface Delivery {
   /** Commits `sending` durably; the request leaves only after this resolves. */
   markSending(): Promise<void>;
   send(): Promise<Outcome>;
+  /** Whether a 2xx body is the item created (see `Attempt.accepts`). */
+  accepts(body: unknown): boolean;
   /** Whether an earlier request did create it (every read through the attempt loop). */
   find(budget: Budget): Promise<Looked>;
   /** Records the state reached; `found` when a lookup found it created by an earlier request. */
@@ -70,7 +72,7 @@ export async function deliver(job: Delivery, context: SendContext): Promise<Deli
       if (found !== 'absent') return found;
     }
     const sent = await attempt({
-      request: job.request, beforeSend: job.markSending, send: job.send,
+      request: job.request, beforeSend: job.markSending, send: job.send, accepts: job.accepts,
       onRetry: (outcome) => job.record('pending', { attempts: 1, errorCode: 'API_FAILED', error: reasonOf(outcome) }),
     }, context, budget);
     if (sent.end === 'stopped') {

@@ -1,7 +1,7 @@
 import { ImportError } from '../errors.js';
 import type { LedgerEntry, MessageEntry } from '../ledger/ledger.js';
 import type { Outcome } from '../reamaze/retry-policy.js';
-import { hashOf } from './hash.js';
+import { hashOf } from '../hash.js';
 
 /**
  * Where a row's fate is decided: pure functions and tables, no I/O. `decideRow` says what to do
@@ -94,8 +94,11 @@ export function decideAnswer(request: RequestKind, outcome: Outcome): AnswerRule
   return rule;
 }
 
+/** How long one item may be answered 429 before its retries run out (the attempt loop's bound). */
+export const THROTTLED_FOR_MINUTES = 10;
+
 /** What becomes of an item whose retries ran out (attempts or time): the other half of the table. */
-export const EXHAUSTED: Readonly<Record<RequestKind, 'failed' | 'uncertain' | 'abort-unreachable'>> = {
+export const EXHAUSTED = {
   // ...unless an earlier request of it was ambiguous: then it stays `uncertain` (see `exhaustedState`).
   create: 'failed',
   message: 'failed',
@@ -103,11 +106,11 @@ export const EXHAUSTED: Readonly<Record<RequestKind, 'failed' | 'uncertain' | 'a
   list: 'uncertain',
   update: 'failed',
   preflight: 'abort-unreachable',
-};
+} as const satisfies Record<RequestKind, 'failed' | 'uncertain' | 'abort-unreachable'>;
 
 /** The state an item ends in when its retries run out; one that may have gone through stays `uncertain`. */
 export function exhaustedState(request: RequestKind, mayHaveGoneThrough: boolean): 'failed' | 'uncertain' {
-  const fate = EXHAUSTED[request];
+  const fate: string = EXHAUSTED[request];
   return mayHaveGoneThrough || fate === 'uncertain' ? 'uncertain' : 'failed';
 }
 
@@ -121,7 +124,9 @@ export function abortError(effect: 'abort-auth' | 'abort-brand' | 'abort-unreach
   if (effect === 'abort-brand') {
     return new ImportError('BRAND_UNKNOWN', `The API answered 404 for /conversations: check REAMAZE_BRAND (or --base-url).${nothing}`);
   }
-  const reason = 'reason' in outcome ? outcome.reason : `it answered ${'status' in outcome ? outcome.status : 'in an unexpected way'}`;
+  const reason = outcome.kind === 'throttled'
+    ? `it kept answering 429 (too many requests) for ${THROTTLED_FOR_MINUTES} minutes`
+    : 'reason' in outcome ? outcome.reason : `it answered ${'status' in outcome ? outcome.status : 'in an unexpected way'}`;
   return new ImportError('API_UNREACHABLE', `The API cannot be reached: ${reason}.${beforeAnything ? ' Nothing was sent; run the same command again later.' : ''}`);
 }
 

@@ -13,7 +13,7 @@ import { preflight } from './preflight.js';
 import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
 import { errorBudget, refuseKeyChange, settleInFlight, watchReachability } from './run-guards.js';
 import { sendTicket, type OutgoingTicket, type TicketRun } from './send-ticket.js';
-import { countWaiting } from './tally.js';
+import { countDelivered, countWaiting } from './tally.js';
 
 /** What `run` needs; the CLI builds the ledger, client and throttle. */
 export interface ImportOptions {
@@ -76,7 +76,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     throw error;
   }
   const rows: ClassifyContext = { ledger: options.ledger, mapping: options.mapping, files: options.files, runId, counts, tags: options.tags, note, warn };
-  const tickets: TicketRun = { context, counts, note, warn, rowsInFlight: 0 };
+  const tickets: TicketRun = { context, counts, note, warn, rowsInFlight: new Set() };
   const report = () => {
     const bytesRead = opened.sources.reduce((sum, source) => sum + source.bytesRead(), 0);
     options.onProgress?.({ bytesRead, totalBytes: opened.totalBytes, rows: counts.rows, counts: progressCounts(counts, options.throttle.rate) });
@@ -85,8 +85,9 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   try {
     await preflight(context);
     const readAll = await readAndSend(opened, options, rows, tickets, report);
-    // Still in flight when the grace ran out: the ledger has them `sending`, looked up next run.
-    counts.uncertain += tickets.rowsInFlight;
+    // Still in flight when the grace ran out: counted as the ledger keeps them — `sending` (looked
+    // up by the next run) once committed, else still `pending`.
+    for (const row of tickets.rowsInFlight) countDelivered(counts, row.marked || ['sending', 'uncertain'].includes(row.previous?.state ?? '') ? 'uncertain' : 'pending');
     tickets.closed = true;
     report();
     if (opened.stage) messageFiles = { unreadable: opened.stage.problemCount, orphans: readAll ? warnOrphans(opened, options) : null };
@@ -134,7 +135,7 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
   const stopped = () => Boolean(options.signal?.aborted || tickets.context.abort.error);
   // Progress after every answer: at API speed rows finish seconds apart, not thousands a second.
   const start = async (outgoing: OutgoingTicket) => {
-    if (outgoing.row) tickets.rowsInFlight += 1;
+    if (outgoing.row) tickets.rowsInFlight.add(outgoing.row);
     const task = sendTicket(outgoing, tickets).then(report);
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));

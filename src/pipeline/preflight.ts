@@ -1,6 +1,6 @@
 import { DEFAULT_RETRY_POLICY } from '../reamaze/retry-policy.js';
 import { attempt, newBudget, type SendContext } from './attempt.js';
-import { abortError, decideAnswer } from './fate.js';
+import { abortError, decideAnswer, EXHAUSTED } from './fate.js';
 
 /** Attempts at reaching the API before the run gives up as unreachable. */
 const ATTEMPTS = 4;
@@ -18,7 +18,7 @@ export async function preflight(context: SendContext): Promise<void> {
     },
   }, context, newBudget({ ...DEFAULT_RETRY_POLICY, maxAttempts: ATTEMPTS }));
   if (read.end === 'read') return;
-  if (read.end === 'exhausted') throw abortError('abort-unreachable', read.outcome, true);
+  if (read.end === 'exhausted') throw abortError(EXHAUSTED.preflight, read.outcome, true);
   // Stopped by a signal: the run ends before reading anything.
   if (!read.outcome) return;
   const { effect } = decideAnswer('preflight', read.outcome);

@@ -17,6 +17,8 @@ export interface OutgoingRow {
   hasThread?: boolean;
   /** The thread message that opens the conversation: recorded done with it, never posted again. */
   opener?: { originId: string; index: number };
+  /** Set once this run committed it `sending` (its request may have reached the API). */
+  marked?: boolean;
 }
 
 /**
@@ -34,8 +36,13 @@ export async function sendRow(row: OutgoingRow, context: SendContext): Promise<D
     unsettled: row.previous?.state === 'sending' || row.previous?.state === 'uncertain',
     // The opening message is named with the `sending` commit: if this POST goes through and only a
     // lookup finds it, the ledger still knows which message it carried.
-    markSending: () => context.ledger.markSendingSoon({ kind: 'row', update: { ...base, opener: row.opener?.originId ?? null } }),
+    markSending: async () => {
+      await context.ledger.markSendingSoon({ kind: 'row', update: { ...base, opener: row.opener?.originId ?? null } });
+      row.marked = true;
+    },
     send: () => context.client.createConversation(row.body),
+    // Only the JSON of a conversation, with its slug, proves it was created.
+    accepts: (body) => typeof (body as { slug?: unknown } | undefined)?.slug === 'string',
     find: (budget) => findByKey(row.key, context, budget),
     failedWhy: 'the API answered 404 for /conversations',
     record(state, details, found) {

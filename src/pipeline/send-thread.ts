@@ -140,8 +140,10 @@ function messageJob(ticket: string, slug: string, message: MappedMessage, payloa
     unsettled,
     markSending: () => context.ledger.markSendingSoon({ kind: 'message', update: base }),
     send: () => context.client.addMessage(slug, message.body),
-    async find(budget) {
-      const answer = await listOrigins(slug, context, budget);
+    // The JSON of the message (its shape is not documented): an HTML page or an empty body proves nothing.
+    accepts: (body) => body !== null && typeof body === 'object',
+    async find() {
+      const answer = await listOrigins(slug, context);
       if (!('origins' in answer)) return answer;
       if (!answer.readable || !answer.complete) {
         const why = answer.readable ? `has more than ${answer.origins.size} messages to read through` : 'lists its messages without their origin_id';

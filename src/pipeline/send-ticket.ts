@@ -18,7 +18,7 @@ export interface TicketRun {
   note: (failed: boolean) => void;
   warn: (text: string) => void;
   /** Conversations sent whose outcome is not counted yet. */
-  rowsInFlight: number;
+  rowsInFlight: Set<OutgoingRow>;
   /** Set once the summary is taken: a ticket finishing later counts no more. */
   closed?: boolean;
 }
@@ -30,7 +30,8 @@ export async function sendTicket(ticket: OutgoingTicket, run: TicketRun): Promis
   let opener: string | undefined;
   // Not expected (the ledger's disk is full…): the ticket counts as failed, with one sentence.
   const unexpected = (error: unknown) => {
-    run.warn(`${ticket.row?.key ?? ticket.thread?.key ?? '?'}: ${error instanceof Error ? error.message : String(error)}; the next run tries again.`);
+    // Once the summary is taken, requests dropped by the stopping throttle are not news.
+    if (!run.closed) run.warn(`${ticket.row?.key ?? ticket.thread?.key ?? '?'}: ${error instanceof Error ? error.message : String(error)}; the next run tries again.`);
     return undefined;
   };
   if (ticket.row) {
@@ -38,7 +39,7 @@ export async function sendTicket(ticket: OutgoingTicket, run: TicketRun): Promis
     const state = sent?.state ?? 'failed';
     if (run.closed) return;
     countDelivered(counts, state);
-    run.rowsInFlight -= 1;
+    run.rowsInFlight.delete(ticket.row);
     if (state === 'rejected' || state === 'failed') note(true);
     else if (state === 'done') note(false);
     if (state !== 'done') {

@@ -1,4 +1,4 @@
-import { attempt, type Budget, type SendContext } from './attempt.js';
+import { attempt, newBudget, type SendContext } from './attempt.js';
 import type { Looked } from './deliver.js';
 
 /** Pages of a thread read at most when reconciling (30 messages a page). */
@@ -15,10 +15,11 @@ export interface ThreadOrigins {
 
 /**
  * GET /conversations/{slug}/messages, every page, each page a request of its own through the
- * attempt loop (throttled, stopped, retried like any other). Pages are read until the page count
- * says, or, without one, until a page comes back empty.
+ * attempt loop (throttled, stopped, retried like any other, with a budget of its own: a long
+ * thread's listing does not run out of retries because it has many pages). Pages are read until
+ * the page count says, or, without one, until a page comes back empty.
  */
-export async function listOrigins(slug: string, context: SendContext, budget: Budget, maxPages = MAX_MESSAGE_PAGES): Promise<ThreadOrigins | Exclude<Looked, { found: boolean } | { undecidable: string }>> {
+export async function listOrigins(slug: string, context: SendContext, maxPages = MAX_MESSAGE_PAGES): Promise<ThreadOrigins | Exclude<Looked, { found: boolean } | { undecidable: string }>> {
   const listing: ThreadOrigins = { origins: new Set(), readable: false, complete: false };
   for (let page = 1; page <= maxPages; page++) {
     const read = await attempt({
@@ -27,7 +28,7 @@ export async function listOrigins(slug: string, context: SendContext, budget: Bu
         const answer = await context.client.messagePage(slug, page);
         return 'origins' in answer ? { read: answer } : answer;
       },
-    }, context, budget);
+    }, context, newBudget());
     if (read.end === 'stopped') return { stopped: true };
     if (read.end === 'exhausted') return { gaveUp: 'reason' in read.outcome ? read.outcome.reason : read.outcome.kind };
     if (read.end === 'answer') return { failed: `the conversation ${slug} is not there any more (404), so its messages cannot be added` };

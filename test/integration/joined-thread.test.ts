@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqlite } from '../../src/ledger/sqlite.js';
-import { hashOf } from '../../src/pipeline/hash.js';
+import { hashOf } from '../../src/hash.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { sandbox, sandboxEnv } from '../helpers/sandbox.js';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerReader } from '../../../src/ledger/ledger-reader.js';
 import { openSqlite } from '../../../src/ledger/sqlite.js';
+import { hashOf } from '../../../src/hash.js';
 import { SCHEMA_VERSION } from '../../../src/ledger/schema.js';
 import { SqliteLedger } from '../../../src/ledger/sqlite-ledger.js';
 import { tempDir } from '../../helpers/cli.js';
@@ -80,5 +81,25 @@ describe('ledger schema versions', () => {
     const bytes = [path, `${path}-wal`].filter(existsSync).map((file) => readFileSync(file).toString('latin1')).join('');
     expect(bytes).not.toContain('kept-too-long@example.org');
     expect(bytes).not.toContain('old words');
+  });
+
+  it('takes an earlier release\'s joined thread out of a row\'s fields, and an invalid row\'s hash with it', () => {
+    const path = join(dir, 'joined.ledger');
+    const asRead = { id: '7', subject: 'Help' };
+    const stored = { ...asRead, '@messages': [{ id: 'c1', body: 'words of the thread' }] };
+    const ledger = SqliteLedger.open(path);
+    ledger.startRun({ args: {}, mappingHash: 'h' });
+    ledger.record({ key: '7', file: 't.csv', line: 2, state: 'invalid', fields: JSON.stringify(stored), payloadHash: hashOf(stored) });
+    ledger.close();
+    const db = openSqlite(path);
+    db.pragma('user_version = 2');
+    db.close();
+    const reopened = SqliteLedger.open(path);
+    // Last night's unchanged invalid row is recognised as unchanged by the hash a run computes now.
+    expect(reopened.lookup('7')).toMatchObject({ state: 'invalid', payloadHash: hashOf(asRead) });
+    reopened.close();
+    const after = openSqlite(path, { readonly: true });
+    expect(JSON.parse(after.prepare('SELECT fields FROM rows').pluck().get() as string)).toEqual(asRead);
+    after.close();
   });
 });

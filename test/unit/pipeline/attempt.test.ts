@@ -105,6 +105,7 @@ function delivery(ctx: ReturnType<typeof context>, answers: Outcome[], found: Lo
     unsettled,
     markSending: () => (log.push(`sending#${ctx.ledger.sendingCommits + 1}`), ctx.ledger.markSendingSoon({ kind: 'row', update: { key: 'K', file: 'a.csv', line: 2, state: 'sending', payload: '{}', fields: '{"email":"c@example.com"}' } })),
     send: async () => (log.push('POST'), answers.shift() ?? created),
+    accepts: (body) => typeof (body as { slug?: unknown } | undefined)?.slug === 'string',
     find: async () => (log.push('lookup'), found.shift() ?? { found: false }),
     record: (state, details) => ctx.ledger.record({ key: 'K', file: 'a.csv', line: 2, state, payload: '{}', fields: '{"email":"c@example.com"}', ...details }),
     failedWhy: 'gone',
@@ -160,5 +161,13 @@ describe('delivering a POST exactly once', () => {
     ctx.sleep = async () => void (ctx.abort.stopped = true);
     expect(await deliver(job, ctx)).toEqual({ state: 'pending' });
     expect(ctx.ledger.rows.get('K')).toMatchObject({ state: 'pending' });
+  });
+
+  it('takes a 2xx without the conversation in it (an HTML page) as unknown: looked up, never done without evidence', async () => {
+    const ctx = context();
+    const page: Outcome = { kind: 'created', status: 200, body: undefined };
+    const { job, log } = delivery(ctx, [page, created], [{ found: false }]);
+    expect(await deliver(job, ctx)).toEqual({ state: 'done', slug: 'c1' });
+    expect(log).toEqual(['sending#1', 'POST', 'lookup', 'sending#2', 'POST']);
   });
 });

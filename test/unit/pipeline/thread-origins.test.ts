@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryLedger } from '../../../src/ledger/memory-ledger.js';
-import { newBudget, type SendContext } from '../../../src/pipeline/attempt.js';
+import type { SendContext } from '../../../src/pipeline/attempt.js';
 import { listOrigins } from '../../../src/pipeline/thread-origins.js';
 import { ReamazeClient } from '../../../src/reamaze/client.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/reamaze/retry-policy.js';
@@ -20,13 +20,16 @@ async function api(pages: (page: number) => unknown): Promise<{ client: ReamazeC
   server = http.createServer((request, response) => {
     const page = Number(new URL(request.url ?? '/', 'http://x').searchParams.get('page'));
     asked.push(page);
-    response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(pages(page)));
+    const answer = pages(page);
+    if (answer === 500) response.writeHead(500).end('oops');
+    else response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer));
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const client = new ReamazeClient({ baseUrl: `http://127.0.0.1:${port}/api/v1`, email: 'a@example.com', token: 't' });
   const context: SendContext = {
     ledger: new MemoryLedger(), client, throttle: new Throttle({ rate: 1000 }), retry: DEFAULT_RETRY_POLICY, keyField: 'k', abort: { error: undefined },
+    sleep: async () => undefined,
   };
   return { client, asked, context };
 }
@@ -36,22 +39,38 @@ const page = (ids: (string | null)[]) => ({ messages: ids.map((id) => (id === nu
 describe('listOrigins: a thread\'s origin_ids, every page through the attempt loop', () => {
   it('reads pages until an empty one when the answer has no page count', async () => {
     const { client, asked, context } = await api((n) => (n <= 3 ? page([`m${n}a`, `m${n}b`]) : page([])));
-    expect(await listOrigins('s', context, newBudget())).toEqual({ origins: new Set(['m1a', 'm1b', 'm2a', 'm2b', 'm3a', 'm3b']), readable: true, complete: true });
+    expect(await listOrigins('s', context)).toEqual({ origins: new Set(['m1a', 'm1b', 'm2a', 'm2b', 'm3a', 'm3b']), readable: true, complete: true });
     expect(asked).toEqual([1, 2, 3, 4]);
     client.close();
   });
 
   it('stops at the page count, and says when no message shows an origin_id', async () => {
     const { client, asked, context } = await api(() => ({ ...page([null, null]), page_count: 2 }));
-    expect(await listOrigins('s', context, newBudget())).toEqual({ origins: new Set(), readable: false, complete: true });
+    expect(await listOrigins('s', context)).toEqual({ origins: new Set(), readable: false, complete: true });
     expect(asked).toEqual([1, 2]);
     client.close();
   });
 
   it('says the listing is incomplete when it runs past the pages it may read', async () => {
     const { client, context } = await api((n) => page([`m${n}`]));
-    const answer = await listOrigins('s', context, newBudget(), 20);
+    const answer = await listOrigins('s', context, 20);
     expect(answer).toMatchObject({ readable: true, complete: false });
+    client.close();
+  });
+
+  it('gives each page its own retries: a long thread with one failing answer late in it is still read whole', async () => {
+    let failed = false;
+    const { client, asked, context } = await api((n) => {
+      if (n === 9 && !failed) {
+        failed = true;
+        return 500;
+      }
+      return { ...page([`m${n}`]), page_count: 10 };
+    });
+    const answer = await listOrigins('s', context);
+    expect(answer).toMatchObject({ readable: true, complete: true });
+    expect(answer).toHaveProperty('origins.size', 10);
+    expect(asked).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 10]);
     client.close();
   });
 });
