@@ -1,4 +1,4 @@
-import { ImportError } from '../errors.js';
+import { formatProblem, ImportError } from '../errors.js';
 import { FAILURE_STATES, LedgerReader, type FailureRecord, type FailureState } from '../ledger/ledger-reader.js';
 import { RowWriter, type ReportFormat, type ReportRow } from '../report/row-writer.js';
 import { ExitCode } from './exit-codes.js';
@@ -62,7 +62,7 @@ async function writeFailures(reader: LedgerReader, states: readonly FailureState
 }
 
 function toReportRow(record: FailureRecord): ReportRow {
-  const errors = splitErrors(record);
+  const errors = record.problems ? record.problems.map(formatProblem) : record.error ? [record.error] : [];
   return {
     file: record.file,
     line: record.line,
@@ -71,14 +71,9 @@ function toReportRow(record: FailureRecord): ReportRow {
     http_status: record.httpStatus,
     error: errors[0] ?? '',
     errors,
+    ...(record.problems ? { problems: record.problems } : {}),
     fields: record.fields,
   };
-}
-
-/** Local checks store every error of a row joined by `; `; the API's reason is one error, kept whole. */
-function splitErrors(record: FailureRecord): string[] {
-  if (record.error === null || record.error === '') return [];
-  return record.state === 'invalid' ? record.error.split('; ') : [record.error];
 }
 
 function formatWritten(written: Map<FailureState, number>, states: readonly FailureState[], out: string): string {

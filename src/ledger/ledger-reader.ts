@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { errorKind, ImportError } from '../errors.js';
+import { errorKind, ImportError, type RowProblem } from '../errors.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { foldState, STATUS_STATES, type MessageCounts, type StatusState } from './ledger.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -39,6 +39,8 @@ export interface FailureRecord {
   error: string | null;
   /** The source record's fields (empty for duplicates: the ledger keeps the first row's only). */
   fields: Record<string, unknown>;
+  /** An invalid row's problems, when the ledger keeps them (schema 3 on); else `error` is their text. */
+  problems: RowProblem[] | undefined;
 }
 
 /** Thread messages that did not make it, at their ticket's place (for the commonest errors). */
@@ -56,6 +58,8 @@ export class LedgerReader {
     private readonly db: SqliteDatabase,
     /** Version 2 and later keep threads (the messages table). */
     private readonly threads: boolean,
+    /** Version 3 and later keep an invalid row's problems as structured values. */
+    private readonly problems: boolean,
   ) {}
 
   /** Opens the ledger at `path` read-only; LEDGER_UNREADABLE when it is missing, not a ledger, or newer than this code. */
@@ -69,7 +73,7 @@ export class LedgerReader {
       db.function('error_kind', { deterministic: true }, (error: unknown) => errorKind(String(error)));
       db.exec('BEGIN');
       const version = checkSchema(db, path);
-      return new LedgerReader(path, db, version >= 2);
+      return new LedgerReader(path, db, version >= 2, version >= 3);
     } catch (error) {
       db?.close();
       throw unreadable(error, path);
@@ -110,7 +114,7 @@ export class LedgerReader {
 
   /** The rows in `states`, in file and line order, one at a time (constant memory on a million rows). */
   *failures(states: readonly FailureState[]): Generator<FailureRecord> {
-    const { sql, params } = failuresQuery(states, this.threads);
+    const { sql, params } = failuresQuery(states, this.threads, this.problems);
     for (const row of this.db.prepare(`${sql} ORDER BY file, line, key`).iterate(...params) as IterableIterator<FailureRow>) {
       yield toFailureRecord(row);
     }
@@ -118,7 +122,7 @@ export class LedgerReader {
 
   /** The source field names of the rows in `states`, in the order of the source's columns (for CSV headers). */
   fieldNames(states: readonly FailureState[]): string[] {
-    const { sql, params } = failuresQuery(states, this.threads);
+    const { sql, params } = failuresQuery(states, this.threads, this.problems);
     // Names in order of first appearance: the first row (file, line) holding one, then its place in
     // that record (json_each numbers a record's fields in order), so one header keeps its order.
     return this.db.prepare(`SELECT j.key FROM (${sql}) AS f, json_each(f.fields) AS j
@@ -141,6 +145,7 @@ interface FailureRow {
   error_code: string | null;
   error: string | null;
   fields: string | null;
+  problems: string | null;
 }
 
 function checkSchema(db: SqliteDatabase, path: string): number {
@@ -171,21 +176,21 @@ function realKey(row: { key: string; file: string; line: number }): string | nul
   return row.key === `@${row.file}:${row.line}` ? null : row.key;
 }
 
-function failuresQuery(states: readonly FailureState[], threads: boolean): { sql: string; params: string[] } {
+function failuresQuery(states: readonly FailureState[], threads: boolean, problems: boolean): { sql: string; params: string[] } {
   const ledgerStates = states.filter((state) => state !== 'duplicate') as string[];
   if (ledgerStates.includes('uncertain')) ledgerStates.push('sending');
   // SQLite takes an empty IN list (no row), so the query has one shape for every choice of states.
   const marks = ledgerStates.map(() => '?').join(', ');
-  const parts = [`SELECT file, line, key, state, http_status, error_code, error, fields FROM rows WHERE state IN (${marks})`];
+  const parts = [`SELECT file, line, key, state, http_status, error_code, error, fields, ${problems ? 'problems' : 'NULL AS problems'} FROM rows WHERE state IN (${marks})`];
   const params = [...ledgerStates];
   if (threads) {
     // A thread message that did not make it is reported at its ticket's place, the message named in the error.
     parts.push(`SELECT r.file, r.line, m.ticket AS key, m.state, m.http_status, m.error_code,
       'message ' || m.origin_id || ': ' || COALESCE(m.error, 'in flight when a run stopped: the next run looks it up in the thread before sending it again') AS error,
-      r.fields FROM messages m JOIN rows r ON r.key = m.ticket WHERE m.state IN (${marks})`);
+      r.fields, NULL AS problems FROM messages m JOIN rows r ON r.key = m.ticket WHERE m.state IN (${marks})`);
     params.push(...ledgerStates);
     if (states.includes('failed')) {
-      parts.push(`SELECT file, line, key, 'failed' AS state, NULL, 'API_FAILED', error, fields FROM rows WHERE state = 'done' AND thread = 'open' AND error IS NOT NULL`);
+      parts.push(`SELECT file, line, key, 'failed' AS state, NULL, 'API_FAILED', error, fields, NULL FROM rows WHERE state = 'done' AND thread = 'open' AND error IS NOT NULL`);
     }
   }
   if (states.includes('duplicate')) parts.push(LAST_DUPLICATES);
@@ -204,5 +209,17 @@ function toFailureRecord(row: FailureRow): FailureRecord {
     errorCode: row.error_code,
     error: inFlight ? 'the request was in flight when a run stopped: the next run looks the key up before sending it again' : row.error,
     fields: parseObject(row.fields),
+    problems: parseProblems(row.problems),
   };
+}
+
+/** An invalid row's stored problems; undefined when there are none or they cannot be read. */
+function parseProblems(text: string | null): RowProblem[] | undefined {
+  if (text === null) return undefined;
+  try {
+    const list: unknown = JSON.parse(text);
+    return Array.isArray(list) ? (list as RowProblem[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -65,6 +65,8 @@ export interface RowUpdate {
   payload?: string | null;
   /** The source record's fields (JSON), kept for rows not done so the user can fix them. */
   fields?: string | null;
+  /** An invalid row's problems (JSON list of `RowProblem`s); `error` holds them as one text. */
+  problems?: string | null;
   httpStatus?: number | null;
   slug?: string | null;
   errorCode?: string | null;

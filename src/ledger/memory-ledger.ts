@@ -84,6 +84,7 @@ export class MemoryLedger implements Ledger {
       payloadHash: update.payloadHash ?? before?.payloadHash ?? null, slug: update.slug ?? before?.slug ?? null,
       seenRun: this.runs.length, threadOpen: before?.threadOpen ?? false, opener: update.opener ?? before?.opener ?? null,
       payload: done ? null : (update.payload ?? null), fields: done ? null : (update.fields ?? before?.fields ?? null),
+      problems: update.problems ?? null,
     });
   }
 

@@ -73,9 +73,11 @@ CREATE INDEX messages_state ON messages (state);
 
 /**
  * Version 3: done rows keep no customer data. Earlier releases kept a done row's source fields;
- * they are dropped (and, with secure_delete, zeroed in the file).
+ * they are dropped (and, with secure_delete, zeroed in the file). An invalid row keeps its
+ * problems as structured values (`problems`), not only as one text.
  */
 const SCHEMA_3 = `
+ALTER TABLE rows ADD COLUMN problems TEXT;  -- an invalid row's problems (JSON list of {code, path, message})
 UPDATE rows SET fields = NULL, payload = NULL WHERE state = 'done' AND (fields IS NOT NULL OR payload IS NOT NULL);
 UPDATE messages SET payload = NULL WHERE state = 'done' AND payload IS NOT NULL;
 `;

@@ -8,7 +8,7 @@ import type { SqliteDatabase } from './sqlite.js';
 
 /** The duplicates of the last run, shaped like rows (their error reads like the one `validate` gives). */
 export const LAST_DUPLICATES = `SELECT file, line, key, 'duplicate' AS state, NULL AS http_status, 'ROW_DUPLICATE' AS error_code,
-  'duplicate key "' || key || '": first seen at ' || first_file || ':' || first_line AS error, NULL AS fields
+  'duplicate key "' || key || '": first seen at ' || first_file || ':' || first_line AS error, NULL AS fields, NULL AS problems
   FROM duplicates WHERE run_id = (SELECT max(id) FROM runs)`;
 
 /** Rows per state (`sending` counts as `uncertain`; `duplicate` is the last run's duplicate rows). */

@@ -127,8 +127,23 @@ export async function attempt<T = never>(job: Attempt<T>, context: SendContext, 
     if (isStopping(context)) return { end: 'stopped', marked };
     if (!mayRetry(budget.attempts, budget.startedAt, budget.policy ?? context.retry)) return { end: 'exhausted', outcome };
     job.onRetry?.(outcome);
-    await pause(context, backoffDelay(budget.attempts, budget.policy ?? context.retry));
+    await backOff(budget, context);
   }
+}
+
+/**
+ * The one backoff: false when the item's budget is spent, else waits the jittered delay of its
+ * attempt. The attempt loop uses it between retries, and delivery between an ambiguous answer and
+ * the lookup that must come before any resend.
+ */
+export async function retryLater(budget: Budget, context: SendContext): Promise<boolean> {
+  if (!mayRetry(budget.attempts, budget.startedAt, budget.policy ?? context.retry)) return false;
+  await backOff(budget, context);
+  return true;
+}
+
+function backOff(budget: Budget, context: SendContext): Promise<void> {
+  return pause(context, backoffDelay(budget.attempts, budget.policy ?? context.retry));
 }
 
 /** A 2xx whose body the request does not accept, as the unknown answer it is. */

@@ -72,7 +72,7 @@ function classifyInvalid(record: SourceRecord, key: string, previous: LedgerEntr
   countRead(context.counts, action);
   if (action.act === 'duplicate') return duplicate(record, key, ledger);
   if (action.act !== 'invalid') return undefined;
-  if (action.record) ledger.record({ key, file: record.file, line: record.line, state: 'invalid', errorCode: verdict.code, error: formatProblems(verdict.problems), fields: JSON.stringify(record.fields), payloadHash: fieldsHash });
+  if (action.record) ledger.record({ key, file: record.file, line: record.line, state: 'invalid', errorCode: verdict.code, error: formatProblems(verdict.problems), problems: JSON.stringify(verdict.problems.map(({ code, path, message }) => ({ code, path, message }))), fields: JSON.stringify(record.fields), payloadHash: fieldsHash });
   else ledger.touch(key);
   if (action.newError) context.note(true);
   return undefined;

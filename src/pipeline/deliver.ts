@@ -1,7 +1,7 @@
 import type { RowState } from '../ledger/ledger.js';
-import { backoffDelay, mayRetry, type Outcome } from '../reamaze/retry-policy.js';
-import { attempt, newBudget, pause, type Attempted, type Budget, type SendContext } from './attempt.js';
-import { exhaustedState } from './fate.js';
+import type { Outcome } from '../reamaze/retry-policy.js';
+import { attempt, newBudget, retryLater, type Attempted, type Budget, type SendContext } from './attempt.js';
+import { exhaustedState, stoppedState } from './fate.js';
 
 /** The state a conversation or message ended in, after this run's requests for it. */
 export type SendResult = Extract<RowState, 'done' | 'rejected' | 'failed' | 'uncertain' | 'pending'>;
@@ -61,7 +61,7 @@ export async function deliver(job: Delivery, context: SendContext): Promise<Deli
   // The run stops: what may have reached the API stays `uncertain`; what was refused unprocessed
   // goes back to `pending`; what was never sent in this run is not touched.
   const stop = (): Delivered => {
-    const state = unsettled ? 'uncertain' : 'pending';
+    const state = stoppedState(unsettled);
     if (marked) job.record(state, {});
     return { state };
   };
@@ -84,8 +84,7 @@ export async function deliver(job: Delivery, context: SendContext): Promise<Deli
     if ('state' in settled) return settled;
     // Ambiguous: the POST may have gone through. Never resend before looking it up.
     unsettled = true;
-    if (!mayRetry(budget.attempts, budget.startedAt, context.retry)) return giveUp(reasonOf(settled.ambiguous), job, true);
-    await pause(context, backoffDelay(budget.attempts, context.retry));
+    if (!(await retryLater(budget, context))) return giveUp(reasonOf(settled.ambiguous), job, true);
   }
 }
 

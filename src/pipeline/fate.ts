@@ -114,6 +114,22 @@ export function exhaustedState(request: RequestKind, mayHaveGoneThrough: boolean
   return mayHaveGoneThrough || fate === 'uncertain' ? 'uncertain' : 'failed';
 }
 
+/**
+ * The state an item is left in when the run stops before it is settled: `uncertain` when a request
+ * of it may have reached the API (this run's or an earlier one's), `pending` when none can have.
+ */
+export function stoppedState(mayHaveGoneThrough: boolean): 'uncertain' | 'pending' {
+  return mayHaveGoneThrough ? 'uncertain' : 'pending';
+}
+
+/** Why an item of a conversation that is gone (404) failed. */
+export function goneError(slug: string, what = ''): string {
+  return `the conversation ${slug} is not there any more (404)${what}`;
+}
+
+/** Why a conversation could not be created or found: the collection answered 404. */
+export const COLLECTION_NOT_FOUND = 'the API answered 404 for /conversations';
+
 /** The error that stops the run for an `abort-*` effect; `beforeAnything` when nothing was sent yet. */
 export function abortError(effect: 'abort-auth' | 'abort-brand' | 'abort-unreachable', outcome: Outcome, beforeAnything = false): ImportError {
   const nothing = beforeAnything ? ' Nothing was sent.' : '';

@@ -9,6 +9,7 @@ import type { SendContext } from './attempt.js';
 import { classify, earlierTickets, type ClassifyContext } from './classify.js';
 import { emptyCounts, type ImportCounts } from './import-counts.js';
 import { openSources, type OpenedSources } from './open-sources.js';
+import { stoppedState } from './fate.js';
 import { preflight } from './preflight.js';
 import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
 import { errorBudget, refuseKeyChange, settleInFlight, watchReachability } from './run-guards.js';
@@ -87,7 +88,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     const readAll = await readAndSend(opened, options, rows, tickets, report);
     // Still in flight when the grace ran out: counted as the ledger keeps them — `sending` (looked
     // up by the next run) once committed, else still `pending`.
-    for (const row of tickets.rowsInFlight) countDelivered(counts, row.marked || ['sending', 'uncertain'].includes(row.previous?.state ?? '') ? 'uncertain' : 'pending');
+    for (const row of tickets.rowsInFlight) countDelivered(counts, stoppedState(row.marked || ['sending', 'uncertain'].includes(row.previous?.state ?? '')));
     tickets.closed = true;
     report();
     if (opened.stage) messageFiles = { unreadable: opened.stage.problemCount, orphans: readAll ? warnOrphans(opened, options) : null };

@@ -1,7 +1,6 @@
 import type { RowProblem } from '../errors.js';
 import type { CompiledMapping } from '../mapping/types.js';
-import { validateConversation } from '../payload/schemas.js';
-import { checkMessages, EMPTY_KEY } from './check-row.js';
+import { checkRow } from './check-row.js';
 import { finalUpdate } from './send-thread.js';
 import { openSources } from './open-sources.js';
 
@@ -39,16 +38,18 @@ export async function previewRows(
         rows.push({ ...base, key: undefined, body: undefined, messages: [], final: undefined, problems: [{ ...record.problem, ...base }] });
         continue;
       }
+      // The same checks as validate and run; the body is mapped again only to show a refused row's.
+      const joined = opened.threadOf(record);
+      const verdict = checkRow(record, mapping, undefined, [file], 0, joined);
       const key = mapping.keyOf(record.fields);
-      const mapped = mapping.mapRow(record.fields, key, opened.threadOf(record));
-      const checked = validateConversation(mapped.body);
-      const problems = [...mapped.problems, ...(checked.ok ? [] : checked.problems)];
-      const messages = checkMessages(mapped.messages, problems).map((message) => message.body);
-      if (key === undefined) problems.unshift(EMPTY_KEY);
-      const body = checked.ok ? (checked.value as Record<string, unknown>) : mapped.body;
-      const final = messages.length > 0 ? finalUpdate(body, true) : undefined;
-      const place = { ...base, ...(key === undefined ? {} : { key }) };
-      rows.push({ ...base, key, body, messages, final, problems: problems.map((problem) => ({ ...problem, ...place })) });
+      if (verdict.state === 'valid') {
+        const messages = verdict.messages.map((message) => message.body);
+        rows.push({ ...base, key, body: verdict.body, messages, final: messages.length > 0 ? finalUpdate(verdict.body, true) : undefined, problems: [] });
+        continue;
+      }
+      const mapped = mapping.mapRow(record.fields, key, joined);
+      const messages = mapped.messages.map((message) => message.body);
+      rows.push({ ...base, key, body: mapped.body, messages, final: messages.length > 0 ? finalUpdate(mapped.body, true) : undefined, problems: verdict.problems });
     }
   } finally {
     await opened.close();

@@ -1,6 +1,7 @@
 import type { LedgerEntry, RowUpdate } from '../ledger/ledger.js';
 import { attempt, type Budget, type SendContext } from './attempt.js';
 import { deliver, lookedUp, type Delivered, type Looked } from './deliver.js';
+import { COLLECTION_NOT_FOUND } from './fate.js';
 
 /** A row ready to go: its key, where it came from, its body, and what the ledger knew of it. */
 export interface OutgoingRow {
@@ -44,7 +45,7 @@ export async function sendRow(row: OutgoingRow, context: SendContext): Promise<D
     // Only the JSON of a conversation, with its slug, proves it was created.
     accepts: (body) => typeof (body as { slug?: unknown } | undefined)?.slug === 'string',
     find: (budget) => findByKey(row.key, context, budget),
-    failedWhy: 'the API answered 404 for /conversations',
+    failedWhy: COLLECTION_NOT_FOUND,
     record(state, details, found) {
       if (state !== 'done') {
         context.ledger.record({ ...base, ...details, state });
@@ -74,5 +75,5 @@ export async function findByKey(key: string, context: SendContext, budget: Budge
       return 'slugs' in answer ? { read: answer.slugs } : answer;
     },
   }, context, budget);
-  return lookedUp(read, 'the API answered 404 for /conversations', (slugs) => (slugs.length === 0 ? { found: false } : { found: true, slug: slugs[0] ?? null }));
+  return lookedUp(read, COLLECTION_NOT_FOUND, (slugs) => (slugs.length === 0 ? { found: false } : { found: true, slug: slugs[0] ?? null }));
 }

@@ -2,7 +2,7 @@ import type { MessageUpdate } from '../ledger/ledger.js';
 import type { MappedMessage } from '../mapping/types.js';
 import { attempt, isStopping, newBudget, type SendContext } from './attempt.js';
 import { deliver, reasonOf, type Delivery, type SendResult } from './deliver.js';
-import { decideMessage } from './fate.js';
+import { decideMessage, goneError } from './fate.js';
 import { findByKey } from './send-row.js';
 import { listOrigins } from './thread-origins.js';
 
@@ -154,7 +154,7 @@ function messageJob(ticket: string, slug: string, message: MappedMessage, payloa
     record(state: SendResult, { httpStatus, errorCode, error, attempts }) {
       context.ledger.recordMessage({ ...base, httpStatus, errorCode, error, attempts, state });
     },
-    failedWhy: `the conversation ${slug} is not there any more (404), so its messages cannot be added`,
+    failedWhy: goneError(slug, ', so its messages cannot be added'),
   };
 }
 
@@ -179,7 +179,7 @@ async function applyFinal(key: string, slug: string, body: Record<string, unknow
     return 'done';
   }
   const outcome = put.outcome;
-  const error = outcome.kind === 'rejected' ? outcome.error : outcome.kind === 'not-found' ? `the conversation ${slug} is not there any more (404)` : reasonOf(outcome);
+  const error = outcome.kind === 'rejected' ? outcome.error : outcome.kind === 'not-found' ? goneError(slug) : reasonOf(outcome);
   context.ledger.setThread(key, true, `the final status update failed: ${error}`);
   return 'failed';
 }

@@ -1,3 +1,4 @@
+import { ImportError } from '../errors.js';
 import type { SendContext } from './attempt.js';
 import type { ImportCounts } from './import-counts.js';
 import { sendRow, type OutgoingRow } from './send-row.js';
@@ -30,8 +31,11 @@ export async function sendTicket(ticket: OutgoingTicket, run: TicketRun): Promis
   let opener: string | undefined;
   // Not expected (the ledger's disk is full…): the ticket counts as failed, with one sentence.
   const unexpected = (error: unknown) => {
+    // An error of the run's scope (see ERROR_CODES) stops the run, resumable, instead of failing
+    // ticket after ticket.
+    if (error instanceof ImportError && error.scope === 'run') context.abort.error ??= error;
     // Once the summary is taken, requests dropped by the stopping throttle are not news.
-    if (!run.closed) run.warn(`${ticket.row?.key ?? ticket.thread?.key ?? '?'}: ${error instanceof Error ? error.message : String(error)}; the next run tries again.`);
+    else if (!run.closed) run.warn(`${ticket.row?.key ?? ticket.thread?.key ?? '?'}: ${error instanceof Error ? error.message : String(error)}; the next run tries again.`);
     return undefined;
   };
   if (ticket.row) {

@@ -1,5 +1,6 @@
 import { attempt, newBudget, type SendContext } from './attempt.js';
-import type { Looked } from './deliver.js';
+import { reasonOf, type Looked } from './deliver.js';
+import { goneError } from './fate.js';
 
 /** Pages of a thread read at most when reconciling (30 messages a page). */
 export const MAX_MESSAGE_PAGES = 200;
@@ -30,8 +31,8 @@ export async function listOrigins(slug: string, context: SendContext, maxPages =
       },
     }, context, newBudget());
     if (read.end === 'stopped') return { stopped: true };
-    if (read.end === 'exhausted') return { gaveUp: 'reason' in read.outcome ? read.outcome.reason : read.outcome.kind };
-    if (read.end === 'answer') return { failed: `the conversation ${slug} is not there any more (404), so its messages cannot be added` };
+    if (read.end === 'exhausted') return { gaveUp: reasonOf(read.outcome) };
+    if (read.end === 'answer') return { failed: goneError(slug, ', so its messages cannot be added') };
     const { origins, readable, size, pageCount } = read.value;
     origins.forEach((origin) => listing.origins.add(origin));
     listing.readable ||= readable;

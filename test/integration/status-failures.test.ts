@@ -177,4 +177,25 @@ describe('failures', () => {
     expect(clash.stderr).toContain('writing it would destroy it');
     expect((await runCli(['status', '--ledger', ledger(), '--json'])).code).toBe(0);
   });
+
+  it('keeps each problem of an invalid row whole, with its path, even when its text holds "; "', async () => {
+    server = await sandbox();
+    const file = join(dir, 'tickets.jsonl');
+    const ticket = { id: '7', subject: 'S', name: 'N', email: 'bad@', comments: [{ id: '5', body: 'a' }, { id: '5', body: 'b' }] };
+    await writeFile(file, `${JSON.stringify(ticket)}\n`);
+    const mapping = join(dir, 'mapping.json');
+    await writeFile(mapping, JSON.stringify({
+      source: { key: 'id' },
+      conversation: { subject: '{{subject}}', category: 'support', message: { body: 'x' }, user: { name: '{{name}}', email: '{{email}}' } },
+      messages: { from: 'comments', body: '{{body}}', origin_id: '{{id}}' },
+    }));
+    const run = await runCli(['run', file, '--mapping', mapping, '--ledger', ledger(), '--rate', '200', '--json', '--quiet'], { env: sandboxEnv(server) });
+    expect(JSON.parse(run.stdout)).toMatchObject({ invalid: 1 });
+    const out = join(dir, 'failures.jsonl');
+    expect((await runCli(['failures', '--ledger', ledger(), '--out', out])).code).toBe(0);
+    const [written] = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { errors: string[]; problems: { path: string; message: string }[] });
+    expect(written!.errors).toContain('messages[1].origin_id: "5" is also the origin_id of messages[0]; every message needs its own');
+    expect(written!.problems).toContainEqual({ code: 'ROW_INVALID', path: 'messages[1].origin_id', message: '"5" is also the origin_id of messages[0]; every message needs its own' });
+    expect(written!.problems.map((problem) => problem.path)).toContain('conversation.user.email');
+  });
 });

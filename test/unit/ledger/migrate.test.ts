@@ -20,7 +20,7 @@ function writeVersion1(path: string): void {
   ledger.record({ key: 'T1', file: 'a.csv', line: 2, state: 'done', slug: 'slug-1' });
   ledger.close();
   const db = openSqlite(path);
-  db.exec('DROP TABLE messages; DROP INDEX rows_join_key; ALTER TABLE rows DROP COLUMN thread; ALTER TABLE rows DROP COLUMN opener; ALTER TABLE rows DROP COLUMN join_key;');
+  db.exec('DROP TABLE messages; DROP INDEX rows_join_key; ALTER TABLE rows DROP COLUMN problems; ALTER TABLE rows DROP COLUMN thread; ALTER TABLE rows DROP COLUMN opener; ALTER TABLE rows DROP COLUMN join_key;');
   db.pragma('user_version = 1');
   db.close();
 }
@@ -71,7 +71,7 @@ describe('ledger schema versions', () => {
     ledger.close();
     // As version 2 left it: a done row that still holds its fields and payload.
     const db = openSqlite(path);
-    db.exec("UPDATE rows SET state = 'done'");
+    db.exec("UPDATE rows SET state = 'done'; ALTER TABLE rows DROP COLUMN problems");
     db.pragma('user_version = 2');
     db.close();
     SqliteLedger.open(path).close();
@@ -92,6 +92,7 @@ describe('ledger schema versions', () => {
     ledger.record({ key: '7', file: 't.csv', line: 2, state: 'invalid', fields: JSON.stringify(stored), payloadHash: hashOf(stored) });
     ledger.close();
     const db = openSqlite(path);
+    db.exec('ALTER TABLE rows DROP COLUMN problems');
     db.pragma('user_version = 2');
     db.close();
     const reopened = SqliteLedger.open(path);

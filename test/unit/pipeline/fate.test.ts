@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LedgerEntry } from '../../../src/ledger/ledger.js';
+import type { LedgerEntry, MessageState } from '../../../src/ledger/ledger.js';
+import { MemoryLedger } from '../../../src/ledger/memory-ledger.js';
 import { abortError, ANSWERS, decideAnswer, decideMessage, decideRow, exhaustedState, type RequestKind } from '../../../src/pipeline/fate.js';
 import type { Outcome } from '../../../src/reamaze/retry-policy.js';
 
@@ -63,8 +64,17 @@ describe('the answer table', () => {
   });
 });
 
-const entry = (state: LedgerEntry['state'], more: Partial<LedgerEntry> = {}): LedgerEntry =>
-  ({ key: 'K', state, attempts: 1, payloadHash: 'h1', slug: null, seenRun: 1, threadOpen: false, opener: null, ...more });
+/**
+ * A ledger entry as the in-memory ledger gives it back after a run (run 1) recorded the row: the
+ * fate is decided on what the ledger contract returns, not on a hand-made object.
+ */
+function entry(state: LedgerEntry['state'], more: { payloadHash?: string; seenRun?: number; threadOpen?: boolean; opener?: string } = {}): LedgerEntry {
+  const ledger = new MemoryLedger();
+  for (let run = 1; run <= (more.seenRun ?? 1); run++) ledger.startRun({ args: {}, mappingHash: 'h' });
+  ledger.record({ key: 'K', file: 'a.csv', line: 2, state, payloadHash: more.payloadHash ?? 'h1', fields: '{}', ...(more.opener ? { opener: more.opener } : {}) });
+  if (more.threadOpen) ledger.setThread('K', true);
+  return ledger.lookup('K')!;
+}
 const valid = (payloadHash = 'h1', more: { hasMessages?: boolean; opener?: string } = {}) =>
   ({ state: 'valid' as const, payloadHash, hasMessages: more.hasMessages ?? false, opener: more.opener });
 
@@ -108,14 +118,19 @@ describe('decideRow: a row\'s fate from its ledger entry and its local verdict',
 
 describe('decideMessage: a thread message\'s fate', () => {
   it('never sends a done message again, a refused one only once changed, and looks an unsettled one up first', () => {
-    expect(decideMessage({ state: 'done', payloadHash: null }, '')).toEqual({ act: 'skip', count: 'skipped' });
+    const ledger = new MemoryLedger();
+    const message = (state: MessageState, payloadHash: string | null = null) => {
+      ledger.recordMessage({ ticket: 'K', originId: 'm1', seq: 1, state, payloadHash });
+      return ledger.lookupMessage('K', 'm1');
+    };
+    expect(decideMessage(message('done'), '')).toEqual({ act: 'skip', count: 'skipped' });
     const sent = decideMessage(undefined, '{"message":{"body":"hi"}}');
     expect(sent).toMatchObject({ act: 'send', reconcileFirst: false });
     const hash = sent.act === 'send' ? sent.payloadHash : '';
-    expect(decideMessage({ state: 'rejected', payloadHash: hash }, '{"message":{"body":"hi"}}')).toEqual({ act: 'skip', count: 'rejected' });
-    expect(decideMessage({ state: 'rejected', payloadHash: hash }, '{"message":{"body":"fixed"}}')).toMatchObject({ act: 'send' });
-    expect(decideMessage({ state: 'uncertain', payloadHash: hash }, '{}')).toMatchObject({ act: 'send', reconcileFirst: true });
-    expect(decideMessage({ state: 'sending', payloadHash: hash }, '{}')).toMatchObject({ reconcileFirst: true });
-    expect(decideMessage({ state: 'failed', payloadHash: hash }, '{}')).toMatchObject({ reconcileFirst: false });
+    expect(decideMessage(message('rejected', hash), '{"message":{"body":"hi"}}')).toEqual({ act: 'skip', count: 'rejected' });
+    expect(decideMessage(message('rejected', hash), '{"message":{"body":"fixed"}}')).toMatchObject({ act: 'send' });
+    expect(decideMessage(message('uncertain'), '{}')).toMatchObject({ act: 'send', reconcileFirst: true });
+    expect(decideMessage(message('sending'), '{}')).toMatchObject({ reconcileFirst: true });
+    expect(decideMessage(message('failed'), '{}')).toMatchObject({ reconcileFirst: false });
   });
 });
