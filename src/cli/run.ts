@@ -112,7 +112,7 @@ export function exitCodeOf(summary: ImportSummary): number {
   const notDone = summary.rejected + summary.failed + summary.invalid + summary.uncertain + summary.duplicates +
     messages.rejected + messages.failed + messages.uncertain + messages.pending + updates.failed +
     (messageFiles?.unreadable ?? 0) + (messageFiles?.orphans ?? 0);
-  return notDone > 0 ? exitCodeFor('API_FAILED') : ExitCode.OK;
+  return notDone > 0 ? ExitCode.ROWS_FAILED : ExitCode.OK;
 }
 
 function countsOf(summary: ImportSummary): Record<string, unknown> {

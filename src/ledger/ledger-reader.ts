@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { errorKind, ImportError, type RowProblem } from '../errors.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
-import { foldState, STATUS_STATES, type MessageCounts, type StatusState } from './ledger.js';
+import { foldState, placeKey, STATUS_STATES, type MessageCounts, type StatusState } from './ledger.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { countMessages, countRows, LAST_DUPLICATES } from './sqlite-reads.js';
 import { listRuns, parseObject, SqliteRuns, type RunRecord } from './sqlite-runs.js';
@@ -171,9 +171,9 @@ function unreadable(error: unknown, path: string): ImportError {
   return new ImportError('LEDGER_UNREADABLE', `Cannot read the ledger ${path}: ${reason}; check that the file and its folder are readable.`, { cause: error });
 }
 
-/** A row without a key is stored under `@file:line` (pipeline/import.ts): no key a user could search for. */
+/** A row without a key is stored under its place (`placeKey`): no key a user could search for. */
 function realKey(row: { key: string; file: string; line: number }): string | null {
-  return row.key === `@${row.file}:${row.line}` ? null : row.key;
+  return row.key === placeKey(row.file, row.line) ? null : row.key;
 }
 
 function failuresQuery(states: readonly FailureState[], threads: boolean, problems: boolean): { sql: string; params: string[] } {

@@ -6,6 +6,11 @@
  */
 export type RowState = 'pending' | 'sending' | 'done' | 'rejected' | 'failed' | 'uncertain' | 'invalid';
 
+/** The key a row without one is kept under: its place, `@file:line`, which no user could search for. */
+export function placeKey(file: string, line: number): string {
+  return `@${file}:${line}`;
+}
+
 /** Every state, in the order summaries list them. */
 export const ROW_STATES: readonly RowState[] = ['done', 'rejected', 'failed', 'invalid', 'uncertain', 'sending', 'pending'];
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { ImportError } from '../errors.js';
+import { describeErrno, ImportError } from '../errors.js';
 
 /** A held ledger lock. */
 export interface LedgerLock {
@@ -28,7 +28,7 @@ export function acquireLock(ledgerPath: string): LedgerLock {
       return { release: () => rmSync(path, { force: true }) };
     } catch (error) {
       if ((error as { code?: string }).code !== 'EEXIST') {
-        throw new ImportError('LEDGER_UNREADABLE', `Cannot lock the ledger ${ledgerPath}: ${(error as Error).message}.`);
+        throw new ImportError('LEDGER_UNREADABLE', `Cannot lock the ledger ${ledgerPath}: ${describeErrno(error, { writing: true })}; check that its folder is writable.`);
       }
       if (!isStale(path)) {
         const owner = readOwner(path);

@@ -1,5 +1,5 @@
 import { formatProblems } from '../errors.js';
-import type { Ledger, LedgerEntry } from '../ledger/ledger.js';
+import { placeKey, type Ledger, type LedgerEntry } from '../ledger/ledger.js';
 import type { Fields } from '../mapping/fields.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { SourceRecord } from '../source/types.js';
@@ -35,7 +35,7 @@ export interface ClassifyContext {
 export function classify(record: SourceRecord, fileIndex: number, context: ClassifyContext, joined?: readonly Fields[]): OutgoingTicket | undefined {
   const { ledger, mapping } = context;
   const verdict = checkRow(record, mapping, undefined, context.files, fileIndex, joined);
-  const key = verdict.key ?? `@${record.file}:${record.line}`;
+  const key = verdict.key ?? placeKey(record.file, record.line);
   const previous = ledger.lookup(key);
   if (verdict.state !== 'valid') return classifyInvalid(record, key, previous, verdict, context);
   // The hash is of the mapped row, without --tag: a sample tagged once is not "changed" later.
