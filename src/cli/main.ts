@@ -73,112 +73,93 @@ const MAPPING_OPTIONS = {
   lookup: { type: 'string', array: true, describe: 'name=file: the records of a lookup the mapping declares (users=users.json)' },
 } as const;
 
+/** The `run` options beyond the mapping: the ledger, the pace, the bounds, the credentials. */
+const RUN_OPTIONS = {
+  ledger: { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of this import (created if new)' },
+  rate: { type: 'string', describe: `requests per second (2, 0.5) or per minute (90/min); default: the last run's learned rate, else ${DEFAULT_RATE}` },
+  'max-rate': { type: 'string', describe: 'the adaptive rate never exceeds this; default: --rate' },
+  concurrency: { alias: 'c', type: 'number', default: 4, describe: 'requests in flight at once' },
+  limit: { type: 'number', describe: 'send at most this many rows (a sample migration)' },
+  timeout: { type: 'number', default: 30, describe: 'seconds for one request' },
+  tag: { type: 'string', array: true, describe: 'add this tag to every created conversation (to find a sample again)' },
+  'max-errors': { type: 'number', describe: 'stop (exit 3, resumable) after this many rejected, failed or invalid rows' },
+  'max-error-rate': { type: 'number', describe: 'stop (exit 3) when this share (0–1) of the rows so far failed, after 50 rows' },
+  'summary-file': { type: 'string', describe: 'also write the JSON summary to this file (for monitoring)' },
+  brand: { type: 'string', describe: 'Re:amaze brand (default: REAMAZE_BRAND)' },
+  email: { type: 'string', describe: 'staff login e-mail (default: REAMAZE_EMAIL)' },
+  'token-file': { type: 'string', describe: 'file holding the API token (default: REAMAZE_API_TOKEN)' },
+  'base-url': { type: 'string', describe: 'API base URL (default: REAMAZE_BASE_URL, else https://{brand}.reamaze.io/api/v1)' },
+} as const;
+
+const SANDBOX_OPTIONS = {
+  port: { type: 'number', default: 4599, describe: 'port on 127.0.0.1 (0: any free port)' },
+  'rate-limit': { type: 'number', describe: 'requests per second per token before 429' },
+  'retry-after': { type: 'boolean', default: false, describe: 'send Retry-After with 429 (Re:amaze documents none)' },
+  latency: { type: 'number', describe: 'milliseconds added to every answer' },
+  fault: { type: 'string', array: true, describe: 'random fault, kind=probability (500-before, 500-after, drop-after, hang-after…)' },
+  'message-faults': { type: 'boolean', default: false, describe: 'random faults hit thread messages too, not only new conversations' },
+  channel: { type: 'string', array: true, describe: 'valid categories (default: support)' },
+  token: { type: 'string', describe: 'the API token it accepts (default: sandbox-token)' },
+} as const;
+
+const FILES = { type: 'string', array: true, describe: 'CSV, JSONL or JSON files' } as const;
+const READ_LEDGER = { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of an import (read only; a run may hold it)' } as const;
+
+/** Every command: its usage, what it does, how its options are declared, and its handler. */
+const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; handler: Handler }[] = [
+  {
+    usage: 'validate <files..>', describe: 'Parse, map and validate every row; sends nothing', handler: runValidate,
+    options: (y) => y.positional('files', FILES).options(MAPPING_OPTIONS)
+      .option('rejects', { type: 'string', describe: 'write every row that is not valid to this file' })
+      .option('rejects-format', { choices: ['jsonl', 'csv'] as const, describe: 'default: from the extension, else jsonl' })
+      .options(SUMMARY_OPTIONS),
+  },
+  {
+    usage: 'preview <file>', describe: 'Show the first payloads exactly as they would be sent, with their errors', handler: runPreview,
+    options: (y) => y.positional('file', { type: 'string', describe: 'a CSV, JSONL or JSON file' }).options(MAPPING_OPTIONS)
+      .option('n', { type: 'number', default: 5, describe: 'how many rows' })
+      .option('json', { type: 'boolean', default: false, describe: 'print a JSON array on stdout' }),
+  },
+  {
+    usage: 'init <file>', describe: 'Guess a mapping from the header (or the first JSON records)', handler: runInit,
+    options: (y) => y.positional('file', { type: 'string', describe: 'a CSV, JSONL or JSON export' })
+      .option('out', { alias: 'o', type: 'string', describe: 'write the mapping here (default: print it)' })
+      .option('force', { type: 'boolean', default: false, describe: 'overwrite --out if it exists' }),
+  },
+  {
+    usage: 'run <files..>', describe: 'Import: POST every valid row not yet done; the same command again resumes', handler: runImport,
+    options: (y) => y.positional('files', FILES).options(MAPPING_OPTIONS).options(RUN_OPTIONS).options(SUMMARY_OPTIONS),
+  },
+  {
+    usage: 'status', describe: 'Show what a ledger holds: counts per state, the runs, the learned rate, the commonest errors', handler: runStatus,
+    options: (y) => y.option('ledger', READ_LEDGER).option('json', { type: 'boolean', default: false, describe: 'print one JSON object on stdout' }),
+  },
+  {
+    usage: 'failures', describe: 'Write every row that did not make it, with its file, line, state, error and source fields', handler: runFailures,
+    options: (y) => y.option('ledger', { ...READ_LEDGER, describe: 'the SQLite ledger of an import (read only)' })
+      .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'write the rows to this file (replaced if it exists)' })
+      .option('format', { choices: ['jsonl', 'csv'] as const, describe: 'default: from the extension (.csv), else jsonl' })
+      .option('state', {
+        type: 'string', array: true,
+        describe: 'only rows in these states (comma-separated): rejected, failed, invalid, uncertain, pending, duplicate; default: all but pending',
+      }),
+  },
+  {
+    usage: 'sandbox', describe: 'Serve a local Re:amaze-compatible API for rehearsals (until Ctrl-C)', handler: runSandbox,
+    options: (y) => y.options(SANDBOX_OPTIONS),
+  },
+  {
+    usage: 'demo', describe: 'Import a bundled sample export into an in-process sandbox (no credentials needed)', handler: runDemo,
+    options: (y) => y.option('rate', { type: 'string', default: '60', describe: 'requests per second to start at (the sandbox allows 40)' }),
+  },
+];
+
 function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>) => void): Argv {
-  return yargs()
+  let parser = yargs()
     .scriptName('reamaze-import')
-    .usage('$0 <command> [options]\n\nImport helpdesk exports (CSV, JSONL, JSON) into Re:amaze.')
-    .command(
-      'validate <files..>',
-      'Parse, map and validate every row; sends nothing',
-      (y) =>
-        y
-          .positional('files', { type: 'string', array: true, describe: 'CSV, JSONL or JSON files' })
-          .options(MAPPING_OPTIONS)
-          .option('rejects', { type: 'string', describe: 'write every row that is not valid to this file' })
-          .option('rejects-format', { choices: ['jsonl', 'csv'] as const, describe: 'default: from the extension, else jsonl' })
-          .options(SUMMARY_OPTIONS),
-      pick(runValidate),
-    )
-    .command(
-      'preview <file>',
-      'Show the first payloads exactly as they would be sent, with their errors',
-      (y) =>
-        y
-          .positional('file', { type: 'string', describe: 'a CSV, JSONL or JSON file' })
-          .options(MAPPING_OPTIONS)
-          .option('n', { type: 'number', default: 5, describe: 'how many rows' })
-          .option('json', { type: 'boolean', default: false, describe: 'print a JSON array on stdout' }),
-      pick(runPreview),
-    )
-    .command(
-      'init <file>',
-      'Guess a mapping from the header (or the first JSON records)',
-      (y) =>
-        y
-          .positional('file', { type: 'string', describe: 'a CSV, JSONL or JSON export' })
-          .option('out', { alias: 'o', type: 'string', describe: 'write the mapping here (default: print it)' })
-          .option('force', { type: 'boolean', default: false, describe: 'overwrite --out if it exists' }),
-      pick(runInit),
-    )
-    .command(
-      'run <files..>',
-      'Import: POST every valid row not yet done; the same command again resumes',
-      (y) =>
-        y
-          .positional('files', { type: 'string', array: true, describe: 'CSV, JSONL or JSON files' })
-          .options(MAPPING_OPTIONS)
-          .option('ledger', { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of this import (created if new)' })
-          .option('rate', { type: 'string', describe: `requests per second (2, 0.5) or per minute (90/min); default: the last run's learned rate, else ${DEFAULT_RATE}` })
-          .option('max-rate', { type: 'string', describe: 'the adaptive rate never exceeds this; default: --rate' })
-          .option('concurrency', { alias: 'c', type: 'number', default: 4, describe: 'requests in flight at once' })
-          .option('limit', { type: 'number', describe: 'send at most this many rows (a sample migration)' })
-          .option('timeout', { type: 'number', default: 30, describe: 'seconds for one request' })
-          .option('tag', { type: 'string', array: true, describe: 'add this tag to every created conversation (to find a sample again)' })
-          .option('max-errors', { type: 'number', describe: 'stop (exit 3, resumable) after this many rejected, failed or invalid rows' })
-          .option('max-error-rate', { type: 'number', describe: 'stop (exit 3) when this share (0–1) of the rows so far failed, after 50 rows' })
-          .option('summary-file', { type: 'string', describe: 'also write the JSON summary to this file (for monitoring)' })
-          .option('brand', { type: 'string', describe: 'Re:amaze brand (default: REAMAZE_BRAND)' })
-          .option('email', { type: 'string', describe: 'staff login e-mail (default: REAMAZE_EMAIL)' })
-          .option('token-file', { type: 'string', describe: 'file holding the API token (default: REAMAZE_API_TOKEN)' })
-          .option('base-url', { type: 'string', describe: 'API base URL (default: REAMAZE_BASE_URL, else https://{brand}.reamaze.io/api/v1)' })
-          .options(SUMMARY_OPTIONS),
-      pick(runImport),
-    )
-    .command(
-      'status',
-      'Show what a ledger holds: counts per state, the runs, the learned rate, the commonest errors',
-      (y) =>
-        y
-          .option('ledger', { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of an import (read only; a run may hold it)' })
-          .option('json', { type: 'boolean', default: false, describe: 'print one JSON object on stdout' }),
-      pick(runStatus),
-    )
-    .command(
-      'failures',
-      'Write every row that did not make it, with its file, line, state, error and source fields',
-      (y) =>
-        y
-          .option('ledger', { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of an import (read only)' })
-          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'write the rows to this file (replaced if it exists)' })
-          .option('format', { choices: ['jsonl', 'csv'] as const, describe: 'default: from the extension (.csv), else jsonl' })
-          .option('state', {
-            type: 'string',
-            array: true,
-            describe: 'only rows in these states (comma-separated): rejected, failed, invalid, uncertain, pending, duplicate; default: all but pending',
-          }),
-      pick(runFailures),
-    )
-    .command(
-      'sandbox',
-      'Serve a local Re:amaze-compatible API for rehearsals (until Ctrl-C)',
-      (y) =>
-        y
-          .option('port', { type: 'number', default: 4599, describe: 'port on 127.0.0.1 (0: any free port)' })
-          .option('rate-limit', { type: 'number', describe: 'requests per second per token before 429' })
-          .option('retry-after', { type: 'boolean', default: false, describe: 'send Retry-After with 429 (Re:amaze documents none)' })
-          .option('latency', { type: 'number', describe: 'milliseconds added to every answer' })
-          .option('fault', { type: 'string', array: true, describe: 'random fault, kind=probability (500-before, 500-after, drop-after, hang-after…)' })
-          .option('message-faults', { type: 'boolean', default: false, describe: 'random faults hit thread messages too, not only new conversations' })
-          .option('channel', { type: 'string', array: true, describe: 'valid categories (default: support)' })
-          .option('token', { type: 'string', describe: 'the API token it accepts (default: sandbox-token)' }),
-      pick(runSandbox),
-    )
-    .command(
-      'demo',
-      'Import a bundled sample export into an in-process sandbox (no credentials needed)',
-      (y) => y.option('rate', { type: 'string', default: '60', describe: 'requests per second to start at (the sandbox allows 40)' }),
-      pick(runDemo),
-    )
+    .usage('$0 <command> [options]\n\nImport helpdesk exports (CSV, JSONL, JSON) into Re:amaze.');
+  for (const command of COMMANDS) parser = parser.command(command.usage, command.describe, command.options, pick(command.handler));
+  return parser
     .demandCommand(1, 'Name a command.')
     .strict()
     .help()
