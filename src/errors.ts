@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   LEDGER_UNREADABLE: run(ExitCode.USAGE),
   AUTH_FAILED: run(ExitCode.ABORTED),
   BRAND_UNKNOWN: run(ExitCode.ABORTED),
+  API_REDIRECTED: run(ExitCode.ABORTED),
   API_UNREACHABLE: run(ExitCode.ABORTED),
   ERROR_BUDGET: run(ExitCode.ABORTED),
   INTERRUPTED: run(ExitCode.INTERRUPTED),

@@ -156,5 +156,5 @@ function unlessAccepted(outcome: Outcome, job: Attempt<unknown>): Outcome {
 function applyEffect(rule: AnswerRule, outcome: Outcome, context: SendContext): void {
   if (rule.effect === 'success') context.throttle.noteSuccess();
   else if (rule.effect === 'pause' && outcome.kind === 'throttled') context.throttle.noteThrottled(outcome.retryAfterMs);
-  else if (rule.effect === 'abort-auth' || rule.effect === 'abort-brand') context.abort.error ??= abortError(rule.effect, outcome);
+  else if (rule.effect.startsWith('abort-')) context.abort.error ??= abortError(rule.effect as 'abort-auth' | 'abort-brand' | 'abort-redirect', outcome);
 }

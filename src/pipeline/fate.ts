@@ -31,7 +31,7 @@ export type Then =
   | 'stop';
 
 /** What one answer means for the whole run. */
-export type RunEffect = 'none' | 'success' | 'pause' | 'abort-auth' | 'abort-brand';
+export type RunEffect = 'none' | 'success' | 'pause' | 'abort-auth' | 'abort-brand' | 'abort-redirect';
 
 /** One row of the answer table. */
 export interface AnswerRule {
@@ -64,8 +64,12 @@ const READ: Row[] = [
   ['unknown', 'retry', 'none', 'no answer, 5xx: asked again (a read changes nothing)'],
 ];
 
+// A redirect is never followed (it would carry the credentials elsewhere): for every request, the
+// base URL is not the API.
+const REDIRECT: Row = ['redirect', 'stop', 'abort-redirect', '3xx: the base URL is not the API'];
+
 function rules(request: RequestKind, rows: Row[], notFound: [Then, RunEffect, string]): AnswerRule[] {
-  return [...rows, ['not-found', ...notFound] as Row].map(([answer, then, effect, why]) => ({ request, answer, then, effect, why }));
+  return [...rows, ['not-found', ...notFound] as Row, REDIRECT].map(([answer, then, effect, why]) => ({ request, answer, then, effect, why }));
 }
 
 /** The answer table: for each request and each kind of answer, the item's fate and the run's. */
@@ -131,11 +135,15 @@ export function goneError(slug: string, what = ''): string {
 export const COLLECTION_NOT_FOUND = 'the API answered 404 for /conversations';
 
 /** The error that stops the run for an `abort-*` effect; `beforeAnything` when nothing was sent yet. */
-export function abortError(effect: 'abort-auth' | 'abort-brand' | 'abort-unreachable', outcome: Outcome, beforeAnything = false): ImportError {
+export function abortError(effect: 'abort-auth' | 'abort-brand' | 'abort-redirect' | 'abort-unreachable', outcome: Outcome, beforeAnything = false): ImportError {
   const nothing = beforeAnything ? ' Nothing was sent.' : '';
   if (effect === 'abort-auth') {
     const status = 'status' in outcome ? outcome.status : '?';
     return new ImportError('AUTH_FAILED', `The API refused the credentials (${status}): check REAMAZE_EMAIL and REAMAZE_API_TOKEN (that staff member's API token).${nothing}`);
+  }
+  if (effect === 'abort-redirect') {
+    const where = outcome.kind === 'redirect' && outcome.location ? `to ${outcome.location}` : 'elsewhere';
+    return new ImportError('API_REDIRECTED', `The API redirected ${where} (${'status' in outcome ? outcome.status : '3xx'}): the base URL is not the API. Set --base-url (or REAMAZE_BASE_URL) to https://<brand>.reamaze.io/api/v1, or check REAMAZE_BRAND.${nothing}`);
   }
   if (effect === 'abort-brand') {
     return new ImportError('BRAND_UNKNOWN', `The API answered 404 for /conversations: check REAMAZE_BRAND (or --base-url).${nothing}`);

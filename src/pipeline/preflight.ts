@@ -22,5 +22,5 @@ export async function preflight(context: SendContext): Promise<void> {
   // Stopped by a signal: the run ends before reading anything.
   if (!read.outcome) return;
   const { effect } = decideAnswer('preflight', read.outcome);
-  throw abortError(effect === 'abort-auth' ? 'abort-auth' : 'abort-brand', read.outcome, true);
+  throw abortError(effect === 'abort-auth' || effect === 'abort-redirect' ? effect : 'abort-brand', read.outcome, true);
 }

@@ -152,7 +152,7 @@ export class ReamazeClient {
         response.on('error', (error) => finish(transportOutcome(method, url.pathname, error, true)));
         response.on('end', () => {
           const retryAfter = response.headers['retry-after'];
-          finish(classifyResponse(response.statusCode ?? 0, retryAfter, Buffer.concat(chunks).toString('utf8')));
+          finish(classifyResponse(response.statusCode ?? 0, retryAfter, Buffer.concat(chunks).toString('utf8'), Date.now(), response.headers.location));
         });
       });
       request.end(payload);

@@ -27,18 +27,20 @@ export type Outcome =
   | { kind: 'rejected'; status: number; error: string; body: string }
   | { kind: 'auth'; status: number }
   | { kind: 'not-found'; status: number }
+  /** A 3xx: the base URL is not the API (a help-centre domain, http for https); `location` where it points. */
+  | { kind: 'redirect'; status: number; location: string | undefined }
   | { kind: 'throttled'; status: 429; retryAfterMs: number | undefined }
   | { kind: 'not-sent'; reason: string }
   | { kind: 'unknown'; reason: string; status?: number };
 
-/** Classifies an HTTP answer (status, Retry-After header, body text). */
-export function classifyResponse(status: number, retryAfter: string | undefined, body: string, now = Date.now()): Outcome {
+/** Classifies an HTTP answer (status, Retry-After header, body text, Location header). */
+export function classifyResponse(status: number, retryAfter: string | undefined, body: string, now = Date.now(), location?: string): Outcome {
   if (status >= 200 && status < 300) return { kind: 'created', status, body: parseJson(body) };
   if (status === 429) return { kind: 'throttled', status, retryAfterMs: parseRetryAfter(retryAfter, now) };
   // 408: the server gave up waiting for the request, so it did not act on it.
   if (status === 408) return { kind: 'not-sent', reason: 'the server answered 408 (request timeout)' };
   // A redirect means the base URL is not the API (a help-centre domain, http instead of https).
-  if (status >= 300 && status < 400) return { kind: 'not-found', status };
+  if (status >= 300 && status < 400) return { kind: 'redirect', status, location };
   if (status === 401 || status === 403) return { kind: 'auth', status };
   if (status === 404) return { kind: 'not-found', status };
   if (status >= 500) return { kind: 'unknown', status, reason: `the server answered ${status}` };

@@ -1,4 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteLedger } from '../../src/ledger/sqlite-ledger.js';
@@ -98,6 +100,29 @@ describe('run', () => {
     const result = await runCli(runArgs(file), { env: { ...sandboxEnv(server), REAMAZE_BASE_URL: server.url.replace('/api/v1', '/nope') } });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('404');
+  });
+
+  it('stops with exit 3 on a redirect, naming where it points, and never follows it', async () => {
+    const asked: string[] = [];
+    const redirecting = http.createServer((request, response) => {
+      asked.push(`${request.method} ${request.url}`);
+      response.writeHead(302, { Location: 'https://help.example.com/login' }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = redirecting.address() as AddressInfo;
+      const file = await exportFile([row('T1')]);
+      const env = { REAMAZE_BASE_URL: `http://127.0.0.1:${port}/api/v1`, REAMAZE_EMAIL: 'a@example.com', REAMAZE_API_TOKEN: 'secret-token' };
+      const result = await runCli(runArgs(file), { env });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain('The API redirected to https://help.example.com/login (302): the base URL is not the API.');
+      expect(result.stderr).toContain('Nothing was sent');
+      expect(result.stderr).not.toContain('404');
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toMatch(/^GET \/api\/v1\/conversations\?/);
+    } finally {
+      await new Promise((resolve) => redirecting.close(resolve));
+    }
   });
 
   it('finishes a 429 storm without Retry-After with no failed row', async () => {

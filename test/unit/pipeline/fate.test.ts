@@ -5,16 +5,16 @@ import { abortError, ANSWERS, decideAnswer, decideMessage, decideRow, exhaustedS
 import type { Outcome } from '../../../src/reamaze/retry-policy.js';
 
 const REQUESTS: RequestKind[] = ['create', 'message', 'lookup', 'list', 'update', 'preflight'];
-const KINDS: Outcome['kind'][] = ['created', 'rejected', 'auth', 'not-found', 'throttled', 'not-sent', 'unknown'];
+const KINDS: Outcome['kind'][] = ['created', 'rejected', 'auth', 'not-found', 'redirect', 'throttled', 'not-sent', 'unknown'];
 
 /** The table as DESIGN.md states it, written out here on its own: `then effect` per request and answer. */
 const EXPECTED: Record<RequestKind, Record<Outcome['kind'], string>> = {
-  create: { created: 'done success', rejected: 'rejected success', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'ambiguous none' },
-  message: { created: 'done success', rejected: 'rejected success', auth: 'stop abort-auth', 'not-found': 'failed none', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'ambiguous none' },
-  lookup: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
-  list: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'failed none', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
-  update: { created: 'done success', rejected: 'failed success', auth: 'stop abort-auth', 'not-found': 'failed none', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
-  preflight: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
+  create: { created: 'done success', rejected: 'rejected success', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'ambiguous none' },
+  message: { created: 'done success', rejected: 'rejected success', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'ambiguous none' },
+  lookup: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
+  list: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
+  update: { created: 'done success', rejected: 'failed success', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
+  preflight: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
 };
 
 const outcomes: Record<Outcome['kind'], Outcome> = {
@@ -22,6 +22,7 @@ const outcomes: Record<Outcome['kind'], Outcome> = {
   rejected: { kind: 'rejected', status: 422, error: 'the API refused the row (422): no', body: '{}' },
   auth: { kind: 'auth', status: 403 },
   'not-found': { kind: 'not-found', status: 404 },
+  redirect: { kind: 'redirect', status: 302, location: 'https://help.example.com/' },
   throttled: { kind: 'throttled', status: 429, retryAfterMs: 1000 },
   'not-sent': { kind: 'not-sent', reason: 'connection refused before the request was sent' },
   unknown: { kind: 'unknown', status: 500, reason: 'the server answered 500' },
@@ -60,6 +61,7 @@ describe('the answer table', () => {
     expect(abortError('abort-auth', outcomes.auth).message).toMatchInlineSnapshot(`"The API refused the credentials (403): check REAMAZE_EMAIL and REAMAZE_API_TOKEN (that staff member's API token)."`);
     expect(abortError('abort-auth', outcomes.auth, true).message).toMatch(/Nothing was sent\.$/);
     expect(abortError('abort-brand', outcomes['not-found']).code).toBe('BRAND_UNKNOWN');
+    expect(abortError('abort-redirect', outcomes.redirect).message).toMatchInlineSnapshot(`"The API redirected to https://help.example.com/ (302): the base URL is not the API. Set --base-url (or REAMAZE_BASE_URL) to https://<brand>.reamaze.io/api/v1, or check REAMAZE_BRAND."`);
     expect(abortError('abort-unreachable', outcomes['not-sent'], true).message).toMatchInlineSnapshot(`"The API cannot be reached: connection refused before the request was sent. Nothing was sent; run the same command again later."`);
   });
 });

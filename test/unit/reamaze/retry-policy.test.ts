@@ -4,7 +4,7 @@ import { backoffDelay, classifyResponse, describeRejection, mayRetry, parseRetry
 describe('retry policy', () => {
   it.each([
     [201, 'created'], [200, 'created'], [422, 'rejected'], [400, 'rejected'], [401, 'auth'], [403, 'auth'],
-    [404, 'not-found'], [429, 'throttled'], [500, 'unknown'], [502, 'unknown'], [503, 'unknown'],
+    [404, 'not-found'], [301, 'redirect'], [302, 'redirect'], [429, 'throttled'], [500, 'unknown'], [502, 'unknown'], [503, 'unknown'],
   ])('classifies %i as %s', (status, kind) => {
     expect(classifyResponse(status, undefined, '{"slug":"a"}').kind).toBe(kind);
   });
