@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../errors.js';
+
 /**
  * The states of a row in the ledger:
  * `pending → sending → done | rejected | failed | uncertain`, plus `invalid` (failed the local
@@ -53,7 +55,7 @@ export interface MessageUpdate {
   /** The request body (JSON), kept for messages not done. */
   payload?: string | null;
   httpStatus?: number | null;
-  errorCode?: string | null;
+  errorCode?: ErrorCode | null;
   error?: string | null;
   /** Requests made for it by this update (added to `attempts`). Default 0. */
   attempts?: number;
@@ -74,7 +76,7 @@ export interface RowUpdate {
   problems?: string | null;
   httpStatus?: number | null;
   slug?: string | null;
-  errorCode?: string | null;
+  errorCode?: ErrorCode | null;
   error?: string | null;
   /** Requests made for this row by this update (added to `attempts`). Default 0. */
   attempts?: number;

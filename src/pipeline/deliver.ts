@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors.js';
 import type { RowState } from '../ledger/ledger.js';
 import type { Outcome } from '../reamaze/retry-policy.js';
 import { attempt, newBudget, retryLater, type Attempted, type Budget, type SendContext } from './attempt.js';
@@ -9,7 +10,7 @@ export type SendResult = Extract<RowState, 'done' | 'rejected' | 'failed' | 'unc
 /** What the ledger records with a state. */
 export interface Details {
   httpStatus?: number | null;
-  errorCode?: string | null;
+  errorCode?: ErrorCode | null;
   error?: string | null;
   /** Requests made (added to the ledger's count). */
   attempts?: number;
