@@ -1,7 +1,7 @@
 import { Lookups } from './lookups.js';
-import { NodeHtmlMarkdown } from 'node-html-markdown';
 import { compileDateParser, type DateOptions } from './dates.js';
 import { quote } from './fields.js';
+import { htmlToMarkdown, htmlToText, isHtml } from './html.js';
 import type { TRANSFORM_NAMES, TransformSpec } from './schema.js';
 
 /** A transform of one value; lists are handled by the caller, element by element. */
@@ -17,38 +17,6 @@ export const DEFAULT_NULL_TOKENS = ['-', 'n/a', 'null', 'none', '(none)'];
 
 /** Applies a string function to strings; other values pass unchanged. */
 const onText = (fn: (text: string) => string): TransformFn => (value) => (typeof value === 'string' ? fn(value) : value);
-
-let markdown: NodeHtmlMarkdown | undefined;
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
-
-/** Decodes the common named entities and every numeric one. */
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (whole, name: string) => {
-    const lower = name.toLowerCase();
-    if (lower.startsWith('#x')) return safeCodePoint(parseInt(lower.slice(2), 16), whole);
-    if (lower.startsWith('#')) return ENTITIES[lower] ?? safeCodePoint(Number(lower.slice(1)), whole);
-    return ENTITIES[lower] ?? whole;
-  });
-}
-
-function safeCodePoint(code: number, fallback: string): string {
-  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : fallback;
-}
-
-/** HTML to plain text: scripts and styles dropped, line breaks kept, tags stripped, entities decoded. */
-export function htmlToText(html: string): string {
-  const text = html
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|li|tr|h[1-6]|blockquote|pre|table|ul|ol)\s*>/gi, '\n')
-    .replace(/<li\b[^>]*>/gi, '- ')
-    .replace(/<[^>]*>/g, '');
-  return decodeEntities(text)
-    .replace(/[ \t]+\n/g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-}
 
 /** Cuts text to `length` characters without splitting a surrogate pair. */
 function truncate(length: number): TransformFn {
@@ -102,8 +70,9 @@ const NAMED: Record<(typeof TRANSFORM_NAMES)[number], () => TransformFn> = {
   lowercase: () => onText((t) => t.toLowerCase()),
   uppercase: () => onText((t) => t.toUpperCase()),
   'collapse-whitespace': () => onText((t) => t.replace(/\s+/g, ' ').trim()),
-  'html-to-markdown': () => onText((t) => (markdown ??= new NodeHtmlMarkdown()).translate(t)),
-  'html-to-text': () => onText(htmlToText),
+  // Per value, not per column: a plain-text body in an HTML column is left as written.
+  'html-to-markdown': () => onText((t) => (isHtml(t) ? htmlToMarkdown(t) : t)),
+  'html-to-text': () => onText((t) => (isHtml(t) ? htmlToText(t) : t)),
   // One real export stores bodies with a literal backslash-n for every line break.
   'unescape-newlines': () => onText((t) => t.replace(/\\r\\n|\\n|\\r/g, '\n')),
   'null-tokens': () => nullTokens(DEFAULT_NULL_TOKENS),

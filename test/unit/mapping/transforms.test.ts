@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileTransforms, htmlToText } from '../../../src/mapping/transforms.js';
+import { compileTransforms } from '../../../src/mapping/transforms.js';
 import type { TransformSpec } from '../../../src/mapping/schema.js';
 import { leaf } from './helpers.js';
 
@@ -47,7 +47,19 @@ describe('html', () => {
 
   it('converts HTML to text', () => {
     const html = '<style>p{}</style><p>Hello&nbsp;&amp; welcome</p><ul><li>one</li><li>two</li></ul>a<br>b &#233;&#x27;';
-    expect(htmlToText(html)).toBe("Hello & welcome\n- one\n- two\n\na\nb é'");
+    expect(apply(['html-to-text'], html)).toBe("Hello & welcome\n\n- one\n- two\n\na\nb é'");
+  });
+
+  it('leaves a plain-text value as written, a stray tag and the sentence after it included', () => {
+    // A Kaggle body: the old conversion lost everything after the <input …>.
+    const text = 'Please assist.\n\n<input type="submit" name="name"/> I need help with the sentence after it.\nThanks';
+    expect(apply(['html-to-markdown'], text)).toBe(text);
+    expect(apply(['html-to-text'], text)).toBe(text);
+    expect(apply(['html-to-markdown'], 'Tom & Jerry, 3 < 4, *stars*')).toBe('Tom & Jerry, 3 < 4, *stars*');
+  });
+
+  it('decides per value, on each item of a list', () => {
+    expect(apply(['html-to-markdown'], ['<p>a</p><p>b</p>', 'a <name> b'])).toEqual(['a\n\nb', 'a <name> b']);
   });
 });
 
