@@ -18,7 +18,7 @@ export type { CliIO, CliStreams } from './cli/io.js';
 export { importFiles, type ImportOptions, type ImportSummary } from './pipeline/import.js';
 export { SqliteLedger } from './ledger/sqlite-ledger.js';
 export { MemoryLedger } from './ledger/memory-ledger.js';
-export type { Ledger, RowState, LedgerEntry, StatusState, MessageCounts } from './ledger/ledger.js';
+export type { Ledger, RowState, LedgerEntry, StatusState, LedgerMessageCounts } from './ledger/ledger.js';
 export { ANSWERS, decideAnswer, decideRow, decideMessage, type AnswerRule, type RequestKind, type RowAction } from './pipeline/fate.js';
 export { ReamazeClient, type ClientOptions } from './reamaze/client.js';
 export { Throttle, parseRate, type ThrottleOptions } from './reamaze/throttle.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { errorKind, ImportError, type RowProblem } from '../errors.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
-import { foldState, placeKey, STATUS_STATES, type MessageCounts, type StatusState } from './ledger.js';
+import { foldState, placeKey, STATUS_STATES, type LedgerMessageCounts, type StatusState } from './ledger.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { countMessages, countRows, LAST_DUPLICATES } from './sqlite-reads.js';
 import { listRuns, parseObject, SqliteRuns, type RunRecord } from './sqlite-runs.js';
@@ -108,7 +108,7 @@ export class LedgerReader {
   }
 
   /** Thread messages per state and the threads still open; undefined for a ledger from before threads. */
-  messageCounts(): MessageCounts | undefined {
+  messageCounts(): LedgerMessageCounts | undefined {
     return this.threads ? countMessages(this.db) : undefined;
   }
 

@@ -124,7 +124,7 @@ export const STATUS_STATES = ['done', 'rejected', 'failed', 'invalid', 'uncertai
 export type StatusState = (typeof STATUS_STATES)[number];
 
 /** Thread messages per state (`sending` folded into `uncertain`) and the threads still open. */
-export type MessageCounts = Record<'done' | 'rejected' | 'failed' | 'uncertain' | 'pending' | 'open_threads', number>;
+export type LedgerMessageCounts = Record<'done' | 'rejected' | 'failed' | 'uncertain' | 'pending' | 'open_threads', number>;
 
 /** A row left `sending` was in flight when a run stopped: as unknown as `uncertain`, and looked up the same way. */
 export function foldState(state: string): string {
@@ -179,7 +179,7 @@ export interface Ledger {
   /** Rows per state, as `status` counts them. */
   counts(): Record<StatusState, number>;
   /** Thread messages per state and open threads, as `status` counts them. */
-  messageCounts(): MessageCounts;
+  messageCounts(): LedgerMessageCounts;
   /** Commits what is queued and releases the ledger. */
   close(): void;
 }

@@ -1,6 +1,6 @@
 import { joinKey } from './join-key.js';
 import {
-  foldState, STATUS_STATES, type DuplicateRow, type Ledger, type LedgerEntry, type MessageCounts, type MessageEntry,
+  foldState, STATUS_STATES, type DuplicateRow, type Ledger, type LedgerEntry, type LedgerMessageCounts, type MessageEntry,
   type MessageUpdate, type RowUpdate, type RunEnd, type RunInfo, type RunStart, type SendingWrite, type StatusState,
 } from './ledger.js';
 
@@ -130,9 +130,9 @@ export class MemoryLedger implements Ledger {
     return counts;
   }
 
-  messageCounts(): MessageCounts {
-    const counts: MessageCounts = { done: 0, rejected: 0, failed: 0, uncertain: 0, pending: 0, open_threads: 0 };
-    for (const message of this.messages.values()) counts[foldState(message.state) as keyof MessageCounts] += 1;
+  messageCounts(): LedgerMessageCounts {
+    const counts: LedgerMessageCounts = { done: 0, rejected: 0, failed: 0, uncertain: 0, pending: 0, open_threads: 0 };
+    for (const message of this.messages.values()) counts[foldState(message.state) as keyof LedgerMessageCounts] += 1;
     counts.open_threads = [...this.rows.values()].filter((row) => row.threadOpen).length;
     return counts;
   }

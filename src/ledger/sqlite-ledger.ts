@@ -1,7 +1,7 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { ImportError } from '../errors.js';
 import type {
-  DuplicateRow, Ledger, LedgerEntry, MessageCounts, MessageEntry, MessageState, MessageUpdate, RowState, RowUpdate,
+  DuplicateRow, Ledger, LedgerEntry, LedgerMessageCounts, MessageEntry, MessageState, MessageUpdate, RowState, RowUpdate,
   RunEnd, RunInfo, RunStart, SendingWrite, StatusState,
 } from './ledger.js';
 import { acquireLock, type LedgerLock } from './lock.js';
@@ -154,7 +154,7 @@ export class SqliteLedger implements Ledger {
     return countRows(this.db);
   }
 
-  messageCounts(): MessageCounts {
+  messageCounts(): LedgerMessageCounts {
     this.flush();
     return countMessages(this.db);
   }

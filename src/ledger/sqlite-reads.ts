@@ -1,4 +1,4 @@
-import { foldState, STATUS_STATES, type MessageCounts, type StatusState } from './ledger.js';
+import { foldState, STATUS_STATES, type LedgerMessageCounts, type StatusState } from './ledger.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /**
@@ -23,11 +23,11 @@ export function countRows(db: SqliteDatabase): Record<StatusState, number> {
 }
 
 /** Thread messages per state (`sending` counts as `uncertain`) and the threads still open. */
-export function countMessages(db: SqliteDatabase): MessageCounts {
-  const counts: MessageCounts = { done: 0, rejected: 0, failed: 0, uncertain: 0, pending: 0, open_threads: 0 };
+export function countMessages(db: SqliteDatabase): LedgerMessageCounts {
+  const counts: LedgerMessageCounts = { done: 0, rejected: 0, failed: 0, uncertain: 0, pending: 0, open_threads: 0 };
   for (const { state, n } of db.prepare('SELECT state, count(*) AS n FROM messages GROUP BY state').all() as { state: string; n: number }[]) {
     const name = foldState(state);
-    if (name in counts) counts[name as keyof MessageCounts] += n;
+    if (name in counts) counts[name as keyof LedgerMessageCounts] += n;
   }
   counts.open_threads = db.prepare("SELECT count(*) FROM rows WHERE thread = 'open'").pluck().get() as number;
   return counts;
