@@ -125,7 +125,7 @@ export async function attempt<T = never>(job: Attempt<T>, context: SendContext, 
       return { end: 'exhausted', outcome };
     }
     if (isStopping(context)) return { end: 'stopped', marked };
-    if (!mayRetry(budget.attempts, budget.startedAt, budget.policy ?? context.retry)) return { end: 'exhausted', outcome };
+    if (!mayRetryItem(budget, context)) return { end: 'exhausted', outcome };
     job.onRetry?.(outcome);
     await backOff(budget, context);
   }
@@ -137,9 +137,13 @@ export async function attempt<T = never>(job: Attempt<T>, context: SendContext, 
  * the lookup that must come before any resend.
  */
 export async function retryLater(budget: Budget, context: SendContext): Promise<boolean> {
-  if (!mayRetry(budget.attempts, budget.startedAt, budget.policy ?? context.retry)) return false;
+  if (!mayRetryItem(budget, context)) return false;
   await backOff(budget, context);
   return true;
+}
+
+function mayRetryItem(budget: Budget, context: SendContext): boolean {
+  return mayRetry(budget.attempts, budget.startedAt, budget.policy ?? context.retry);
 }
 
 function backOff(budget: Budget, context: SendContext): Promise<void> {

@@ -133,10 +133,14 @@ async function reconcile(job: Delivery, budget: Budget): Promise<Delivered | 'ab
 
 /** What a read through the attempt loop came to, as a lookup's result. */
 export function lookedUp<T>(read: Attempted<T>, failedWhy: string, interpret: (value: T) => Looked): Looked {
+  return read.end === 'read' ? interpret(read.value) : notRead(read, failedWhy);
+}
+
+/** A read that got no answer to read: stopped, given up, or failed (a 404 for a read that can fail). */
+export function notRead(read: Exclude<Attempted, { end: 'read' }>, failedWhy: string): Exclude<Looked, Found> {
   if (read.end === 'stopped') return { stopped: true };
   if (read.end === 'exhausted') return { gaveUp: reasonOf(read.outcome) };
-  if (read.end === 'answer') return { failed: failedWhy };
-  return interpret(read.value);
+  return { failed: failedWhy };
 }
 
 function giveUp(reason: string, job: Delivery, mayHaveGoneThrough: boolean): Delivered {

@@ -41,7 +41,7 @@ export async function previewRows(
       // The same checks as validate and run; the body is mapped again only to show a refused row's.
       const joined = opened.threadOf(record);
       const verdict = checkRow(record, mapping, undefined, [file], 0, joined);
-      const key = mapping.keyOf(record.fields);
+      const { key } = verdict;
       if (verdict.state === 'valid') {
         const messages = verdict.messages.map((message) => message.body);
         rows.push({ ...base, key, body: verdict.body, messages, final: messages.length > 0 ? finalUpdate(verdict.body, true) : undefined, problems: [] });

@@ -1,5 +1,5 @@
 import { attempt, newBudget, type SendContext } from './attempt.js';
-import { reasonOf, type Looked } from './deliver.js';
+import { notRead, type Found, type Looked } from './deliver.js';
 import { goneError } from './fate.js';
 
 /** Pages of a thread read at most when reconciling (30 messages a page). */
@@ -20,7 +20,7 @@ export interface ThreadOrigins {
  * thread's listing does not run out of retries because it has many pages). Pages are read until
  * the page count says, or, without one, until a page comes back empty.
  */
-export async function listOrigins(slug: string, context: SendContext, maxPages = MAX_MESSAGE_PAGES): Promise<ThreadOrigins | Exclude<Looked, { found: boolean } | { undecidable: string }>> {
+export async function listOrigins(slug: string, context: SendContext, maxPages = MAX_MESSAGE_PAGES): Promise<ThreadOrigins | Exclude<Looked, Found>> {
   const listing: ThreadOrigins = { origins: new Set(), readable: false, complete: false };
   for (let page = 1; page <= maxPages; page++) {
     const read = await attempt({
@@ -30,9 +30,7 @@ export async function listOrigins(slug: string, context: SendContext, maxPages =
         return 'origins' in answer ? { read: answer } : answer;
       },
     }, context, newBudget());
-    if (read.end === 'stopped') return { stopped: true };
-    if (read.end === 'exhausted') return { gaveUp: reasonOf(read.outcome) };
-    if (read.end === 'answer') return { failed: goneError(slug, ', so its messages cannot be added') };
+    if (read.end !== 'read') return notRead(read, goneError(slug, ', so its messages cannot be added'));
     const { origins, readable, size, pageCount } = read.value;
     origins.forEach((origin) => listing.origins.add(origin));
     listing.readable ||= readable;
