@@ -1,8 +1,7 @@
 import type { FieldReference } from './types.js';
-import type { Lookups } from './lookups.js';
 import { isEmpty, toText, type Fields } from './fields.js';
 import { formatPath } from './issues.js';
-import { compileLeaf, type Evaluate, type RowContext } from './leaf.js';
+import { compileLeaf, type Evaluate, type RowContext, type Shared } from './leaf.js';
 import type { ConversationSpec, LeafSpec } from './schema.js';
 
 /** A property of a body and how to compute it. */
@@ -20,7 +19,7 @@ export interface SectionPlace {
   path: readonly string[];
   errorPath?: readonly string[];
   references: FieldReference[];
-  lookups?: Lookups | undefined;
+  shared?: Shared | undefined;
 }
 
 /** An object of the non-empty results of its entries; undefined when all are empty (the key is then omitted). */
@@ -56,7 +55,7 @@ export function leavesOf(
       errorAt: formatPath([...(place.errorPath ?? place.path), key]),
       apiRequired: apiRequired.includes(key),
       references: place.references,
-      lookups: place.lookups,
+      shared: place.shared,
     });
     const fallback = defaults[key];
     entries.push([key, fallback === undefined ? evaluate : withDefault(evaluate, fallback)]);
@@ -90,11 +89,11 @@ export function compileConversation(
   spec: ConversationSpec,
   keyField: string,
   references: FieldReference[],
-  lookups?: Lookups,
+  shared?: Shared,
 ): (fields: Fields, key: string | undefined, ctx: RowContext) => Record<string, unknown> {
   const { data, message, user, ...leaves } = spec;
   const { header, ...messageLeaves } = message;
-  const at = (...path: string[]) => ({ path: ['conversation', ...path], references, lookups });
+  const at = (...path: string[]) => ({ path: ['conversation', ...path], references, shared });
   const { data: userDataSpec, ...userLeaves } = user;
   // Compiled in the order of the body, so `references` list fields in the order of the mapping.
   const entries: Entry[] = [
@@ -107,7 +106,7 @@ export function compileConversation(
   // Kept even when empty, so validation names the missing `conversation.user.email`, not `user`.
   entries.push(['user', orEmpty(objectOf([...userLeafEntries, ['data', userData]]))]);
   const conversation = objectOf(entries);
-  const headerOf = header === undefined ? undefined : compileLeaf(header, { at: 'conversation.message.header', apiRequired: false, references, lookups });
+  const headerOf = header === undefined ? undefined : compileLeaf(header, { at: 'conversation.message.header', apiRequired: false, references, shared });
   return (fields, key, ctx) => {
     const body = (conversation(fields, ctx) ?? {}) as Record<string, unknown>;
     const first = body.message as Record<string, unknown> | undefined;

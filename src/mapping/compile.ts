@@ -147,11 +147,12 @@ function openWith(body: Record<string, unknown>, first: MappedMessage): void {
 /** Compiles a validated mapping once into pure functions of one record. */
 export function compileMapping(spec: MappingSpec): CompiledMapping {
   const references: FieldReference[] = [];
-  const { key, key_field: keyField = DEFAULT_KEY_FIELD, ...sourceOptions } = spec.source ?? {};
+  const { key, key_field: keyField = DEFAULT_KEY_FIELD, timezone: _timezone, ...sourceOptions } = spec.source ?? {};
   const keyOf = compileKey(key, references);
   const lookups = new Lookups(Object.keys(spec.lookups ?? {}));
-  const conversation = compileConversation(spec.conversation, keyField, references, lookups);
-  const messages = compileMessages(spec.messages, references, lookups);
+  const shared = { lookups, timezone: spec.source?.timezone };
+  const conversation = compileConversation(spec.conversation, keyField, references, shared);
+  const messages = compileMessages(spec.messages, references, shared);
   // Without a body of its own (or when told), a conversation opens with the first message of its thread.
   const opensWithThread = spec.messages?.opens_conversation ?? spec.conversation.message.body === undefined;
   const normalized = canonicalJson(normalize(spec));

@@ -1,15 +1,31 @@
 import type { RowProblem } from '../errors.js';
+import type { Loss, Note } from './losses.js';
 import type { FieldReference } from './types.js';
 import type { Lookups } from './lookups.js';
+
+/** What every compiled leaf of one mapping shares. */
+export interface Shared {
+  /** The mapping's lookups, for the `lookup` transform. */
+  lookups: Lookups;
+  /** `source.timezone`: the zone of dates written without an offset (default UTC). */
+  timezone?: string | undefined;
+}
 import { compileGetter, isEmpty, quote, toText, type Fields } from './fields.js';
 import type { LeafSpec, RuleSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
 import { compileTransforms, TransformFailure } from './transforms.js';
 
-/** Where row problems go; `prefix` places them (`messages[3].`), the leaf adds its own path. */
+/** Where row problems and losses go; `prefix` places them (`messages[3].`), the leaf adds its own path. */
 export interface RowContext {
   problems: RowProblem[];
   prefix: string;
+  /** Values not carried as the export held them (a date kept as written…); none when left out. */
+  losses?: Loss[];
+}
+
+/** A `Note` that records a loss of the row at a leaf. */
+export function noteAt(ctx: RowContext, at: string): Note {
+  return (kind, detail) => (ctx.losses ??= []).push({ kind, path: `${ctx.prefix}${at}`, detail });
 }
 
 /** A compiled leaf or section: a pure function of one record. */
@@ -24,8 +40,8 @@ export interface LeafPlace {
   /** True for a leaf the API requires (category, message.body, user.email). */
   apiRequired: boolean;
   references: FieldReference[];
-  /** The mapping's lookups, for the `lookup` transform. */
-  lookups?: Lookups | undefined;
+  /** What every leaf of the mapping shares: its lookups and its source timezone. */
+  shared?: Shared | undefined;
 }
 
 /** Compiles a leaf (literal, template or rule) once, recording every field it reads. */
@@ -95,7 +111,7 @@ function emptyReason(rule: RuleSpec, raw: unknown): string {
 /** Compiles a rule: from → transforms → split → map → drop empty items → default → required. */
 function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
   const read = compileSource(rule, place);
-  const transform = compileTransforms(rule.transform ?? [], place.lookups);
+  const transform = compileTransforms(rule.transform ?? [], place.shared);
   const split = rule.split === undefined ? undefined : splitter(rule.split);
   const map = rule.map === undefined ? undefined : mapper(rule.map, rule.default);
   const fallback = rule.default;
@@ -105,7 +121,7 @@ function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
     const problems = ctx.problems.length;
     let value = read(fields);
     try {
-      if (transform !== undefined) value = transform(value);
+      if (transform !== undefined) value = transform(value, noteAt(ctx, at));
     } catch (error) {
       if (!(error instanceof TransformFailure)) throw error;
       fail(ctx, at, error.message);

@@ -1,9 +1,8 @@
 import type { RowProblem } from '../errors.js';
 import type { FieldReference, MappedMessage } from './types.js';
-import type { Lookups } from './lookups.js';
 import { objectOf, leavesOf, SUPPRESS_DEFAULTS, withHeader, type SectionPlace } from './body.js';
 import { compileGetter, isEmpty, quote, toText, type Fields, type Getter } from './fields.js';
-import { compileLeaf, type Evaluate, type RowContext } from './leaf.js';
+import { compileLeaf, type Evaluate, type RowContext, type Shared } from './leaf.js';
 import type { MessagesSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
 
@@ -86,18 +85,18 @@ function asFields(item: unknown): Fields | undefined {
  * Every message gets an `origin_id`: the mapped one, else `<row key>#<position>`; it is the
  * message's identity in the ledger and how an ambiguous answer is reconciled.
  */
-export function compileMessages(spec: MessagesSpec | undefined, references: FieldReference[], lookups?: Lookups): MessagesMapper {
+export function compileMessages(spec: MessagesSpec | undefined, references: FieldReference[], shared?: Shared): MessagesMapper {
   if (spec === undefined) return () => [];
   const { from, join: _join, order_by: orderBy, header, user, origin_id: originId, opens_conversation: _opens, ...leaves } = spec;
   const list = listOf(from, references);
   const sort = sorter(orderBy, references);
-  const place = (...path: string[]): SectionPlace => ({ path: ['messages', ...path], errorPath: path, references, lookups });
+  const place = (...path: string[]): SectionPlace => ({ path: ['messages', ...path], errorPath: path, references, shared });
   const message = objectOf([
     ...leavesOf(leaves, place(), [], MESSAGE_DEFAULTS),
     ['user', objectOf(leavesOf(user ?? {}, place('user')))],
   ]);
-  const headerOf: Evaluate | undefined = header === undefined ? undefined : compileLeaf(header, { at: 'messages.header', errorAt: 'header', apiRequired: false, references, lookups });
-  const idOf: Evaluate | undefined = originId === undefined ? undefined : compileLeaf(originId, { at: 'messages.origin_id', errorAt: 'origin_id', apiRequired: false, references, lookups });
+  const headerOf: Evaluate | undefined = header === undefined ? undefined : compileLeaf(header, { at: 'messages.header', errorAt: 'header', apiRequired: false, references, shared });
+  const idOf: Evaluate | undefined = originId === undefined ? undefined : compileLeaf(originId, { at: 'messages.origin_id', errorAt: 'origin_id', apiRequired: false, references, shared });
   return (record, key, problems, joined) => {
     const raw = list(record, problems, joined);
     const items = sort ? sort(raw) : raw;

@@ -134,6 +134,14 @@ const SourceSchema = strict({
   delimiter: Delimiter.meta({ description: 'CSV delimiter. Default: detected.' }),
   encoding: Encoding.meta({ description: 'A WHATWG encoding label. Default: UTF-8, or what a BOM says.' }),
   records: z.string().optional().meta({ description: 'For a JSON document: the dotted path of the records array.' }),
+  timezone: z
+    .string()
+    .superRefine((timezone, ctx) => {
+      const problem = checkTimezone(timezone);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional()
+    .meta({ description: 'The zone of dates written without an offset ("Europe/Paris", "+05:30"); default UTC. A date transform with its own timezone keeps it.' }),
   key_field: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, "_" or "-"' })

@@ -1,11 +1,13 @@
 import { Lookups } from './lookups.js';
 import { compileDateParser, type DateOptions } from './dates.js';
 import { quote } from './fields.js';
+import type { Note } from './losses.js';
+import type { Shared } from './leaf.js';
 import { htmlToMarkdown, htmlToText, isHtml } from './html.js';
 import type { TRANSFORM_NAMES, TransformSpec } from './schema.js';
 
-/** A transform of one value; lists are handled by the caller, element by element. */
-export type TransformFn = (value: unknown) => unknown;
+/** A transform of one value; lists are handled by the caller, element by element; `note` records a loss. */
+export type TransformFn = (value: unknown, note?: Note) => unknown;
 
 /** Thrown by a transform for a value it cannot convert; becomes an error of the row, never of the run. */
 export class TransformFailure extends Error {
@@ -82,26 +84,26 @@ const NAMED: Record<(typeof TRANSFORM_NAMES)[number], () => TransformFn> = {
 };
 
 /** Compiles one transform as written in a mapping (at `at`) to a function of one value. */
-export function compileTransform(spec: TransformSpec, lookups?: Lookups): TransformFn {
+export function compileTransform(spec: TransformSpec, shared?: Shared): TransformFn {
   if (typeof spec === 'string') return NAMED[spec]();
   if ('truncate' in spec) return truncate(spec.truncate);
   if ('date' in spec) return date(typeof spec.date === 'string' ? { format: spec.date } : spec.date);
-  if ('lookup' in spec) return (lookups ?? new Lookups([])).compile(spec.lookup);
+  if ('lookup' in spec) return (shared?.lookups ?? new Lookups([])).compile(spec.lookup);
   return nullTokens(spec['null-tokens']);
 }
 
 /** Compiles a list of transforms to one function applied to a value, or to each element of a list. */
-export function compileTransforms(specs: readonly TransformSpec[], lookups?: Lookups): TransformFn | undefined {
+export function compileTransforms(specs: readonly TransformSpec[], shared?: Shared): TransformFn | undefined {
   if (specs.length === 0) return undefined;
-  const fns = specs.map((spec) => compileTransform(spec, lookups));
+  const fns = specs.map((spec) => compileTransform(spec, shared));
   const [first] = fns;
   const one =
     fns.length === 1 && first !== undefined
       ? first
-      : (value: unknown): unknown => {
+      : (value: unknown, note?: Note): unknown => {
           let current = value;
-          for (let i = 0; i < fns.length; i++) current = fns[i]!(current);
+          for (let i = 0; i < fns.length; i++) current = fns[i]!(current, note);
           return current;
         };
-  return (value) => (Array.isArray(value) ? value.map(one) : one(value));
+  return (value, note) => (Array.isArray(value) ? value.map((item) => one(item, note)) : one(value, note));
 }
