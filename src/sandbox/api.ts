@@ -1,10 +1,12 @@
 import { answerWithFault, error, json, type Answer } from './answer.js';
 import type { FaultPlan } from './faults.js';
 import type { ApiRoute } from './routes.js';
+import type { StaffRoster } from './staff.js';
 import type { StatsRecorder } from './stats.js';
 import { paginate, type ConversationQuery, type ConversationStore, type Writer } from './store.js';
 import type { HeldConversation, NormalizedSandboxOptions } from './types.js';
 import { checkConversationPatch, checkNewConversation, checkNewMessage, isObject } from './validate.js';
+import { localPart } from './validate-fields.js';
 import { conversationView, messageView } from './views.js';
 
 /** What the API handlers work on. */
@@ -13,6 +15,8 @@ export interface ApiContext {
   store: ConversationStore;
   faults: FaultPlan;
   stats: StatsRecorder;
+  /** The token's user and `options.staff`, rebuilt when either changes. */
+  staff: StaffRoster;
 }
 
 type Unwrapped = { ok: true; value: Record<string, unknown> } | { ok: false; answer: Answer };
@@ -33,6 +37,9 @@ export function handleApi(ctx: ApiContext, method: string, route: ApiRoute, quer
       if (method === 'GET') return listMessages(ctx, slug, query);
       if (method === 'POST') return createMessage(ctx, slug, body);
       return notAllowed('GET, POST');
+    case 'staff':
+      // POST /staff exists in Re:amaze but adds a paid seat: the sandbox does not offer it.
+      return method === 'GET' ? listStaff(ctx, query) : notAllowed('GET');
     default:
       return error(404, 'Not Found');
   }
@@ -53,7 +60,7 @@ function createConversation(ctx: ApiContext, body: Buffer): Answer {
   const key = keyValue === undefined ? null : String(keyValue);
   // Faults come after validation: a scripted fault is spent only by a request that could succeed.
   const fault = ctx.faults.take(key, true);
-  const create = () => conversationView(ctx.store.create(checked.value, writerOf(ctx.options)));
+  const create = () => conversationView(ctx.store.create(checked.value, writerOf(ctx)));
   return answerWithFault(fault, { key, target: 'conversation', okStatus: ctx.options.createdStatus, create }, ctx.stats);
 }
 
@@ -61,7 +68,7 @@ function updateConversation(ctx: ApiContext, slug: string, body: Buffer): Answer
   return withConversation(ctx, slug, (held) => {
     const input = unwrap(body, 'conversation');
     if (!input.ok) return input.answer;
-    const checked = checkConversationPatch(input.value);
+    const checked = checkConversationPatch(input.value, (email) => ctx.staff.find(email));
     if (!checked.ok) return json(422, { errors: checked.errors });
     return json(200, conversationView(ctx.store.update(held, checked.value)));
   });
@@ -83,9 +90,16 @@ function createMessage(ctx: ApiContext, slug: string, body: Buffer): Answer {
     const key = checked.value.origin_id;
     // Messages take scripted faults by origin_id; random faults only with `messageFaults`.
     const fault = ctx.faults.take(key, ctx.options.messageFaults);
-    const create = () => messageView(ctx.store.addMessage(held, checked.value, writerOf(ctx.options)));
+    const create = () => messageView(ctx.store.addMessage(held, checked.value, writerOf(ctx)));
     return answerWithFault(fault, { key, target: 'message', okStatus: 201, create }, ctx.stats);
   });
+}
+
+// With the listing off, the answer is the 404 of an account (or a proxy) that does not show its staff.
+function listStaff(ctx: ApiContext, query: URLSearchParams): Answer {
+  if (!ctx.options.staffListing) return error(404, 'Not Found');
+  const { items, ...envelope } = paginate(ctx.staff.all(), parsePage(query.get('page')));
+  return json(200, { ...envelope, staff: items });
 }
 
 function withConversation(ctx: ApiContext, slug: string, then: (held: HeldConversation) => Answer): Answer {
@@ -131,6 +145,10 @@ function notAllowed(allow: string): Answer {
   return json(405, { error: 'Method Not Allowed' }, { Allow: allow });
 }
 
-function writerOf(options: NormalizedSandboxOptions): Writer {
-  return { staff: { name: options.email.split('@')[0] ?? options.email, email: options.email }, keyField: options.keyField };
+function writerOf({ options, staff }: ApiContext): Writer {
+  return {
+    staff: { name: localPart(options.email), email: options.email },
+    isStaff: (email) => staff.find(email) !== undefined,
+    keyField: options.keyField,
+  };
 }

@@ -13,8 +13,16 @@ export function formatSandboxBanner(sandbox: Sandbox): string {
     `  channels: ${options.channels.join(', ')} · data key: ${options.keyField} · created status: ${options.createdStatus}`,
     `  rate limit: ${rate}${retryAfter} · latency: ${options.latencyMs} ms`,
     `  faults: ${describeFaults(options.faults, options.faultRates, options.seed)}`,
+    ...describeStaff(options.staff.filter((member) => member.email.toLowerCase() !== options.email.toLowerCase()).length, options.staffListing),
     `  held conversations: ${origin}/__sandbox/conversations · stats: ${origin}/__sandbox/stats`,
   ].join('\n');
+}
+
+// Shown only when set: the default (the token's user alone, listed) needs no line.
+function describeStaff(others: number, listed: boolean): string[] {
+  if (others === 0 && listed) return [];
+  const who = `the token's user and ${others} other${others === 1 ? '' : 's'}`;
+  return [`  staff: ${who} · GET /staff: ${listed ? 'listed' : '404 (listing off)'}`];
 }
 
 function describeFaults(

@@ -9,9 +9,11 @@ export type {
   FaultKind,
   HeldConversation,
   HeldMessage,
+  HeldStaff,
   HeldUser,
   NormalizedSandboxOptions,
   Sandbox,
   SandboxOptions,
   SandboxStats,
+  StaffSpec,
 } from './types.js';

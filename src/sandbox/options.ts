@@ -1,4 +1,5 @@
-import { FAULT_KINDS, type FaultKind, type NormalizedSandboxOptions, type SandboxOptions } from './types.js';
+import { FAULT_KINDS, type FaultKind, type HeldUser, type NormalizedSandboxOptions, type SandboxOptions } from './types.js';
+import { EMAIL_PATTERN, localPart } from './validate-fields.js';
 
 /** The defaults every option falls back to. */
 export const SANDBOX_DEFAULTS: Readonly<NormalizedSandboxOptions> = Object.freeze({
@@ -16,6 +17,8 @@ export const SANDBOX_DEFAULTS: Readonly<NormalizedSandboxOptions> = Object.freez
   messageFaults: false,
   seed: 1,
   hangMs: 30_000,
+  staff: [],
+  staffListing: true,
 });
 
 /** Applies a patch to normalized options; throws a RangeError on a value the server cannot honour. */
@@ -31,6 +34,7 @@ export function mergeSandboxOptions(
   }
   // A rate limit of 0 or less would refuse everything forever; treat it as "no limit".
   if (merged.rateLimit !== null && !(merged.rateLimit > 0)) merged.rateLimit = null;
+  if (patch.staff !== undefined) merged.staff = normalizeStaff(patch.staff);
   checkOptions(merged);
   return copyOptions(merged);
 }
@@ -39,7 +43,25 @@ export function mergeSandboxOptions(
 export function copyOptions(options: NormalizedSandboxOptions): NormalizedSandboxOptions {
   const faults: Record<string, FaultKind[]> = {};
   for (const [key, kinds] of Object.entries(options.faults)) faults[key] = [...kinds];
-  return { ...options, channels: [...options.channels], faults, faultRates: { ...options.faultRates } };
+  const staff = options.staff.map((member) => ({ ...member }));
+  return { ...options, channels: [...options.channels], faults, faultRates: { ...options.faultRates }, staff };
+}
+
+// Staff given as options are checked like a message user, so the sandbox never lists a member that
+// no request could name; an account has one member per address, so the first entry for an e-mail wins.
+function normalizeStaff(specs: readonly unknown[]): HeldUser[] {
+  if (!Array.isArray(specs)) throw new RangeError('sandbox staff must be a list of {name?, email}');
+  const staff: HeldUser[] = [];
+  for (const spec of specs) {
+    const { email, name } = (spec ?? {}) as { email?: unknown; name?: unknown };
+    if (typeof email !== 'string' || !EMAIL_PATTERN.test(email.trim())) {
+      throw new RangeError(`sandbox staff e-mail must be an e-mail address, got ${JSON.stringify(email)}`);
+    }
+    const address = email.trim();
+    if (staff.some((member) => member.email.toLowerCase() === address.toLowerCase())) continue;
+    staff.push({ name: typeof name === 'string' && name.trim() !== '' ? name : localPart(address), email: address });
+  }
+  return staff;
 }
 
 function checkOptions(options: NormalizedSandboxOptions): void {
@@ -48,6 +70,7 @@ function checkOptions(options: NormalizedSandboxOptions): void {
   if (options.createdStatus !== 200 && options.createdStatus !== 201) {
     throw new RangeError(`sandbox createdStatus must be 200 or 201, got ${String(options.createdStatus)}`);
   }
+  if (typeof options.staffListing !== 'boolean') throw new RangeError(`sandbox staffListing must be true or false, got ${String(options.staffListing)}`);
   for (const kinds of Object.values(options.faults)) {
     for (const kind of kinds) checkKind(kind);
   }

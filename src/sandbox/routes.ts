@@ -1,6 +1,6 @@
 /** Where a request under /api/v1 goes. */
 export interface ApiRoute {
-  resource: 'conversations' | 'conversation' | 'messages' | 'unknown';
+  resource: 'conversations' | 'conversation' | 'messages' | 'staff' | 'unknown';
   slug: string | null;
   /** The path ended in `.json`, which stands in for the Accept header. */
   jsonSuffix: boolean;
@@ -15,6 +15,9 @@ export function parseApiRoute(pathname: string): ApiRoute {
   const jsonSuffix = rest.endsWith('.json');
   if (jsonSuffix) rest = rest.slice(0, -'.json'.length);
   const parts = rest.split('/');
+  if (parts[0] === 'staff' && (parts.length === 1 || (parts.length === 2 && parts[1] === ''))) {
+    return { resource: 'staff', slug: null, jsonSuffix };
+  }
   if (parts[0] !== 'conversations') return { resource: 'unknown', slug: null, jsonSuffix };
   const slug = parts[1] === undefined || parts[1] === '' ? null : decodeSegment(parts[1]);
   if (parts.length === 1 || (parts.length === 2 && parts[1] === '')) return { resource: 'conversations', slug: null, jsonSuffix };
@@ -24,10 +27,15 @@ export function parseApiRoute(pathname: string): ApiRoute {
   return { resource: 'unknown', slug: null, jsonSuffix };
 }
 
-/** The stats label of a request: 'POST /conversations', 'GET /conversations/{slug}/messages', 'GET other'. */
+/** The stats label of a request: 'POST /conversations', 'GET /conversations/{slug}/messages', 'GET /staff', 'GET other'. */
 export function routeLabel(method: string, pathname: string): string {
   if (!pathname.startsWith(API_PREFIX)) return `${method} other`;
-  const path = { conversations: '/conversations', conversation: '/conversations/{slug}', messages: '/conversations/{slug}/messages' };
+  const path = {
+    conversations: '/conversations',
+    conversation: '/conversations/{slug}',
+    messages: '/conversations/{slug}/messages',
+    staff: '/staff',
+  };
   const { resource } = parseApiRoute(pathname);
   return resource === 'unknown' ? `${method} other` : `${method} ${path[resource]}`;
 }

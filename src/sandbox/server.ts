@@ -6,6 +6,7 @@ import { acceptsJson, delay, parseBasicAuth, readBody, sameSecret, sendJson } fr
 import { copyOptions, mergeSandboxOptions, SANDBOX_DEFAULTS } from './options.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
 import { API_PREFIX, parseApiRoute, routeLabel } from './routes.js';
+import { StaffRoster } from './staff.js';
 import { StatsRecorder } from './stats.js';
 import { ConversationStore } from './store.js';
 import type { NormalizedSandboxOptions, Sandbox, SandboxOptions } from './types.js';
@@ -45,7 +46,9 @@ class SandboxState {
       stats,
       store: new ConversationStore(options.seed, stats),
       faults: new FaultPlan(options.faults, options.faultRates, options.seed),
+      staff: new StaffRoster(),
     };
+    this.ctx.staff.replace(options.email, options.staff);
   }
 
   /** One request: read it whole, decide the answer, then deliver it (after the configured latency). */
@@ -75,6 +78,8 @@ class SandboxState {
     if (patch.faults !== undefined) this.ctx.faults.setScripted(next.faults);
     if (patch.faultRates !== undefined) this.ctx.faults.setRates(next.faultRates);
     if (patch.seed !== undefined) this.ctx.faults.setSeed(next.seed);
+    // The token's user is always staff, so a new login e-mail changes the list too.
+    if (patch.staff !== undefined || patch.email !== undefined) this.ctx.staff.replace(next.email, next.staff);
     this.ctx.options = next;
   }
 

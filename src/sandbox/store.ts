@@ -30,9 +30,10 @@ export interface Page<T> {
   items: T[];
 }
 
-/** Who is writing: the staff user behind the token, and the data field that names a ticket. */
+/** Who is writing: the staff user behind the token, who else is staff, and the data field that names a ticket. */
 export interface Writer {
   staff: HeldUser;
+  isStaff: (email: string) => boolean;
   keyField: string;
 }
 
@@ -74,10 +75,11 @@ export class ConversationStore {
       created_at: at,
       updated_at: at,
       user: { ...input.user },
+      assignee: null,
       messages: [],
     };
-    // The first message is the customer's own, whatever `message.user` says.
-    this.pushMessage(conversation, { ...input.message, user: input.user }, at);
+    // The first message is the customer's own unless `message.user` names its sender (an agent opening the ticket).
+    this.pushMessage(conversation, { ...input.message, user: input.message.user ?? input.user }, writer, at);
     this.held.push(conversation);
     this.bySlug.set(conversation.slug, conversation);
     return conversation;
@@ -94,9 +96,10 @@ export class ConversationStore {
     return paginate(matches, query.page);
   }
 
-  /** Applies a PUT: status and tags replaced, data merged. */
+  /** Applies a PUT: status, tags and assignee replaced, data merged. */
   update(conversation: HeldConversation, patch: ConversationPatch): HeldConversation {
     if (patch.status !== undefined) conversation.status = patch.status;
+    if (patch.assignee !== undefined) conversation.assignee = patch.assignee;
     if (patch.tag_list !== undefined) conversation.tag_list = [...patch.tag_list];
     if (patch.data !== undefined) conversation.data = { ...conversation.data, ...patch.data };
     conversation.updated_at = this.now().toISOString();
@@ -110,10 +113,10 @@ export class ConversationStore {
       this.stats.duplicateOriginId();
     }
     const at = this.now().toISOString();
-    const message = this.pushMessage(conversation, { ...input, user }, at);
+    const message = this.pushMessage(conversation, { ...input, user }, writer, at);
     if (input.visibility === 0 && !input.suppressAutoresolve) {
       // Re:amaze: a staff reply resolves the conversation, a customer reply reopens it.
-      conversation.status = sameEmail(user.email, writer.staff.email) ? DONE : OPEN;
+      conversation.status = message.author === 'staff' ? DONE : OPEN;
     }
     conversation.updated_at = at;
     return message;
@@ -124,13 +127,17 @@ export class ConversationStore {
     return structuredClone(this.held);
   }
 
-  private pushMessage(conversation: HeldConversation, input: NewMessage & { user: HeldUser }, at: string): HeldMessage {
+  // The author is decided once, by who was staff when the message arrived, as Re:amaze files it.
+  private pushMessage(conversation: HeldConversation, input: NewMessage & { user: HeldUser }, writer: Writer, at: string): HeldMessage {
     const message: HeldMessage = {
       body: input.body,
       visibility: input.visibility,
       user: { ...input.user },
+      author: writer.isStaff(input.user.email) ? 'staff' : 'customer',
       origin_id: input.origin_id,
+      recipients: [...input.recipients],
       attachment: input.attachment,
+      attachments: [...input.attachments],
       created_at: at,
       notified: !input.suppressed,
     };
@@ -172,20 +179,17 @@ export function slugify(text: string): string {
 }
 
 function matchesQuery(held: HeldConversation, query: ConversationQuery): boolean {
-  if (!matchesFilter(held.status, query.filter)) return false;
+  if (!matchesFilter(held, query.filter)) return false;
   if (query.category !== null && held.category !== query.category) return false;
   if (query.tag !== null && !held.tag_list.includes(query.tag)) return false;
   return query.data.every(([field, value]) => Object.hasOwn(held.data, field) && String(held.data[field]) === value);
 }
 
-// The sandbox has no assignees, so every conversation is unassigned.
-function matchesFilter(status: number, filter: string | null): boolean {
+// Like the default listing, 'unassigned' leaves archived conversations out.
+function matchesFilter({ status, assignee }: HeldConversation, filter: string | null): boolean {
   if (filter === 'all') return true;
   if (filter === 'archived') return status === ARCHIVED;
   if (filter === 'open') return status === OPEN;
+  if (filter === 'unassigned') return status !== ARCHIVED && assignee === null;
   return status !== ARCHIVED;
-}
-
-function sameEmail(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
 }

@@ -44,6 +44,16 @@ export interface SandboxOptions {
   seed?: number;
   /** How long 'hang-after' holds a request before closing its socket; default 30000 ms. */
   hangMs?: number;
+  /** Staff members besides the token's own user (who always is one); default none. A name defaults to the e-mail's local part. */
+  staff?: StaffSpec[];
+  /** Whether GET /staff answers the list; false answers 404, as an account whose staff list cannot be read. Default true. */
+  staffListing?: boolean;
+}
+
+/** A staff member as options name one: the e-mail is required. */
+export interface StaffSpec {
+  name?: string;
+  email: string;
 }
 
 /** SandboxOptions with every default filled in (port excluded: it is fixed once listening). */
@@ -62,12 +72,20 @@ export interface NormalizedSandboxOptions {
   messageFaults: boolean;
   seed: number;
   hangMs: number;
+  /** Deduplicated by e-mail (case-insensitive), every name filled in. */
+  staff: HeldUser[];
+  staffListing: boolean;
 }
 
 /** A customer or staff member as the sandbox keeps them. */
 export interface HeldUser {
   name: string;
   email: string;
+}
+
+/** A staff member as GET /staff lists them, in creation order. */
+export interface HeldStaff extends HeldUser {
+  created_at: string;
 }
 
 /** A custom-field value: one level deep, as Re:amaze documents. */
@@ -78,8 +96,15 @@ export interface HeldMessage {
   body: string;
   visibility: 0 | 1;
   user: HeldUser;
+  /** 'staff' when user.email is a staff member's (case-insensitive) as the message was created; else 'customer'. */
+  author: 'staff' | 'customer';
   origin_id: string | null;
+  /** `recipients` as sent (extra participants, copied on later replies); empty when none. */
+  recipients: string[];
+  /** The `attachment` URL as sent, or null (kept beside `attachments` for older readers). */
   attachment: string | null;
+  /** Every attachment URL: `attachment` first, then the undocumented `attachments` list. */
+  attachments: string[];
   created_at: string;
   /** True when a notification would have been sent (no suppress flag was true). */
   notified: boolean;
@@ -96,6 +121,8 @@ export interface HeldConversation {
   created_at: string;
   updated_at: string;
   user: HeldUser;
+  /** The assigned staff member's e-mail (as GET /staff lists it), or null: unassigned. */
+  assignee: string | null;
   messages: HeldMessage[];
 }
 
@@ -143,7 +170,7 @@ export interface Sandbox {
   conversations(): HeldConversation[];
   /** Counters since start or the last reset() (a copy). */
   stats(): SandboxStats;
-  /** Changes options at run time; new `faults` restart the scripted lists, a new `seed` the random draws. */
+  /** Changes options at run time; new `faults` restart the scripted lists, a new `seed` the random draws, new `staff` or `email` the staff list. */
   setOptions(patch: Partial<SandboxOptions>): void;
   /** Forgets conversations, stats and rate-limit windows; restarts scripted faults and random draws. */
   reset(): void;

@@ -1,4 +1,21 @@
 import type { DataValue, HeldUser } from './types.js';
+import {
+  BLANK,
+  checkAssignee,
+  checkAttachments,
+  checkData,
+  checkMessageUser,
+  checkRecipients,
+  checkStatus,
+  checkTags,
+  checkUser,
+  isObject,
+  type Add,
+  type Fields,
+  type FindStaff,
+} from './validate-fields.js';
+
+export { isObject, type FindStaff } from './validate-fields.js';
 
 /** Field → reasons, the 422 body shape `{"errors": {...}}` (Rails style). */
 export type FieldErrors = Record<string, string[]>;
@@ -10,10 +27,13 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldErro
 export interface NewMessage {
   body: string;
   visibility: 0 | 1;
-  /** null: the token's own staff user. */
+  /** null: the default sender (the token's staff user, or the customer for a first message). */
   user: HeldUser | null;
   origin_id: string | null;
+  recipients: string[];
   attachment: string | null;
+  /** `attachment` first, then the `attachments` list. */
+  attachments: string[];
   /** suppress_notifications or suppress_notification was true. */
   suppressed: boolean;
   suppressAutoresolve: boolean;
@@ -35,16 +55,8 @@ export interface ConversationPatch {
   status?: number;
   tag_list?: string[];
   data?: Record<string, DataValue>;
-}
-
-type Fields = Record<string, unknown>;
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const BLANK = "can't be blank";
-
-/** Whether a value is a plain JSON object. */
-export function isObject(value: unknown): value is Fields {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  /** The staff member's e-mail as listed, or null to unassign. */
+  assignee?: string | null;
 }
 
 /** Checks the inside of `{"conversation": {...}}` for POST /conversations. */
@@ -76,21 +88,21 @@ export function checkNewMessage(input: Fields): Checked<NewMessage> {
 }
 
 /** Checks the inside of `{"conversation": {...}}` for PUT /conversations/{slug}. */
-export function checkConversationPatch(input: Fields): Checked<ConversationPatch> {
+export function checkConversationPatch(input: Fields, findStaff: FindStaff): Checked<ConversationPatch> {
   const errors: FieldErrors = {};
   const add = (field: string, reason: string) => (errors[field] ??= []).push(reason);
   const status = checkStatus(input.status, add);
   const tags = checkTags(input.tag_list, add);
   const data = checkData(input.data, add);
+  const assignee = checkAssignee(input.assignee, findStaff, add);
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const patch: ConversationPatch = {};
   if (status !== undefined) patch.status = status;
   if (tags !== undefined) patch.tag_list = tags;
   if (data !== undefined) patch.data = data;
+  if (assignee !== undefined) patch.assignee = assignee;
   return { ok: true, value: patch };
 }
-
-type Add = (field: string, reason: string) => void;
 
 function checkMessageFields(input: Fields, prefix: string, add: Add): NewMessage | null {
   const body = input.body;
@@ -98,59 +110,21 @@ function checkMessageFields(input: Fields, prefix: string, add: Add): NewMessage
   if (!bodyOk) add(`${prefix}body`, BLANK);
   const visibility = input.visibility ?? 0;
   if (visibility !== 0 && visibility !== 1) add(`${prefix}visibility`, 'is not included in the list');
-  const user = isObject(input.user) ? checkUser(input.user, false, `${prefix}user`, add) : null;
-  if (input.attachment !== undefined && typeof input.attachment !== 'string') add(`${prefix}attachment`, 'must be a URL');
+  const user = checkMessageUser(input.user, `${prefix}user`, add);
+  const recipients = checkRecipients(input.recipients, `${prefix}recipients`, add);
+  const attachments = checkAttachments(input, prefix, add);
   const originId = input.origin_id;
-  if (!bodyOk || (visibility !== 0 && visibility !== 1)) return null;
+  if (!bodyOk || (visibility !== 0 && visibility !== 1) || user === undefined || !recipients || !attachments) return null;
   return {
     body: body as string,
     visibility,
     user,
     origin_id: typeof originId === 'string' || typeof originId === 'number' ? String(originId) : null,
+    recipients,
     attachment: typeof input.attachment === 'string' ? input.attachment : null,
+    attachments,
     suppressed: input.suppress_notifications === true || input.suppress_notification === true,
     suppressAutoresolve: input.suppress_autoresolve === true,
   };
 }
 
-function checkUser(input: Fields, required: boolean, prefix: string, add: Add): HeldUser | null {
-  const email = input.email;
-  if (email === undefined && !required) return null;
-  if (typeof email !== 'string' || email.trim() === '') {
-    add(`${prefix}.email`, BLANK);
-    return null;
-  }
-  if (!EMAIL.test(email)) {
-    add(`${prefix}.email`, 'is invalid');
-    return null;
-  }
-  // Re:amaze names an unnamed contact after its address; the local part reads better in listings.
-  const name = typeof input.name === 'string' && input.name.trim() !== '' ? input.name : (email.split('@')[0] ?? email);
-  return { name, email };
-}
-
-function checkStatus(value: unknown, add: Add): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 9) return value;
-  add('status', 'must be an integer from 0 to 9');
-  return undefined;
-}
-
-// Rails' acts-as-taggable takes a list or a comma-separated string; accept both like it does.
-function checkTags(value: unknown, add: Add): string[] | undefined {
-  if (value === undefined) return undefined;
-  const list = typeof value === 'string' ? value.split(',') : value;
-  if (Array.isArray(list) && list.every((tag) => typeof tag === 'string')) {
-    return list.map((tag: string) => tag.trim()).filter((tag) => tag !== '');
-  }
-  add('tag_list', 'must be a list of tags');
-  return undefined;
-}
-
-function checkData(value: unknown, add: Add): Record<string, DataValue> | undefined {
-  if (value === undefined) return undefined;
-  const flat = (item: unknown) => ['string', 'number', 'boolean'].includes(typeof item);
-  if (isObject(value) && Object.values(value).every(flat)) return { ...(value as Record<string, DataValue>) };
-  add('data', 'must be a flat object of strings, numbers and booleans');
-  return undefined;
-}

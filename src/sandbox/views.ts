@@ -1,9 +1,13 @@
 import type { HeldConversation, HeldMessage } from './types.js';
 
-/** A message as the API shows it (the sandbox's own `notified` flag stays out). */
+/**
+ * A message as the API shows it: the fields it was documented with. The sandbox's own findings
+ * (`notified`, `author`) and what Re:amaze's answers are not known to echo (`recipients`, the
+ * `attachments` list) stay in what it holds: GET /__sandbox/conversations and conversations().
+ */
 export function messageView(message: HeldMessage): Record<string, unknown> {
-  const { notified: _notified, ...view } = message;
-  return structuredClone(view);
+  const { body, visibility, user, origin_id, attachment, created_at } = message;
+  return structuredClone({ body, visibility, user, origin_id, attachment, created_at });
 }
 
 /**
