@@ -50,6 +50,15 @@ export interface MessagePage {
   pageCount: number | undefined;
 }
 
+/** One page of GET /staff: the members with an e-mail, as the importer matches authors and assignees. */
+export interface StaffPage {
+  staff: { email: string; name?: string }[];
+  /** Entries on the page, unreadable ones included: a full page means there may be another. */
+  size: number;
+  /** The list's pages, when the answer says. */
+  pageCount: number | undefined;
+}
+
 /** One Re:amaze API token: sends one request and classifies what came back; never retries. */
 export class ReamazeClient {
   private readonly base: URL;
@@ -113,6 +122,26 @@ export class ReamazeClient {
     return { origins, readable, size: answer.messages.length, pageCount: Number.isInteger(pages) && pages > 0 ? pages : undefined };
   }
 
+  /**
+   * GET /staff?page=N: one page of the staff list. The answer's shape is documented only loosely,
+   * so the list is read under `staff`, under `users`, or as the body itself; an entry without a
+   * string e-mail cannot name anyone and is skipped.
+   */
+  async staffPage(page: number): Promise<StaffPage | Outcome> {
+    const outcome = await this.request('GET', `/staff?page=${page}`);
+    if (outcome.kind !== 'created') return outcome;
+    const list = staffListOf(outcome.body);
+    if (!list) return { kind: 'unknown', reason: 'the staff answer has no staff list' };
+    const staff: StaffPage['staff'] = [];
+    for (const entry of list) {
+      const { email, name } = (entry ?? {}) as { email?: unknown; name?: unknown };
+      if (typeof email !== 'string' || email.trim() === '') continue;
+      staff.push(typeof name === 'string' && name.trim() !== '' ? { email: email.trim(), name } : { email: email.trim() });
+    }
+    const pages = Number((outcome.body as { page_count?: unknown } | undefined)?.page_count);
+    return { staff, size: list.length, pageCount: Number.isInteger(pages) && pages > 0 ? pages : undefined };
+  }
+
   /** Closes the kept-alive sockets. */
   close(): void {
     this.agent.destroy();
@@ -158,6 +187,15 @@ export class ReamazeClient {
       request.end(payload);
     });
   }
+}
+
+/** The staff entries of an answer: `{"staff": [...]}`, `{"users": [...]}` or a bare list; null when none. */
+function staffListOf(body: unknown): unknown[] | null {
+  if (Array.isArray(body)) return body;
+  if (body === null || typeof body !== 'object') return null;
+  const { staff, users } = body as { staff?: unknown; users?: unknown };
+  if (Array.isArray(staff)) return staff;
+  return Array.isArray(users) ? users : null;
 }
 
 class TimeoutError extends Error {
