@@ -1,4 +1,6 @@
 import { LedgerReader, STATUS_STATES, type ErrorGroup, type RunRecord, type StatusState } from '../ledger/ledger-reader.js';
+import type { LedgerLossCounts } from '../ledger/ledger.js';
+import { LOSS_KINDS, sortedLossCounts, type LossCounts, type LossKind } from '../mapping/losses.js';
 import { ExitCode } from './exit-codes.js';
 import { outputPath } from './load.js';
 import type { CliIO } from './io.js';
@@ -14,7 +16,10 @@ export async function runStatus(args: Record<string, unknown>, io: CliIO): Promi
   // No lock: a run may hold the ledger, and reading it is what a person watching that run wants.
   const reader = LedgerReader.open(outputPath(String(args.ledger), io.cwd));
   try {
-    const status = { counts: reader.counts(), messages: reader.messageCounts(), runs: reader.runs(), learnedRate: reader.learnedRate(), topErrors: reader.topErrors() };
+    const status = {
+      counts: reader.counts(), messages: reader.messageCounts(), runs: reader.runs(), learnedRate: reader.learnedRate(),
+      topErrors: reader.topErrors(), losses: reader.lossCounts(),
+    };
     if (json) renderer.json(toJson(reader.path, status));
     else renderer.result(formatStatus(reader.path, status));
     return ExitCode.OK;
@@ -29,6 +34,7 @@ interface Status {
   runs: RunRecord[];
   learnedRate: number | undefined;
   topErrors: ErrorGroup[];
+  losses: LedgerLossCounts;
 }
 
 function toJson(ledger: string, status: Status) {
@@ -55,6 +61,7 @@ function toJson(ledger: string, status: Status) {
       example: `${group.example.file}:${group.example.line}`,
       example_key: group.example.key,
     })),
+    losses: { done: sortedLossCounts(status.losses.done), to_import: sortedLossCounts(status.losses.notDone) },
   };
 }
 
@@ -79,9 +86,18 @@ export function formatStatus(ledger: string, status: Status): string {
       lines.push(`  ${formatCount(group.count)} × ${code}${group.error} (first at ${group.example.file}:${group.example.line}, ${key})`);
     }
   }
+  lines.push(...formatLosses('Not carried as the export held it (in Re:amaze):', status.losses.done));
+  lines.push(...formatLosses('Not carried as the export held it (rows still to import):', status.losses.notDone));
   const notDone = STATUS_STATES.filter((state) => state !== 'done').reduce((sum, state) => sum + status.counts[state], 0);
   if (notDone > 0) lines.push(`Every row that did not make it: reamaze-import failures --ledger ${quoteArg(ledger)} --out failures.csv`);
   return lines.join('\n');
+}
+
+/** One line per kind of loss, with what it means; nothing when there is none. */
+function formatLosses(title: string, counts: LossCounts): string[] {
+  const sorted = Object.entries(sortedLossCounts(counts)) as [LossKind, number][];
+  if (sorted.length === 0) return [];
+  return [title, ...sorted.map(([kind, n]) => `  ${formatCount(n)} ${kind}: ${LOSS_KINDS[kind]}`)];
 }
 
 function formatRuns(runs: readonly RunRecord[]): string[] {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { errorKind, ImportError, type RowProblem } from '../errors.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
-import { foldState, placeKey, STATUS_STATES, type LedgerMessageCounts, type StatusState } from './ledger.js';
+import { foldState, placeKey, STATUS_STATES, type LedgerLossCounts, type LedgerMessageCounts, type StatusState } from './ledger.js';
 import { SCHEMA_VERSION } from './schema.js';
-import { countMessages, countRows, LAST_DUPLICATES } from './sqlite-reads.js';
+import { countMessages, countRows, LAST_DUPLICATES, sumLossCounts } from './sqlite-reads.js';
 import { listRuns, parseObject, SqliteRuns, type RunRecord } from './sqlite-runs.js';
 
 export { STATUS_STATES, type StatusState } from './ledger.js';
@@ -60,6 +60,8 @@ export class LedgerReader {
     private readonly threads: boolean,
     /** Version 3 and later keep an invalid row's problems as structured values. */
     private readonly problems: boolean,
+    /** Version 4 and later keep each row's loss counts. */
+    private readonly losses: boolean,
   ) {}
 
   /** Opens the ledger at `path` read-only; LEDGER_UNREADABLE when it is missing, not a ledger, or newer than this code. */
@@ -73,7 +75,7 @@ export class LedgerReader {
       db.function('error_kind', { deterministic: true }, (error: unknown) => errorKind(String(error)));
       db.exec('BEGIN');
       const version = checkSchema(db, path);
-      return new LedgerReader(path, db, version >= 2, version >= 3);
+      return new LedgerReader(path, db, version >= 2, version >= 3, version >= 4);
     } catch (error) {
       db?.close();
       throw unreadable(error, path);
@@ -110,6 +112,11 @@ export class LedgerReader {
   /** Thread messages per state and the threads still open; undefined for a ledger from before threads. */
   messageCounts(): LedgerMessageCounts | undefined {
     return this.threads ? countMessages(this.db) : undefined;
+  }
+
+  /** Loss counts of done rows and of rows still to import; none for a ledger from before they were kept. */
+  lossCounts(): LedgerLossCounts {
+    return this.losses ? sumLossCounts(this.db) : { done: {}, notDone: {} };
   }
 
   /** The rows in `states`, in file and line order, one at a time (constant memory on a million rows). */

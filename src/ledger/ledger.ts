@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors.js';
+import type { LossCounts } from '../mapping/losses.js';
 
 /**
  * The states of a row in the ledger:
@@ -82,6 +83,11 @@ export interface RowUpdate {
   attempts?: number;
   /** The origin_id of the thread message its POST opens the conversation with (kept when absent). */
   opener?: string | null;
+  /**
+   * The loss counts of the whole ticket, its thread included (JSON `LossCounts`): kept when absent,
+   * cleared by null. Not customer data: a done row keeps them, so `status` can say what arrived altered.
+   */
+  losses?: string | null;
 }
 
 /** A duplicate row: its key was already read in this run. */
@@ -125,6 +131,18 @@ export type StatusState = (typeof STATUS_STATES)[number];
 
 /** Thread messages per state (`sending` folded into `uncertain`) and the threads still open. */
 export type LedgerMessageCounts = Record<'done' | 'rejected' | 'failed' | 'uncertain' | 'pending' | 'open_threads', number>;
+
+/**
+ * The stored loss counts summed: `done` over the rows in Re:amaze, `notDone` over the rows still to
+ * import (pending, sending, failed, uncertain); invalid and rejected rows are left out (they need a fix first).
+ */
+export interface LedgerLossCounts {
+  done: LossCounts;
+  notDone: LossCounts;
+}
+
+/** The row states whose losses count as still to import: the next run sends them as they are. */
+export const TO_IMPORT_STATES: readonly RowState[] = ['pending', 'sending', 'failed', 'uncertain'];
 
 /** A row left `sending` was in flight when a run stopped: as unknown as `uncertain`, and looked up the same way. */
 export function foldState(state: string): string {
@@ -180,6 +198,8 @@ export interface Ledger {
   counts(): Record<StatusState, number>;
   /** Thread messages per state and open threads, as `status` counts them. */
   messageCounts(): LedgerMessageCounts;
+  /** The rows' loss counts, summed over done rows and over rows still to import. */
+  lossCounts(): LedgerLossCounts;
   /** Commits what is queued and releases the ledger. */
   close(): void;
 }

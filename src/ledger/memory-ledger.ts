@@ -1,7 +1,9 @@
+import { addLossCounts, parseLossCounts } from '../mapping/losses.js';
 import { joinKey } from './join-key.js';
 import {
-  foldState, STATUS_STATES, type DuplicateRow, type Ledger, type LedgerEntry, type LedgerMessageCounts, type MessageEntry,
-  type MessageUpdate, type RowUpdate, type RunEnd, type RunInfo, type RunStart, type SendingWrite, type StatusState,
+  foldState, STATUS_STATES, TO_IMPORT_STATES, type DuplicateRow, type Ledger, type LedgerEntry, type LedgerLossCounts,
+  type LedgerMessageCounts, type MessageEntry, type MessageUpdate, type RowUpdate, type RunEnd, type RunInfo, type RunStart,
+  type SendingWrite, type StatusState,
 } from './ledger.js';
 
 /** A row as the in-memory ledger holds it: the stored columns of the SQLite one. */
@@ -84,7 +86,7 @@ export class MemoryLedger implements Ledger {
       payloadHash: update.payloadHash ?? before?.payloadHash ?? null, slug: update.slug ?? before?.slug ?? null,
       seenRun: this.runs.length, threadOpen: before?.threadOpen ?? false, opener: update.opener ?? before?.opener ?? null,
       payload: done ? null : (update.payload ?? null), fields: done ? null : (update.fields ?? before?.fields ?? null),
-      problems: update.problems ?? null,
+      problems: update.problems ?? null, losses: update.losses === undefined ? (before?.losses ?? null) : update.losses,
     });
   }
 
@@ -135,6 +137,15 @@ export class MemoryLedger implements Ledger {
     for (const message of this.messages.values()) counts[foldState(message.state) as keyof LedgerMessageCounts] += 1;
     counts.open_threads = [...this.rows.values()].filter((row) => row.threadOpen).length;
     return counts;
+  }
+
+  lossCounts(): LedgerLossCounts {
+    const sums: LedgerLossCounts = { done: {}, notDone: {} };
+    for (const row of this.rows.values()) {
+      if (row.state === 'done') addLossCounts(sums.done, parseLossCounts(row.losses));
+      else if (TO_IMPORT_STATES.includes(row.state)) addLossCounts(sums.notDone, parseLossCounts(row.losses));
+    }
+    return sums;
   }
 
   close(): void {

@@ -3,7 +3,7 @@ import { hashOf } from '../hash.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** The ledger's schema version (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const SCHEMA_1 = `
 CREATE TABLE runs (
@@ -83,6 +83,17 @@ UPDATE messages SET payload = NULL WHERE state = 'done' AND payload IS NOT NULL;
 `;
 
 /**
+ * Version 4: each ticket's loss counts (what was not carried as the export held it), kept for done
+ * rows too since they are counts, not customer data. The partial index holds the rows with losses
+ * and their text (it covers the sum `status` makes): on a million rows, the sum reads it in under a
+ * second, where looking each row up through `rows_state` takes half a minute.
+ */
+const SCHEMA_4 = `
+ALTER TABLE rows ADD COLUMN losses TEXT;   -- JSON {kind: count} of the whole ticket, its thread included
+CREATE INDEX rows_losses ON rows (state, losses) WHERE losses IS NOT NULL;
+`;
+
+/**
  * Earlier releases stored a relational export's joined thread in a row's fields (`@messages`):
  * the fields become the record as it was read, and an invalid row's hash (of those fields) with
  * them, so last night's unchanged invalid rows do not look changed (nor count as new errors).
@@ -117,7 +128,8 @@ export function migrate(db: SqliteDatabase, path: string): void {
     db.transaction(() => {
       if (version < 1) db.exec(SCHEMA_1);
       if (version < 2) db.exec(SCHEMA_2);
-      db.exec(SCHEMA_3);
+      if (version < 3) db.exec(SCHEMA_3);
+      db.exec(SCHEMA_4);
       dropJoinedThreads(db);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();

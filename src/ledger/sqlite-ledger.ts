@@ -1,13 +1,13 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { ImportError } from '../errors.js';
 import type {
-  DuplicateRow, Ledger, LedgerEntry, LedgerMessageCounts, MessageEntry, MessageState, MessageUpdate, RowState, RowUpdate,
+  DuplicateRow, Ledger, LedgerEntry, LedgerLossCounts, LedgerMessageCounts, MessageEntry, MessageState, MessageUpdate, RowState, RowUpdate,
   RunEnd, RunInfo, RunStart, SendingWrite, StatusState,
 } from './ledger.js';
 import { acquireLock, type LedgerLock } from './lock.js';
 import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
 import { migrate } from './schema.js';
-import { countMessages, countRows } from './sqlite-reads.js';
+import { countMessages, countRows, sumLossCounts } from './sqlite-reads.js';
 import { SqliteRuns } from './sqlite-runs.js';
 import { messageKey, SqliteWrites } from './sqlite-writes.js';
 
@@ -157,6 +157,11 @@ export class SqliteLedger implements Ledger {
   messageCounts(): LedgerMessageCounts {
     this.flush();
     return countMessages(this.db);
+  }
+
+  lossCounts(): LedgerLossCounts {
+    this.flush();
+    return sumLossCounts(this.db);
   }
 
   close(): void {

@@ -1,4 +1,5 @@
-import { foldState, STATUS_STATES, type LedgerMessageCounts, type StatusState } from './ledger.js';
+import { LOSS_KINDS, type LossCounts, type LossKind } from '../mapping/losses.js';
+import { foldState, STATUS_STATES, TO_IMPORT_STATES, type LedgerLossCounts, type LedgerMessageCounts, type StatusState } from './ledger.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /**
@@ -31,4 +32,28 @@ export function countMessages(db: SqliteDatabase): LedgerMessageCounts {
   }
   counts.open_threads = db.prepare("SELECT count(*) FROM rows WHERE thread = 'open'").pluck().get() as number;
   return counts;
+}
+
+/**
+ * The loss counts of done rows and of rows still to import, summed in one query: json_each reads
+ * each row's counts where they lie (no row is parsed in JS), text that is not JSON reads as `{}`
+ * (json_each would throw), a count that is not a positive whole number is skipped, and total()
+ * cannot overflow the way sum() can on a garbage count.
+ */
+export const LOSS_SUMS = `SELECT rows.state = 'done' AS done, j.key AS kind, total(j.value) AS n
+  FROM rows, json_each(CASE WHEN json_valid(rows.losses) THEN rows.losses ELSE '{}' END) AS j
+  WHERE rows.losses IS NOT NULL AND rows.state IN ('done', ${TO_IMPORT_STATES.map((state) => `'${state}'`).join(', ')})
+    AND j.type IN ('integer', 'real') AND j.value > 0 AND j.value = round(j.value)
+  GROUP BY 1, j.key`;
+
+/** Loss counts per kind of done rows and of rows still to import; kinds this code does not know are left out. */
+export function sumLossCounts(db: SqliteDatabase): LedgerLossCounts {
+  const sums: LedgerLossCounts = { done: {}, notDone: {} };
+  for (const { done, kind, n } of db.prepare(LOSS_SUMS).all() as { done: number; kind: unknown; n: number }[]) {
+    // A sum past 2^53 is garbage (no export holds that many), and would print as a rounded number.
+    if (typeof kind !== 'string' || !Object.hasOwn(LOSS_KINDS, kind) || !Number.isSafeInteger(n)) continue;
+    const counts: LossCounts = done ? sums.done : sums.notDone;
+    counts[kind as LossKind] = n;
+  }
+  return sums;
 }

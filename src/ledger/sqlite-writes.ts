@@ -127,6 +127,7 @@ function rowParams(update: RowUpdate, run: number) {
     error_code: update.errorCode ?? null, error: update.error ?? null, payload_hash: update.payloadHash ?? null,
     payload: update.payload ?? null, fields: update.fields ?? null, problems: update.problems ?? null,
     run, at: new Date().toISOString(), opener: update.opener ?? null, join_key: joinKey(update.key),
+    losses: update.losses ?? null, keep_losses: update.losses === undefined ? 1 : 0,
   };
 }
 
@@ -142,9 +143,10 @@ function messageParams(update: MessageUpdate) {
 // A `done` row or message keeps no payload and no source fields, whatever the update carries and
 // whatever an earlier state kept: once it is in Re:amaze, its customer data has no business here.
 // (The ledger runs with secure_delete, so the old content does not linger in freed pages either.)
-const ROW_UPSERT = `INSERT INTO rows (key, file, line, state, attempts, http_status, slug, error_code, error, payload_hash, payload, fields, seen_run, updated_at, opener, join_key, problems)
+// Loss counts are no customer data and stay with a done row; an update without them keeps the old ones.
+const ROW_UPSERT = `INSERT INTO rows (key, file, line, state, attempts, http_status, slug, error_code, error, payload_hash, payload, fields, seen_run, updated_at, opener, join_key, problems, losses)
   VALUES (@key, @file, @line, @state, @attempts, @http_status, @slug, @error_code, @error, @payload_hash,
-    CASE WHEN @state = 'done' THEN NULL ELSE @payload END, CASE WHEN @state = 'done' THEN NULL ELSE @fields END, @run, @at, @opener, @join_key, @problems)
+    CASE WHEN @state = 'done' THEN NULL ELSE @payload END, CASE WHEN @state = 'done' THEN NULL ELSE @fields END, @run, @at, @opener, @join_key, @problems, @losses)
   ON CONFLICT (key) DO UPDATE SET file = excluded.file, line = excluded.line, state = excluded.state,
     attempts = rows.attempts + excluded.attempts, http_status = excluded.http_status,
     slug = COALESCE(excluded.slug, rows.slug), error_code = excluded.error_code, error = excluded.error,
@@ -152,7 +154,7 @@ const ROW_UPSERT = `INSERT INTO rows (key, file, line, state, attempts, http_sta
     payload = CASE WHEN excluded.state = 'done' THEN NULL ELSE excluded.payload END,
     fields = CASE WHEN excluded.state = 'done' THEN NULL ELSE COALESCE(excluded.fields, rows.fields) END,
     seen_run = excluded.seen_run, updated_at = excluded.updated_at, opener = COALESCE(excluded.opener, rows.opener),
-    problems = excluded.problems`;
+    problems = excluded.problems, losses = CASE WHEN @keep_losses THEN rows.losses ELSE excluded.losses END`;
 
 const MESSAGE_UPSERT = `INSERT INTO messages (ticket, origin_id, seq, state, attempts, http_status, error_code, error, payload_hash, payload, updated_at)
   VALUES (@ticket, @origin_id, @seq, @state, @attempts, @http_status, @error_code, @error, @payload_hash,

@@ -2,7 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteLedger } from '../../src/ledger/sqlite-ledger.js';
+import { LOSS_KINDS } from '../../src/mapping/losses.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
+import { start } from '../helpers/child.js';
 import { hasStackTrace, runCli, tempDir } from '../helpers/cli.js';
 import { sandbox, sandboxEnv } from '../helpers/sandbox.js';
 
@@ -99,6 +101,68 @@ describe('status', () => {
     const result = await runCli(['status', '--ledger', notLedger]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`${notLedger} is not a reamaze-import ledger (not an SQLite file): check the --ledger path.\n`);
+  });
+});
+
+/** A ledger written as a run would leave it: done rows and rows still to import, with their tickets' losses. */
+function writeLedgerWithLosses(): void {
+  const writer = SqliteLedger.open(ledger());
+  writer.startRun({ args: {}, mappingHash: 'h' });
+  const at = (key: string, line: number) => ({ key, file: 't.csv', line });
+  writer.record({ ...at('T1', 2), state: 'done', slug: 's1', losses: '{"attachments_linked":1,"author_not_staff":2}' });
+  writer.record({ ...at('T2', 3), state: 'done', slug: 's2', losses: '{"author_not_staff":1}' });
+  writer.record({ ...at('T3', 4), state: 'done', slug: 's3' });
+  writer.record({ ...at('T4', 5), state: 'failed', errorCode: 'API_FAILED', error: 'gave up: 503', losses: '{"date_unparsed":1,"note_reordered":3}' });
+  writer.record({ ...at('T5', 6), state: 'invalid', errorCode: 'ROW_INVALID', error: 'bad', losses: '{"date_sentinel":9}' });
+  writer.finishRun({ counts: {}, learnedRate: 1, exitCode: 1 });
+  writer.close();
+}
+
+describe('status: what was not carried as the export held it', () => {
+  it('sums the losses of done rows apart from those still to import, in the order of the kinds (--json)', async () => {
+    writeLedgerWithLosses();
+    const result = await runCli(['status', '--ledger', ledger(), '--json']);
+    expect(result.code).toBe(0);
+    const status = JSON.parse(result.stdout);
+    expect(status.losses).toEqual({ done: { author_not_staff: 3, attachments_linked: 1 }, to_import: { note_reordered: 3, date_unparsed: 1 } });
+    const order = Object.keys(LOSS_KINDS);
+    for (const counts of [status.losses.done, status.losses.to_import]) {
+      const kinds = Object.keys(counts);
+      expect(kinds).toEqual([...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+    }
+    expect(Object.keys(status)).toEqual(['ledger', 'counts', 'messages', 'runs', 'learned_rate', 'top_errors', 'losses']);
+    expect(status.counts).toMatchObject({ done: 3, failed: 1, invalid: 1 });
+  });
+
+  it('prints one line per kind, with what it means, from the built binary', async () => {
+    writeLedgerWithLosses();
+    const child = start(['status', '--ledger', ledger()], {});
+    expect(await child.code).toBe(0);
+    const lines = child.stdout().split('\n');
+    const from = lines.indexOf('Not carried as the export held it (in Re:amaze):');
+    expect(from).toBeGreaterThan(0);
+    expect(lines.slice(from, from + 6)).toEqual([
+      'Not carried as the export held it (in Re:amaze):',
+      `  3 author_not_staff: ${LOSS_KINDS.author_not_staff}`,
+      `  1 attachments_linked: ${LOSS_KINDS.attachments_linked}`,
+      'Not carried as the export held it (rows still to import):',
+      `  3 note_reordered: ${LOSS_KINDS.note_reordered}`,
+      `  1 date_unparsed: ${LOSS_KINDS.date_unparsed}`,
+    ]);
+    expect(child.stdout()).not.toContain('date_sentinel');
+  });
+
+  it('says nothing of losses when the ledger holds none, and --json gives empty counts', async () => {
+    const writer = SqliteLedger.open(ledger());
+    writer.startRun({ args: {}, mappingHash: 'h' });
+    writer.record({ key: 'T1', file: 't.csv', line: 2, state: 'done', slug: 's1' });
+    writer.record({ key: 'T2', file: 't.csv', line: 3, state: 'pending', losses: 'not json' });
+    writer.close();
+    const text = await runCli(['status', '--ledger', ledger()]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toContain('Not carried');
+    const json = await runCli(['status', '--ledger', ledger(), '--json']);
+    expect(JSON.parse(json.stdout).losses).toEqual({ done: {}, to_import: {} });
   });
 });
 

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../../src/ledger/ledger.js';
 import { MemoryLedger } from '../../../src/ledger/memory-ledger.js';
 import { SqliteLedger } from '../../../src/ledger/sqlite-ledger.js';
+import { openSqlite } from '../../../src/ledger/sqlite.js';
 import { tempDir } from '../../helpers/cli.js';
 
 let dir: string;
@@ -42,6 +43,32 @@ async function exercise(ledger: Ledger) {
   };
 }
 
+/**
+ * Loss counts written every way the pipeline may: kept by a write without them (a `sending` or a
+ * done without counts), replaced, cleared; in every state; and text that is not counts.
+ */
+async function exerciseLosses(ledger: Ledger) {
+  ledger.startRun({ args: {}, mappingHash: 'h1' });
+  const at = (key: string, line: number) => ({ key, file: 'a.csv', line });
+  ledger.record({ ...at('K1', 2), state: 'pending', losses: '{"author_unknown":1}' });
+  await ledger.markSendingSoon({ kind: 'row', update: { ...at('K1', 2), state: 'sending' } });
+  ledger.record({ ...at('K1', 2), state: 'done', slug: 's1' });
+  ledger.record({ ...at('K2', 3), state: 'pending', losses: '{"author_not_staff":5}' });
+  ledger.record({ ...at('K2', 3), state: 'done', slug: 's2', losses: '{"author_not_staff":2,"attachments_linked":1}' });
+  ledger.record({ ...at('K3', 4), state: 'failed', losses: '{"note_reordered":1}' });
+  ledger.record({ ...at('K3', 4), state: 'failed', losses: null });
+  await ledger.markSendingSoon({ kind: 'row', update: { ...at('K4', 5), state: 'sending', losses: '{"date_unparsed":3}' } });
+  ledger.record({ ...at('K5', 6), state: 'failed', losses: '{"date_unparsed":1}' });
+  ledger.record({ ...at('K6', 7), state: 'uncertain', losses: 'not json {' });
+  ledger.record({ ...at('K7', 8), state: 'pending', losses: '{"author_unknown":"3","no_such_kind":4,"date_sentinel":-1,"custom_field_dropped":1.5,"attachment_not_url":2}' });
+  ledger.record({ ...at('K8', 9), state: 'pending', losses: '[1,2]' });
+  ledger.record({ ...at('K9', 10), state: 'pending', losses: '7' });
+  // Rows that need a fix before they can be sent: their losses are no one's to count yet.
+  ledger.record({ ...at('K10', 11), state: 'rejected', losses: '{"opened_by_importer":1}' });
+  ledger.record({ ...at('K11', 12), state: 'invalid', losses: '{"assignee_not_staff":1}' });
+  return ledger.lossCounts();
+}
+
 describe('the ledger contract: SQLite and in-memory alike', () => {
   it('reads back the same entries, counts and runs after the same writes', async () => {
     const sqlite = SqliteLedger.open(join(dir, 'l.ledger'));
@@ -53,5 +80,33 @@ describe('the ledger contract: SQLite and in-memory alike', () => {
     expect(fromSqlite.counts).toEqual({ done: 2, rejected: 1, failed: 0, invalid: 1, uncertain: 1, pending: 0, duplicate: 1 });
     expect(fromSqlite.messageCounts).toEqual({ done: 1, rejected: 0, failed: 0, uncertain: 1, pending: 0, open_threads: 1 });
     expect(fromSqlite.joined).toBe('1077.0');
+  });
+
+  it('keeps, replaces and clears a row\'s loss counts, and sums done rows apart from those still to import', async () => {
+    const path = join(dir, 'l.ledger');
+    const sqlite = SqliteLedger.open(path);
+    const fromSqlite = await exerciseLosses(sqlite);
+    sqlite.close();
+    const memory = new MemoryLedger();
+    const fromMemory = await exerciseLosses(memory);
+    expect(fromSqlite).toEqual({
+      done: { author_unknown: 1, author_not_staff: 2, attachments_linked: 1 },
+      notDone: { date_unparsed: 4, attachment_not_url: 2 },
+    });
+    expect(fromMemory).toEqual(fromSqlite);
+    // A done row keeps its counts (not customer data) while its payload and fields go.
+    expect(memory.rows.get('K1')).toMatchObject({ losses: '{"author_unknown":1}', payload: null, fields: null });
+    expect(memory.rows.get('K3')?.losses).toBeNull();
+    const db = openSqlite(path, { readonly: true });
+    const stored = (key: string) => db.prepare('SELECT losses FROM rows WHERE key = ?').pluck().get(key);
+    expect([stored('K1'), stored('K3'), stored('K4')]).toEqual(['{"author_unknown":1}', null, '{"date_unparsed":3}']);
+    db.close();
+  });
+
+  it('starts with no loss counts', () => {
+    const sqlite = SqliteLedger.open(join(dir, 'l.ledger'));
+    expect(sqlite.lossCounts()).toEqual({ done: {}, notDone: {} });
+    sqlite.close();
+    expect(new MemoryLedger().lossCounts()).toEqual({ done: {}, notDone: {} });
   });
 });

@@ -13,6 +13,9 @@ let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(async () => cleanup());
 
+/** Takes version 4 out of a ledger: what every earlier version lacks. */
+const DROP_LOSSES = 'DROP INDEX rows_losses; ALTER TABLE rows DROP COLUMN losses;';
+
 /** A ledger as the release before threads left it: schema version 1, one done row. */
 function writeVersion1(path: string): void {
   const ledger = SqliteLedger.open(path);
@@ -20,7 +23,7 @@ function writeVersion1(path: string): void {
   ledger.record({ key: 'T1', file: 'a.csv', line: 2, state: 'done', slug: 'slug-1' });
   ledger.close();
   const db = openSqlite(path);
-  db.exec('DROP TABLE messages; DROP INDEX rows_join_key; ALTER TABLE rows DROP COLUMN problems; ALTER TABLE rows DROP COLUMN thread; ALTER TABLE rows DROP COLUMN opener; ALTER TABLE rows DROP COLUMN join_key;');
+  db.exec('DROP TABLE messages; DROP INDEX rows_join_key; DROP INDEX rows_losses; ALTER TABLE rows DROP COLUMN losses; ALTER TABLE rows DROP COLUMN problems; ALTER TABLE rows DROP COLUMN thread; ALTER TABLE rows DROP COLUMN opener; ALTER TABLE rows DROP COLUMN join_key;');
   db.pragma('user_version = 1');
   db.close();
 }
@@ -71,7 +74,7 @@ describe('ledger schema versions', () => {
     ledger.close();
     // As version 2 left it: a done row that still holds its fields and payload.
     const db = openSqlite(path);
-    db.exec("UPDATE rows SET state = 'done'; ALTER TABLE rows DROP COLUMN problems");
+    db.exec(`UPDATE rows SET state = 'done'; ${DROP_LOSSES} ALTER TABLE rows DROP COLUMN problems`);
     db.pragma('user_version = 2');
     db.close();
     SqliteLedger.open(path).close();
@@ -92,7 +95,7 @@ describe('ledger schema versions', () => {
     ledger.record({ key: '7', file: 't.csv', line: 2, state: 'invalid', fields: JSON.stringify(stored), payloadHash: hashOf(stored) });
     ledger.close();
     const db = openSqlite(path);
-    db.exec('ALTER TABLE rows DROP COLUMN problems');
+    db.exec(`${DROP_LOSSES} ALTER TABLE rows DROP COLUMN problems`);
     db.pragma('user_version = 2');
     db.close();
     const reopened = SqliteLedger.open(path);
@@ -103,4 +106,50 @@ describe('ledger schema versions', () => {
     expect(JSON.parse(after.prepare('SELECT fields FROM rows').pluck().get() as string)).toEqual(asRead);
     after.close();
   });
+
+  it('adds loss counts to a version 3 ledger in place, keeping its rows; a reader of it finds none', () => {
+    const path = join(dir, 'v3.ledger');
+    const ledger = SqliteLedger.open(path);
+    ledger.startRun({ args: {}, mappingHash: 'h' });
+    ledger.record({ key: 'T1', file: 'a.csv', line: 2, state: 'done', slug: 'slug-1' });
+    ledger.record({ key: 'T2', file: 'a.csv', line: 3, state: 'invalid', problems: '[{"code":"x","path":"p","message":"m"}]', fields: '{"id":"T2"}' });
+    ledger.record({ key: 'T3', file: 'a.csv', line: 4, state: 'failed', payload: '{"body":"b"}' });
+    ledger.close();
+    const db = openSqlite(path);
+    db.exec(DROP_LOSSES);
+    db.pragma('user_version = 3');
+    db.close();
+
+    // Read-only, as `status` reads it: no column to sum, so no losses, and everything else as before.
+    const reader = LedgerReader.open(path);
+    expect(reader.lossCounts()).toEqual({ done: {}, notDone: {} });
+    expect(reader.counts()).toMatchObject({ done: 1, invalid: 1, failed: 1 });
+    reader.close();
+
+    const reopened = SqliteLedger.open(path);
+    expect(reopened.lookup('T1')).toMatchObject({ state: 'done', slug: 'slug-1' });
+    expect(reopened.lossCounts()).toEqual({ done: {}, notDone: {} });
+    reopened.record({ key: 'T3', file: 'a.csv', line: 4, state: 'done', slug: 'slug-3', losses: '{"date_unparsed":2}' });
+    expect(reopened.lossCounts()).toEqual({ done: { date_unparsed: 2 }, notDone: {} });
+    reopened.close();
+    const after = openSqlite(path, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(4);
+    expect(after.prepare('SELECT key, state, problems, fields, losses FROM rows ORDER BY key').all()).toEqual([
+      { key: 'T1', state: 'done', problems: null, fields: null, losses: null },
+      { key: 'T2', state: 'invalid', problems: '[{"code":"x","path":"p","message":"m"}]', fields: '{"id":"T2"}', losses: null },
+      { key: 'T3', state: 'done', problems: null, fields: null, losses: '{"date_unparsed":2}' },
+    ]);
+    after.close();
+    expect(withReader(path, (r) => r.lossCounts())).toEqual({ done: { date_unparsed: 2 }, notDone: {} });
+  });
 });
+
+function withReader<T>(path: string, read: (reader: LedgerReader) => T): T {
+  const reader = LedgerReader.open(path);
+  try {
+    return read(reader);
+  } finally {
+    reader.close();
+  }
+}
