@@ -71,6 +71,11 @@ const MAPPING_OPTIONS = {
   mapping: { alias: 'm', type: 'string', demandOption: true, describe: 'mapping file or preset name' },
   messages: { type: 'string', array: true, describe: 'messages files joined to the tickets by key (mappings with "messages.join")' },
   lookup: { type: 'string', array: true, describe: 'name=file: the records of a lookup the mapping declares (users=users.json)' },
+  'staff-map': { type: 'string', describe: 'JSON {"old e-mail or id": "staff e-mail"} or CSV lines old,new: the Re:amaze staff member of an agent whose address changed' },
+  'unmatched-authors': {
+    choices: ['importer', 'reject'] as const, default: 'importer',
+    describe: 'an agent who is no Re:amaze staff member, or an author without an e-mail: sent by the importing staff member with the original author in the header (importer), or the ticket is refused (reject); counted either way',
+  },
 } as const;
 
 /** The `run` options beyond the mapping: the ledger, the pace, the bounds, the credentials. */
@@ -85,6 +90,7 @@ const RUN_OPTIONS = {
   'max-errors': { type: 'number', describe: 'stop (exit 3, resumable) after this many rejected, failed or invalid rows' },
   'max-error-rate': { type: 'number', describe: 'stop (exit 3) when this share (0–1) of the rows so far failed, after 50 rows' },
   'summary-file': { type: 'string', describe: 'also write the JSON summary to this file (for monitoring)' },
+  'staff-list': { type: 'boolean', default: true, describe: 'read GET /staff to match agents; --no-staff-list takes only the --staff-map targets (and the importer) as staff' },
   brand: { type: 'string', describe: 'Re:amaze brand (default: REAMAZE_BRAND)' },
   email: { type: 'string', describe: 'staff login e-mail (default: REAMAZE_EMAIL)' },
   'token-file': { type: 'string', describe: 'file holding the API token (default: REAMAZE_API_TOKEN)' },

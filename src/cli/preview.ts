@@ -4,6 +4,7 @@ import { ExitCode } from './exit-codes.js';
 import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles } from './load.js';
 import type { CliIO } from './io.js';
 import { Renderer } from './render.js';
+import { offlineAuthors } from './staff-map.js';
 
 /** `preview <file> --mapping M [-n 5]`: the first payloads as they would be sent; exit 1 if any has errors. */
 export async function runPreview(args: Record<string, unknown>, io: CliIO): Promise<number> {
@@ -12,7 +13,7 @@ export async function runPreview(args: Record<string, unknown>, io: CliIO): Prom
   const mapping = await loadCompiledMapping(String(args.mapping), io.cwd);
   const count = Math.max(1, Math.floor(Number(args.n) || 5));
   const [file] = inputFiles(args.file, io.cwd);
-  const rows = await previewRows(file ?? '', mapping, count, (warning) => renderer.note(`Warning: ${warning}`), messageFiles(args, io.cwd), lookupFiles(args, io.cwd));
+  const rows = await previewRows(file ?? '', mapping, count, (warning) => renderer.note(`Warning: ${warning}`), messageFiles(args, io.cwd), lookupFiles(args, io.cwd), offlineAuthors(args, io.cwd));
   if (json) renderer.json(rows.map(toJson));
   else renderer.result(rows.length === 0 ? 'The file holds no data rows.' : rows.map(formatRow).join('\n\n'));
   return rows.every((row) => row.problems.length === 0) ? ExitCode.OK : ExitCode.ROWS_FAILED;
@@ -31,6 +32,9 @@ function formatRow(row: PreviewRow): string {
     lines.push(`POST /conversations/{slug}/messages (message ${index + 1})`, JSON.stringify(message, null, 2));
   });
   if (row.final) lines.push('PUT /conversations/{slug} (once the thread is in: replies may have moved the status)', JSON.stringify(row.final, null, 2));
+  if (row.losses.length > 0) {
+    lines.push('Not carried as the export holds it:', ...row.losses.map((loss) => `  - ${loss.path}: ${loss.kind}${loss.detail ? ` (${loss.detail})` : ''}`));
+  }
   if (row.problems.length > 0) {
     lines.push('Not sent, because:', ...row.problems.map((problem) => `  - ${formatProblem(problem)}`));
   }

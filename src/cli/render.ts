@@ -1,3 +1,4 @@
+import { LOSS_KINDS, type LossCounts, type LossKind } from '../mapping/losses.js';
 import cliProgress from 'cli-progress';
 import type { ProgressSnapshot } from '../pipeline/progress.js';
 import type { CliStreams } from './io.js';
@@ -104,6 +105,13 @@ function formatCounts(counts: Record<string, number>): string {
 /** 1234567 → `1,234,567`. */
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
+}
+
+/** One line per kind of loss under a title, its description and (validate) where it was first seen; none when nothing was lost. */
+export function lossLines(counts: LossCounts, title: string, examples: Partial<Record<LossKind, string>> = {}): string[] {
+  const kinds = (Object.keys(LOSS_KINDS) as LossKind[]).filter((kind) => (counts[kind] ?? 0) > 0);
+  if (kinds.length === 0) return [];
+  return [title, ...kinds.map((kind) => `  ${formatCount(counts[kind]!)} ${LOSS_KINDS[kind]}${examples[kind] ? ` (first at ${examples[kind]})` : ''}`)];
 }
 
 function formatBytes(bytes: number): string {

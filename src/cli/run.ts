@@ -9,7 +9,8 @@ import { readCredentials } from './credentials.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath } from './load.js';
 import type { CliIO } from './io.js';
-import { formatCount, Renderer } from './render.js';
+import { formatCount, lossLines, Renderer } from './render.js';
+import { authorArgs } from './staff-map.js';
 
 /** Requests per second when neither `--rate` nor an earlier run says: Re:amaze publishes no number. */
 export const DEFAULT_RATE = 1;
@@ -34,6 +35,7 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
       files: inputFiles(args.files, io.cwd), mapping, ledger, client, throttle,
       args: recordedArgs(args), signal: controller.signal, messages: messageFiles(args, io.cwd), lookups: lookupFiles(args, io.cwd),
       ...limits(args),
+      authors: { ...authorArgs(args, io.cwd), importer: credentials.email, readStaff: args['staff-list'] !== false },
       onProgress: (snapshot) => renderer.progress(snapshot),
       onWarning: (warning) => renderer.note(`Warning: ${warning}`),
     });
@@ -97,7 +99,7 @@ function seconds(value: unknown, fallback: number): number {
 
 /** The options worth keeping with the run: never credentials. */
 function recordedArgs(args: Record<string, unknown>): Record<string, unknown> {
-  const kept = ['files', 'mapping', 'messages', 'lookup', 'ledger', 'rate', 'max-rate', 'concurrency', 'limit', 'tag', 'max-errors', 'max-error-rate', 'base-url', 'brand'];
+  const kept = ['files', 'mapping', 'messages', 'lookup', 'ledger', 'rate', 'max-rate', 'concurrency', 'limit', 'tag', 'max-errors', 'max-error-rate', 'base-url', 'brand', 'staff-map', 'unmatched-authors', 'staff-list'];
   return Object.fromEntries(kept.filter((name) => args[name] !== undefined).map((name) => [name, args[name]]));
 }
 
@@ -136,6 +138,7 @@ export function formatRunSummary(summary: ImportSummary, ledger: Ledger): string
       `${summary.changed > 0 ? ` (${c(summary.changed)} of them changed since)` : ''}, ${c(summary.rejected)} rejected, ` +
       `${c(summary.failed)} failed, ${c(summary.invalid)} invalid, ${c(summary.uncertain)} uncertain, ${c(summary.duplicates)} duplicates.`,
     ...threadLines(summary),
+    ...lossLines(summary.losses, 'Not carried as the export held it (tickets sent in this run):'),
     `Rate at the end: ${summary.rate.toFixed(2)} requests/s.`,
     `The ledger holds: ${Object.entries(ledger.counts()).map(([state, n]) => `${state} ${c(n)}`).join(' · ')}.`,
   ];

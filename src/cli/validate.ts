@@ -4,7 +4,8 @@ import type { ReportFormat } from '../report/row-writer.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath, refuseOverwritingInputs } from './load.js';
 import type { CliIO } from './io.js';
-import { formatCount, Renderer } from './render.js';
+import { formatCount, lossLines, Renderer } from './render.js';
+import { offlineAuthors } from './staff-map.js';
 
 /** `validate <files..> --mapping M [--rejects R] [--json]`: exit 0 when every row is valid, 1 when not. */
 export async function runValidate(args: Record<string, unknown>, io: CliIO): Promise<number> {
@@ -20,6 +21,7 @@ export async function runValidate(args: Record<string, unknown>, io: CliIO): Pro
     ...(rejectsPath ? { rejects: { path: rejectsPath, format: rejectsFormat(args, rejectsPath) } } : {}),
     messages: messageFiles(args, io.cwd),
     lookups: lookupFiles(args, io.cwd),
+    authors: offlineAuthors(args, io.cwd),
     ...threadOption(io.env),
     onProgress: (snapshot) => renderer.progress(snapshot),
     onWarning: (warning) => renderer.note(`Warning: ${warning}`),
@@ -43,6 +45,8 @@ function toJson(summary: ValidateSummary, rejects: string | undefined) {
     duplicates: summary.duplicates,
     files: summary.files,
     top_errors: summary.topErrors,
+    losses: summary.losses,
+    loss_examples: summary.lossExamples,
     rejects: rejects ?? null,
     messages_files: summary.messageFiles
       ? {
@@ -77,6 +81,7 @@ export function formatSummary(summary: ValidateSummary, rejects: string | undefi
         '`run` adds them only to conversations its ledger created earlier.');
     }
   }
+  lines.push(...lossLines(summary.losses, 'Not carried as the export holds it (valid rows):', summary.lossExamples));
   if (summary.topErrors.length > 0) {
     lines.push('Most common errors:');
     for (const entry of summary.topErrors) {

@@ -1,8 +1,12 @@
 import type { FieldReference } from './types.js';
 import { isEmpty, toText, type Fields } from './fields.js';
 import { formatPath } from './issues.js';
-import { compileLeaf, type Evaluate, type RowContext, type Shared } from './leaf.js';
+import { compileLeaf, noteAt, type Evaluate, type RowContext, type Shared } from './leaf.js';
 import type { ConversationSpec, LeafSpec } from './schema.js';
+import type { MappedAuthor } from './authors.js';
+import { placeAttachments } from './attachments.js';
+import { compileCustomFields, mergeIntoData } from './custom-fields.js';
+import { compileAuthor, copiesLine } from './author-leaf.js';
 
 /** A property of a body and how to compute it. */
 export type Entry = [key: string, evaluate: Evaluate];
@@ -84,16 +88,28 @@ function withDefault(evaluate: Evaluate, fallback: unknown): Evaluate {
   };
 }
 
-/** Compiles the `conversation` section to a function of a record giving `{conversation: {...}}`, the key in `data`. */
+/** A record's conversation: the body to POST, and what is decided once its authors are known. */
+export interface ConversationParts {
+  /** `{conversation: {...}}`, the key in `data`. */
+  body: Record<string, unknown>;
+  /** The author of the conversation's own first message (`conversation.message.role/user`), when mapped. */
+  opening: MappedAuthor | undefined;
+  /** The assignee as the export names them (`conversation.assignee`), when mapped. */
+  assignee: MappedAuthor | undefined;
+  /** The ticket's Cc/Bcc as a header line, '' when none. */
+  copies: string;
+}
+
+/** Compiles the `conversation` section to a function of a record giving its parts. */
 export function compileConversation(
   spec: ConversationSpec,
   keyField: string,
   references: FieldReference[],
   shared?: Shared,
-): (fields: Fields, key: string | undefined, ctx: RowContext) => Record<string, unknown> {
-  const { data, message, user, ...leaves } = spec;
-  const { header, ...messageLeaves } = message;
-  const at = (...path: string[]) => ({ path: ['conversation', ...path], references, shared });
+): (fields: Fields, key: string | undefined, ctx: RowContext) => ConversationParts {
+  const { data, message, user, custom_fields: customFields, assignee, cc, bcc, ...leaves } = spec;
+  const { header, role, user: openingUser, attachments, ...messageLeaves } = message;
+  const at = (...path: string[]): SectionPlace => ({ path: ['conversation', ...path], references, shared });
   const { data: userDataSpec, ...userLeaves } = user;
   // Compiled in the order of the body, so `references` list fields in the order of the mapping.
   const entries: Entry[] = [
@@ -106,17 +122,27 @@ export function compileConversation(
   // Kept even when empty, so validation names the missing `conversation.user.email`, not `user`.
   entries.push(['user', orEmpty(objectOf([...userLeafEntries, ['data', userData]]))]);
   const conversation = objectOf(entries);
-  const headerOf = header === undefined ? undefined : compileLeaf(header, { at: 'conversation.message.header', apiRequired: false, references, shared });
+  const one = (leaf: LeafSpec | undefined, name: string) => (leaf === undefined ? undefined : compileLeaf(leaf, { at: `conversation.${name}`, apiRequired: false, references, shared }));
+  const [headerOf, attachmentsOf, ccOf, bccOf] = [one(header, 'message.header'), one(attachments, 'message.attachments'), one(cc, 'cc'), one(bcc, 'bcc')];
+  const openingOf = role === undefined && openingUser === undefined ? undefined : compileAuthor(openingUser, role, at('message', 'user'));
+  const assigneeOf = assignee === undefined ? undefined : compileAuthor(assignee, undefined, at('assignee'));
+  const fieldsOf = customFields === undefined ? undefined : compileCustomFields(customFields, { at: 'conversation.custom_fields', references, shared });
   return (fields, key, ctx) => {
     const body = (conversation(fields, ctx) ?? {}) as Record<string, unknown>;
     const first = body.message as Record<string, unknown> | undefined;
+    if (attachmentsOf && first) placeAttachments(first, attachmentsOf(fields, ctx), noteAt(ctx, 'conversation.message.attachments'));
     if (headerOf && first && !isEmpty(first.body)) first.body = withHeader(first.body, headerOf(fields, ctx));
-    if (key !== undefined) {
+    const copied = { cc: ccOf?.(fields, ctx), bcc: bccOf?.(fields, ctx) };
+    const extra = fieldsOf?.(fields, ctx);
+    if (key !== undefined || extra !== undefined || !isEmpty(copied.cc) || !isEmpty(copied.bcc)) {
+      const data = (body.data ??= {}) as Record<string, unknown>;
+      // The copies stay with the ticket as data; never as recipients, who would be copied on every future reply.
+      if (!isEmpty(copied.cc)) data.legacy_cc ??= toText(copied.cc);
+      if (!isEmpty(copied.bcc)) data.legacy_bcc ??= toText(copied.bcc);
+      if (extra !== undefined) mergeIntoData(data, extra, [keyField], noteAt(ctx, 'conversation.custom_fields'));
       // The key in data is how a later run finds what this one created (GET ?data[key]=...).
-      const existing = body.data as Record<string, unknown> | undefined;
-      if (existing === undefined) body.data = { [keyField]: key };
-      else existing[keyField] = key;
+      if (key !== undefined) data[keyField] = key;
     }
-    return { conversation: body };
+    return { body: { conversation: body }, opening: openingOf?.(fields, ctx), assignee: assigneeOf?.(fields, ctx), copies: copiesLine(copied.cc, copied.bcc) };
   };
 }

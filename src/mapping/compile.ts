@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { describeErrno, ImportError, type RowProblem } from '../errors.js';
 import type { SourceOptions } from '../source/types.js';
-import type { CompiledMapping, FieldReference, MappedMessage } from './types.js';
+import type { CompiledMapping, FieldReference } from './types.js';
+import { assembleRow, assembleThread } from './assemble.js';
+import type { RowContext } from './leaf.js';
 import { compileConversation } from './body.js';
 import { compileGetter, toText, type Fields } from './fields.js';
 import { formatIssues, formatPath } from './issues.js';
 import { compileMessages } from './messages.js';
 import { Lookups } from './lookups.js';
-import { MappingSpecSchema, type MappingSpec } from './schema.js';
+import { MappingSpecSchema, type MappingSpec, type MessagesSectionSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
 
 /** The `conversation.data` field the row key goes to when the mapping does not say. */
@@ -72,10 +74,11 @@ function crossChecks(spec: MappingSpec): string[] {
   if (spec.conversation.message.body === undefined && spec.messages === undefined) {
     problems.push('conversation.message.body: required (or map "messages": the first message of each thread then opens the conversation)');
   }
+  problems.push(...undeclaredLookups(spec));
+  if (Array.isArray(spec.messages)) return problems;
   if (spec.conversation.message.body === undefined && spec.messages?.opens_conversation === false) {
     problems.push('conversation.message.body: required when messages.opens_conversation is false');
   }
-  problems.push(...undeclaredLookups(spec));
   if (spec.messages?.join && spec.messages.origin_id === undefined) {
     problems.push('messages.origin_id: required with "join": a messages file of a nightly export holds only some of a thread, so each message must be known by its own id');
   }
@@ -136,12 +139,10 @@ function compileKey(key: string | undefined, references: FieldReference[]): (fie
   return (fields) => toText(read(fields)).trim() || undefined;
 }
 
-/** Puts a thread's first message (body, attachment) into the conversation's first message. */
-function openWith(body: Record<string, unknown>, first: MappedMessage): void {
-  const conversation = body.conversation as Record<string, unknown>;
-  const { body: _none, ...opening } = (conversation.message ?? {}) as Record<string, unknown>;
-  const { body: text, attachment } = first.body.message as Record<string, unknown>;
-  conversation.message = { body: text, ...(attachment === undefined ? {} : { attachment }), ...opening };
+/** How thread messages are told apart: every one has a mapped origin_id, or some go by position. */
+function threadIdsOf(messages: MessagesSectionSpec): 'mapped' | 'position' {
+  const list = Array.isArray(messages) ? messages : [messages];
+  return list.every((message) => message.origin_id !== undefined) ? 'mapped' : 'position';
 }
 
 /** Compiles a validated mapping once into pure functions of one record. */
@@ -154,31 +155,34 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
   const conversation = compileConversation(spec.conversation, keyField, references, shared);
   const messages = compileMessages(spec.messages, references, shared);
   // Without a body of its own (or when told), a conversation opens with the first message of its thread.
-  const opensWithThread = spec.messages?.opens_conversation ?? spec.conversation.message.body === undefined;
+  const thread = Array.isArray(spec.messages) ? undefined : spec.messages;
+  const opensWithThread = spec.messages !== undefined && (thread?.opens_conversation ?? spec.conversation.message.body === undefined);
   const normalized = canonicalJson(normalize(spec));
-  const { on, ...joinSource } = spec.messages?.join ?? { on: undefined };
+  const { on, ...joinSource } = thread?.join ?? { on: undefined };
   return {
     source: sourceOptions satisfies SourceOptions,
     join: on === undefined ? undefined : { on, source: joinSource satisfies SourceOptions },
     lookups,
     lookupSpecs: Object.fromEntries(Object.entries(spec.lookups ?? {}).map(([name, { key: lookupKey, ...lookupSource }]) => [name, { on: lookupKey, at: `lookups.${name}.key`, source: lookupSource }])),
-    threadIds: spec.messages === undefined ? undefined : spec.messages.origin_id === undefined ? 'position' : 'mapped',
+    threadIds: spec.messages === undefined ? undefined : threadIdsOf(spec.messages),
+    namesAuthors: spec.messages !== undefined || spec.conversation.assignee !== undefined || spec.conversation.message.user !== undefined || spec.conversation.message.role !== undefined,
     keyField,
     hash: createHash('sha256').update(normalized).digest('hex'),
     canonical: normalized,
     references,
     keyOf,
-    mapThread(fields, rowKey, joined) {
+    mapThread(fields, rowKey, joined, authors) {
       const problems: RowProblem[] = [];
-      return { messages: messages(fields, rowKey, problems, joined), problems };
+      const thread = messages(fields, rowKey, problems, joined);
+      return { messages: thread, problems, losses: assembleThread(thread, problems, authors) };
     },
-    mapRow(fields, rowKey, joined) {
-      const ctx = { problems: [] as RowProblem[], prefix: '' };
-      const body = conversation(fields, rowKey, ctx);
+    mapRow(fields, rowKey, joined, authors) {
+      const ctx: RowContext = { problems: [], prefix: '' };
+      const parts = conversation(fields, rowKey, ctx);
       const thread = messages(fields, rowKey, ctx.problems, joined);
-      const opener = opensWithThread ? thread.shift() : undefined;
-      if (opener) openWith(body, opener);
-      return { body, messages: thread, ...(opener ? { opener } : {}), problems: ctx.problems };
+      const row = assembleRow(parts, thread, rowKey, ctx.problems, { opensWithThread, authors });
+      if (ctx.losses) row.losses.unshift(...ctx.losses);
+      return row;
     },
   };
 }

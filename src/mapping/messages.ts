@@ -1,13 +1,11 @@
 import type { RowProblem } from '../errors.js';
 import type { FieldReference, MappedMessage } from './types.js';
-import { objectOf, leavesOf, SUPPRESS_DEFAULTS, withHeader, type SectionPlace } from './body.js';
+import type { SectionPlace } from './body.js';
 import { compileGetter, isEmpty, quote, toText, type Fields, type Getter } from './fields.js';
-import { compileLeaf, type Evaluate, type RowContext, type Shared } from './leaf.js';
-import type { MessagesSpec } from './schema.js';
+import type { RowContext, Shared } from './leaf.js';
+import { compileMessage, type ElementMapper } from './message-leaves.js';
+import type { MessagesSectionSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
-
-/** Messages are imported as history: no notifications, no auto-resolve, no surveys. */
-const MESSAGE_DEFAULTS = { ...SUPPRESS_DEFAULTS, suppress_surveys: true };
 
 /**
  * Maps one record to its thread, in order; problems go to `problems`, at paths like
@@ -79,58 +77,56 @@ function asFields(item: unknown): Fields | undefined {
 
 /**
  * Compiles the `messages` section: the thread of a record, one message per element of the `from`
- * list (or of the joined messages file), sorted by `order_by`, paths relative to one element.
- * An element with neither body nor attachment (a status change, a deleted message) is left out;
- * a sender without an e-mail is left out (the token's staff member sends the message).
+ * list (or of the joined messages file), sorted by `order_by`, paths relative to one element; or,
+ * written as a list, messages made of the record's own columns (a reply in an `answer` column).
  * Every message gets an `origin_id`: the mapped one, else `<row key>#<position>`; it is the
- * message's identity in the ledger and how an ambiguous answer is reconciled.
+ * message's identity in the ledger and how an ambiguous answer is reconciled. Its author is
+ * mapped apart from its body: who sends it is decided against the staff list (see authors.ts).
  */
-export function compileMessages(spec: MessagesSpec | undefined, references: FieldReference[], shared?: Shared): MessagesMapper {
+export function compileMessages(spec: MessagesSectionSpec | undefined, references: FieldReference[], shared?: Shared): MessagesMapper {
   if (spec === undefined) return () => [];
-  const { from, join: _join, order_by: orderBy, header, user, origin_id: originId, opens_conversation: _opens, ...leaves } = spec;
+  const place = (...path: string[]): SectionPlace => ({ path: ['messages', ...path], errorPath: path, references, shared });
+  if (Array.isArray(spec)) {
+    const mappers = spec.map((template, i) => compileMessage(template, (...path) => ({ path: ['messages', String(i), ...path], errorPath: path, references, shared })));
+    return (record, key, problems) => collect(mappers.map((mapper) => [mapper, record] as const), key, problems);
+  }
+  const { from, join: _join, order_by: orderBy, opens_conversation: _opens, ...leaves } = spec;
   const list = listOf(from, references);
   const sort = sorter(orderBy, references);
-  const place = (...path: string[]): SectionPlace => ({ path: ['messages', ...path], errorPath: path, references, shared });
-  const message = objectOf([
-    ...leavesOf(leaves, place(), [], MESSAGE_DEFAULTS),
-    ['user', objectOf(leavesOf(user ?? {}, place('user')))],
-  ]);
-  const headerOf: Evaluate | undefined = header === undefined ? undefined : compileLeaf(header, { at: 'messages.header', errorAt: 'header', apiRequired: false, references, shared });
-  const idOf: Evaluate | undefined = originId === undefined ? undefined : compileLeaf(originId, { at: 'messages.origin_id', errorAt: 'origin_id', apiRequired: false, references, shared });
+  const mapper = compileMessage(leaves, place);
   return (record, key, problems, joined) => {
     const raw = list(record, problems, joined);
     const items = sort ? sort(raw) : raw;
-    const out: MappedMessage[] = [];
-    const positions = new Map<string, number>();
-    for (let i = 0; i < items.length; i++) {
-      const element = asFields(items[i]) ?? {};
-      // An element left out (no body, no attachment) is not a message: its problems do not count.
-      const ctx: RowContext = { problems: [], prefix: `messages[${i}].` };
-      const body = (message(element, ctx) ?? {}) as Record<string, unknown>;
-      if (isEmpty(body.body) && isEmpty(body.attachment)) continue;
-      if (isEmpty(body.body)) body.body = '(attachment)';
-      // A sender without an e-mail cannot be named to the API: the token's staff member sends it
-      // (a `header` keeps the original author in the text).
-      if (body.user !== undefined && isEmpty((body.user as Record<string, unknown>).email)) delete body.user;
-      if (headerOf) body.body = withHeader(body.body, headerOf(element, ctx));
-      const mappedId = idOf ? toText(idOf(element, ctx)).trim() : '';
-      problems.push(...ctx.problems);
-      const id = mappedId || `${key ?? ''}#${i + 1}`;
-      const first = positions.get(id);
-      if (first !== undefined) {
-        problems.push({ code: 'ROW_INVALID', path: `messages[${i}].origin_id`, message: `${quote(id)} is also the origin_id of messages[${first}]; every message needs its own` });
-        continue;
-      }
-      positions.set(id, i);
-      body.origin_id = id;
-      out.push({ originId: id, index: i, body: { message: reorder(body) } });
-    }
-    return out;
+    return collect(items.map((item) => [mapper, asFields(item) ?? {}] as const), key, problems);
   };
 }
 
+/** Maps each element with its mapper, in order; gives each message its origin_id and refuses a repeated one. */
+function collect(elements: readonly (readonly [ElementMapper, Fields])[], key: string | undefined, problems: RowProblem[]): MappedMessage[] {
+  const out: MappedMessage[] = [];
+  const positions = new Map<string, number>();
+  for (let i = 0; i < elements.length; i++) {
+    const [mapper, element] = elements[i]!;
+    // An element left out (no body, no attachment) is not a message: its problems do not count.
+    const ctx: RowContext = { problems: [], prefix: `messages[${i}].` };
+    const mapped = mapper(element, ctx);
+    if (mapped === undefined) continue;
+    problems.push(...ctx.problems);
+    const id = mapped.originId || `${key ?? ''}#${i + 1}`;
+    const first = positions.get(id);
+    if (first !== undefined) {
+      problems.push({ code: 'ROW_INVALID', path: `messages[${i}].origin_id`, message: `${quote(id)} is also the origin_id of messages[${first}]; every message needs its own` });
+      continue;
+    }
+    positions.set(id, i);
+    mapped.body.origin_id = id;
+    out.push({ originId: id, index: i, body: { message: reorder(mapped.body) }, author: mapped.author, losses: ctx.losses ?? [] });
+  }
+  return out;
+}
+
 /** The body's keys in a readable order: body first, origin_id after the user. */
-function reorder(body: Record<string, unknown>): Record<string, unknown> {
+export function reorder(body: Record<string, unknown>): Record<string, unknown> {
   const { body: text, visibility, user, origin_id: originId, ...rest } = body;
   return Object.fromEntries(
     Object.entries({ body: text, visibility, user, origin_id: originId, ...rest }).filter(([, value]) => value !== undefined),

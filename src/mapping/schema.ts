@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { checkDateFormat, checkTimezone } from './dates.js';
+import { CustomFieldsSchema } from './custom-fields.js';
 import { didYouMean } from './nearest.js';
 import { isTemplate, parseTemplate } from './template.js';
 
 /** Transforms written as a plain name. */
 export const TRANSFORM_NAMES = [
   'trim', 'lowercase', 'uppercase', 'collapse-whitespace', 'html-to-markdown', 'html-to-text',
-  'unescape-newlines', 'null-tokens', 'date', 'number', 'boolean',
+  'unescape-newlines', 'null-tokens', 'date', 'timestamp', 'number', 'boolean',
 ] as const;
 /** Transforms written as a one-key object `{name: argument}`. */
 export const TRANSFORM_OBJECT_NAMES = ['truncate', 'date', 'null-tokens', 'lookup'] as const;
@@ -158,12 +159,33 @@ function isEncoding(label: string): boolean {
   }
 }
 
+/** Who wrote a message: their e-mail, name and old user id (the staff map may name them by id). */
+const AuthorSchema = strict({
+  name: LeafSchema.optional(),
+  email: LeafSchema.optional(),
+  id: LeafSchema.optional().meta({ description: "The old helpdesk's user id: named when there is no e-mail, and matched by the staff map." }),
+});
+
+const RoleLeaf = LeafSchema.optional().meta({
+  description: 'Who wrote it: "customer" or "agent" (map the export\'s values). An agent\'s message is sent as the matching Re:amaze staff member. Default: an e-mail on the staff list is an agent\'s.',
+});
+
+const AttachmentsLeaf = LeafSchema.optional().meta({
+  description: 'Every attachment: a list of URLs or of attachment objects (content_url/attachment_url/url and a name). The first is the message\'s attachment, the others are linked at the end of its body.',
+});
+
+const CopiesLeaf = (what: string) => LeafSchema.optional().meta({ description: `${what} (a list of e-mails): kept in the header${what.startsWith('Cc') ? ' and in data' : ''}; never added as recipients unless --cc-as-recipients.` });
+
 const ConversationSchema = strict({
   subject: LeafSchema.optional(),
   category: LeafSchema.meta({ description: 'The channel slug; required by the API.' }),
   tag_list: LeafSchema.optional(),
   status: LeafSchema.optional().meta({ description: '0 Open, 1 Pending, 2 Resolved, 3 Spam, 4 Archived, 5 On hold…' }),
   data: LeafRecord.optional().meta({ description: 'Custom fields, one level deep; the row key is added under source.key_field.' }),
+  custom_fields: CustomFieldsSchema.optional(),
+  assignee: AuthorSchema.optional().meta({ description: 'The agent the ticket is assigned to: set by the final PUT when they are a Re:amaze staff member (by e-mail or the staff map).' }),
+  cc: CopiesLeaf('Cc of the ticket'),
+  bcc: CopiesLeaf('Bcc of the ticket'),
   message: strict({
     body: LeafSchema.optional().meta({
       description: 'Markdown; required by the API. Leave it out when `messages` is mapped: the first message of the thread then opens the conversation.',
@@ -173,6 +195,9 @@ const ConversationSchema = strict({
     }),
     recipients: LeafSchema.optional(),
     attachment: LeafSchema.optional(),
+    attachments: AttachmentsLeaf,
+    role: RoleLeaf,
+    user: AuthorSchema.optional().meta({ description: "The opening message's author, when it is not the customer (an agent's outbound ticket)." }),
     suppress_notification: LeafSchema.optional().meta({ description: 'Default: true.' }),
     suppress_notifications: LeafSchema.optional().meta({ description: 'Default: true.' }),
     suppress_autoresolve: LeafSchema.optional().meta({ description: 'Default: true.' }),
@@ -197,25 +222,42 @@ const JoinSchema = strict({
   ...FILE_OPTIONS,
 }).meta({ description: 'Messages in files of their own (given with --messages), one message per record, joined to tickets by key.' });
 
+/** What one message is made of (paths relative to one item of `from`, or to the record itself). */
+const MESSAGE_LEAVES = {
+  header: LeafSchema.optional().meta({ description: 'A line put above each body (original author and time), then a blank line.' }),
+  body: LeafSchema,
+  visibility: LeafSchema.optional().meta({ description: '0 reply, 1 internal note.' }),
+  role: RoleLeaf,
+  origin_id: LeafSchema.optional(),
+  attachment: LeafSchema.optional(),
+  attachments: AttachmentsLeaf,
+  user: AuthorSchema.optional(),
+  cc: CopiesLeaf('Cc of the message'),
+  bcc: CopiesLeaf('Bcc of the message'),
+  suppress_notification: LeafSchema.optional().meta({ description: 'Default: true.' }),
+  suppress_notifications: LeafSchema.optional().meta({ description: 'Default: true.' }),
+  suppress_autoresolve: LeafSchema.optional().meta({ description: 'Default: true.' }),
+  suppress_surveys: LeafSchema.optional().meta({ description: 'Default: true.' }),
+};
+
 const MessagesSchema = strict({
   from: FieldOrTemplate.optional().meta({ description: 'The list of messages in each record; the paths below are relative to one item.' }),
   join: JoinSchema.optional(),
   order_by: FieldOrTemplate.optional().meta({
     description: 'Sort each thread by this field of a message (a date, a number or text); default: source order.',
   }),
-  header: LeafSchema.optional().meta({ description: 'A line put above each body (original author and time), then a blank line.' }),
   opens_conversation: z.boolean().optional().meta({
-    description: "The thread's first message opens the conversation (conversation.message.body, if mapped, only for an empty thread). Default: true when conversation.message.body is left out.",
+    description: "The thread's first public message opens the conversation (conversation.message.body, if mapped, only for an empty thread). Default: true when conversation.message.body is left out.",
   }),
-  body: LeafSchema,
-  visibility: LeafSchema.optional().meta({ description: '0 reply, 1 internal note.' }),
-  origin_id: LeafSchema.optional(),
-  attachment: LeafSchema.optional(),
-  user: strict({ name: LeafSchema.optional(), email: LeafSchema.optional() }).optional(),
-  suppress_notification: LeafSchema.optional().meta({ description: 'Default: true.' }),
-  suppress_notifications: LeafSchema.optional().meta({ description: 'Default: true.' }),
-  suppress_autoresolve: LeafSchema.optional().meta({ description: 'Default: true.' }),
-  suppress_surveys: LeafSchema.optional().meta({ description: 'Default: true.' }),
+  ...MESSAGE_LEAVES,
+});
+
+/** A message held in the record's own columns (a reply in an `answer` column). */
+const MessageTemplateSchema = strict(MESSAGE_LEAVES).meta({ description: "A message made of the record's own columns, e.g. a reply held in an \"answer\" column." });
+
+/** `messages`: a thread in each record or file of its own, or messages held in the record's columns. */
+const MessagesSectionSchema = z.union([MessagesSchema, z.array(MessageTemplateSchema).min(1, { error: 'must list at least one message' })], {
+  error: 'expected a thread {"from": ..., "body": ...} or a list of messages [{"body": "{{answer}}"}]',
 });
 
 const LookupSchema = strict({
@@ -232,7 +274,7 @@ export const MappingSpecSchema = strict({
     .optional()
     .meta({ description: 'Named files of records found by key, read by the "lookup" transform: {"users": {"key": "id"}}.' }),
   conversation: ConversationSchema,
-  messages: MessagesSchema.optional(),
+  messages: MessagesSectionSchema.optional(),
 }).meta({ title: 'reamaze-import mapping', description: 'How records of an export become Re:amaze conversations.' });
 
 /** A mapping file as written, after validation. */
@@ -243,8 +285,14 @@ export type LeafSpec = z.infer<typeof LeafSchema>;
 export type RuleSpec = z.infer<typeof RuleSchema>;
 /** One transform as written. */
 export type TransformSpec = z.infer<typeof TransformSchema>;
-/** The `messages` section. */
+/** The `messages` section as a thread (`from` or `join`). */
 export type MessagesSpec = z.infer<typeof MessagesSchema>;
+/** One message made of a record's own columns. */
+export type MessageTemplateSpec = z.infer<typeof MessageTemplateSchema>;
+/** The `messages` section, either form. */
+export type MessagesSectionSpec = z.infer<typeof MessagesSectionSchema>;
+/** An author (`user`, `assignee`) as written. */
+export type AuthorSpec = z.infer<typeof AuthorSchema>;
 /** The `conversation` section. */
 export type ConversationSpec = z.infer<typeof ConversationSchema>;
 

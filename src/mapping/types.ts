@@ -1,5 +1,7 @@
 import type { RowProblem } from '../errors.js';
 import type { SourceOptions } from '../source/types.js';
+import type { AuthorDirectory, MappedAuthor } from './authors.js';
+import type { Loss } from './losses.js';
 import type { Lookups } from './lookups.js';
 
 /** A field the mapping reads, and where in the mapping file it is named (for error messages). */
@@ -18,8 +20,12 @@ export interface MappedMessage {
   originId: string;
   /** Its position in the sorted thread (0-based), for error messages. */
   index: number;
-  /** The `{"message": {...}}` body as it would be sent (before payload validation). */
+  /** The `{"message": {...}}` body as it would be sent (before payload validation); `user` once its author is resolved. */
   body: Record<string, unknown>;
+  /** Who wrote it, as the export says; resolved against the staff list when the row is mapped. */
+  author?: MappedAuthor;
+  /** What mapping it could not carry as the export held it. */
+  losses?: Loss[];
 }
 
 /** The result of mapping one record: a request body not yet validated, plus mapping problems. */
@@ -32,6 +38,10 @@ export interface MappedRow {
   opener?: MappedMessage;
   /** Problems found while mapping (a required value missing, a bad date), each at its path. */
   problems: RowProblem[];
+  /** What could not be carried as the export held it (the thread's included), each at its path. */
+  losses: Loss[];
+  /** The staff e-mail the final PUT assigns the conversation to, when the mapping names one who is staff. */
+  assignee?: string;
 }
 
 /** Where a relational export's messages are joined from (`messages.join`). */
@@ -62,6 +72,8 @@ export interface CompiledMapping {
   readonly hash: string;
   /** The normalized mapping as canonical JSON (sorted keys), to say what changed between runs. */
   readonly canonical: string;
+  /** True when the mapping names who wrote messages or who is assigned: `run` then reads the staff list. */
+  readonly namesAuthors: boolean;
   /** Every column or path the mapping reads. */
   readonly references: readonly FieldReference[];
   /** The row key: `source.key` evaluated, or a hash of the record's fields without one; undefined when the key column is empty. */
@@ -70,7 +82,10 @@ export interface CompiledMapping {
    * Maps only the thread of a record (every message, none taken to open the conversation);
    * `joined`: with `messages.join`, the ticket's records of the messages files (else unused).
    */
-  mapThread(fields: Record<string, unknown>, key: string, joined?: readonly Record<string, unknown>[]): { messages: MappedMessage[]; problems: RowProblem[] };
-  /** Maps a record's fields (and, with `messages.join`, its `joined` thread) to a request body; never throws for bad data. */
-  mapRow(fields: Record<string, unknown>, key: string | undefined, joined?: readonly Record<string, unknown>[]): MappedRow;
+  mapThread(fields: Record<string, unknown>, key: string, joined?: readonly Record<string, unknown>[], authors?: AuthorDirectory): { messages: MappedMessage[]; problems: RowProblem[]; losses: Loss[] };
+  /**
+   * Maps a record's fields (and, with `messages.join`, its `joined` thread) to a request body, its
+   * authors resolved through `authors` (default: no staff list, agents unchecked); never throws for bad data.
+   */
+  mapRow(fields: Record<string, unknown>, key: string | undefined, joined?: readonly Record<string, unknown>[], authors?: AuthorDirectory): MappedRow;
 }

@@ -42,6 +42,11 @@ export const ConversationBodySchema = z.strictObject({
       body: text('must be a non-empty text'),
       recipients: z.array(email(), { error: 'must be a list of email addresses' }).optional(),
       attachment: httpUrl().optional(),
+      // Who wrote the opening message when it is not the customer: an agent's outbound ticket, sent as a staff member.
+      user: z.strictObject({
+        email: email(),
+        name: z.string({ error: 'must be a string' }).optional(),
+      }, { error: 'must be an object' }).optional(),
       suppress_notification: flag().optional(),
       suppress_notifications: flag().optional(),
       suppress_autoresolve: flag().optional(),

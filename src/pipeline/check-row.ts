@@ -1,4 +1,6 @@
 import type { ErrorCode, RowProblem } from '../errors.js';
+import type { AuthorDirectory } from '../mapping/authors.js';
+import type { Loss } from '../mapping/losses.js';
 import type { CompiledMapping, MappedMessage } from '../mapping/types.js';
 import { validateConversation, validateMessage } from '../payload/schemas.js';
 import type { SourceRecord } from '../source/types.js';
@@ -6,7 +8,13 @@ import type { KeyIndex } from '../stage/key-index.js';
 
 /** What the local checks decided about one record; a refused one's problems name its file, line and key. */
 export type RowVerdict =
-  | { state: 'valid'; key: string; body: Record<string, unknown>; messages: MappedMessage[]; opener?: MappedMessage | undefined }
+  | {
+    state: 'valid'; key: string; body: Record<string, unknown>; messages: MappedMessage[]; opener?: MappedMessage | undefined;
+    /** What the ticket could not carry as the export held it (its thread's included). */
+    losses: Loss[];
+    /** The staff e-mail the final PUT assigns it to. */
+    assignee?: string | undefined;
+  }
   | { state: 'invalid' | 'duplicate'; key: string | undefined; code: ErrorCode; problems: RowProblem[] };
 
 /** A verdict refusing a record, each problem placed at the record. */
@@ -28,6 +36,7 @@ export function checkRow(
   fileNames: readonly string[],
   fileIndex: number,
   joined?: readonly Record<string, unknown>[],
+  authors?: AuthorDirectory,
 ): RowVerdict {
   if (record.problem) return refuse('invalid', record, undefined, record.problem.code, [record.problem]);
   const key = mapping.keyOf(record.fields);
@@ -37,15 +46,16 @@ export function checkRow(
     const place = `${fileNames[firstSeen.fileIndex] ?? '?'}:${firstSeen.line}`;
     return refuse('duplicate', record, key, 'ROW_DUPLICATE', [{ code: 'ROW_DUPLICATE', message: `duplicate key "${key}": first seen at ${place}` }]);
   }
-  const mapped = mapping.mapRow(record.fields, key, joined);
+  const mapped = mapping.mapRow(record.fields, key, joined, authors);
   const checked = validateConversation(mapped.body);
   const problems = checked.ok ? [...mapped.problems] : [...mapped.problems, ...checked.problems];
   // The opening message is checked as a message too: a later run may have to post it as one.
   const thread = checkMessages(mapped.opener ? [mapped.opener, ...mapped.messages] : mapped.messages, problems);
   if (problems.length > 0) return refuse('invalid', record, key, 'ROW_INVALID', dedupeProblems(problems));
   const body = checked.ok ? (checked.value as Record<string, unknown>) : mapped.body;
-  if (!mapped.opener) return { state: 'valid', key, body, messages: thread };
-  return { state: 'valid', key, body, opener: thread[0], messages: thread.slice(1) };
+  const kept = { losses: mapped.losses, ...(mapped.assignee === undefined ? {} : { assignee: mapped.assignee }) };
+  if (!mapped.opener) return { state: 'valid', key, body, messages: thread, ...kept };
+  return { state: 'valid', key, body, opener: thread[0], messages: thread.slice(1), ...kept };
 }
 
 /** The problem of a record whose key comes out empty. */

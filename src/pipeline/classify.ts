@@ -11,7 +11,9 @@ import type { ImportCounts } from './import-counts.js';
 import type { OutgoingRow } from './send-row.js';
 import type { OutgoingTicket } from './send-ticket.js';
 import { finalUpdate } from './send-thread.js';
-import { countRead, countFailedMessages, countWaiting } from './tally.js';
+import { countRead, countFailedMessages, countTicketLosses, countWaiting } from './tally.js';
+import type { AuthorDirectory } from '../mapping/authors.js';
+import { countLosses } from '../mapping/losses.js';
 
 /** What deciding on rows needs. */
 export interface ClassifyContext {
@@ -22,6 +24,8 @@ export interface ClassifyContext {
   counts: ImportCounts;
   /** Tags added to every conversation created. */
   tags?: readonly string[] | undefined;
+  /** The staff list, staff map and policy authors are resolved with (none: agents unchecked). */
+  authors?: AuthorDirectory | undefined;
   /** Told of a row that counts against --max-errors (true) or for it (false). */
   note: (failed: boolean) => void;
   warn: (text: string) => void;
@@ -34,7 +38,7 @@ export interface ClassifyContext {
  */
 export function classify(record: SourceRecord, fileIndex: number, context: ClassifyContext, joined?: readonly Fields[]): OutgoingTicket | undefined {
   const { ledger, mapping } = context;
-  const verdict = checkRow(record, mapping, undefined, context.files, fileIndex, joined);
+  const verdict = checkRow(record, mapping, undefined, context.files, fileIndex, joined, context.authors);
   const key = verdict.key ?? placeKey(record.file, record.line);
   const previous = ledger.lookup(key);
   if (verdict.state !== 'valid') return classifyInvalid(record, key, previous, verdict, context);
@@ -46,22 +50,27 @@ export function classify(record: SourceRecord, fileIndex: number, context: Class
   const body = context.tags?.length ? withTags(verdict.body, context.tags) : verdict.body;
   const payload = JSON.stringify(body);
   const fields = JSON.stringify(record.fields);
+  const lost = countLosses(verdict.losses);
+  // Not customer data: a done row keeps them, so `status` can say what arrived with losses.
+  const losses = Object.keys(lost).length === 0 ? null : JSON.stringify(lost);
   // Marks the key as read in this run at once, so a second row with it is a duplicate even while
   // the first one's request is still in flight; a new key is written `pending` (group-committed).
   if (previous) ledger.touch(key);
-  else ledger.record({ key, file: record.file, line: record.line, state: 'pending', payloadHash, payload, fields });
+  else ledger.record({ key, file: record.file, line: record.line, state: 'pending', payloadHash, payload, fields, losses });
   // The whole thread, its opening message included: the ledger knows each message by its origin_id
   // (and the opening one as the row's opener), whichever one sorts first tonight.
   const thread = verdict.opener ? [verdict.opener, ...verdict.messages] : verdict.messages;
   if (action.act === 'skip') {
     if (!action.completeThread || !previous) return undefined;
-    return { thread: { key, slug: previous.slug, messages: thread, final: finalUpdate(body, false), open: previous.threadOpen, opener: previous.opener } };
+    return { thread: { key, slug: previous.slug, messages: thread, final: finalUpdate(body, false, verdict.assignee), open: previous.threadOpen, opener: previous.opener } };
   }
-  const hasThread = verdict.messages.length > 0;
+  countTicketLosses(context.counts, lost);
+  // An assignee is set by a PUT after the conversation is created, like a thread's final status.
+  const hasThread = verdict.messages.length > 0 || verdict.assignee !== undefined;
   const opener = verdict.opener ? { originId: verdict.opener.originId, index: verdict.opener.index } : undefined;
-  const row: OutgoingRow = { key, file: record.file, line: record.line, body, payload, fields, payloadHash, previous, hasThread, ...(opener ? { opener } : {}) };
+  const row: OutgoingRow = { key, file: record.file, line: record.line, body, payload, fields, payloadHash, previous, hasThread, losses, ...(opener ? { opener } : {}) };
   if (!hasThread && !previous?.threadOpen) return { row };
-  return { row, thread: { key, slug: previous?.slug, messages: thread, final: finalUpdate(body, true), open: hasThread || (previous?.threadOpen ?? false) } };
+  return { row, thread: { key, slug: previous?.slug, messages: thread, final: finalUpdate(body, true, verdict.assignee), open: hasThread || (previous?.threadOpen ?? false) } };
 }
 
 /** An invalid row: recorded (or only noted as read, when its key may be in Re:amaze), counted against --max-errors when new. */
@@ -103,7 +112,7 @@ function earlierTicket(joined: string, stage: RecordStage, context: ClassifyCont
   // Not imported before: left unasked, so it is reported as an orphan.
   if (previous?.state !== 'done') return undefined;
   const { key } = previous;
-  const mapped = mapping.mapThread({}, key, stage.messagesOf(joined));
+  const mapped = mapping.mapThread({}, key, stage.messagesOf(joined), context.authors);
   const errors = [...mapped.problems];
   const messages = checkMessages(mapped.messages, errors);
   if (previous.threadOpen) {

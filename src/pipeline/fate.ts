@@ -11,7 +11,7 @@ import { hashOf } from '../hash.js';
  */
 
 /** Every kind of request the importer makes. */
-export type RequestKind = 'create' | 'message' | 'lookup' | 'list' | 'update' | 'preflight';
+export type RequestKind = 'create' | 'message' | 'lookup' | 'list' | 'update' | 'preflight' | 'staff';
 
 /** What one answer means for the item it was about. */
 export type Then =
@@ -87,6 +87,8 @@ export const ANSWERS: readonly AnswerRule[] = [
     ['created', 'answered', 'success', '2xx: the API is there and takes the credentials'],
     ...READ.slice(1),
   ], ['stop', 'abort-brand', '404 on the collection: unknown brand or base URL']),
+  // The staff list is read once, before anything is sent: without it no agent can be matched.
+  ...rules('staff', READ, ['failed', 'none', '404: the staff list cannot be read']),
 ];
 
 const INDEX = new Map(ANSWERS.map((rule) => [`${rule.request} ${rule.answer}`, rule]));
@@ -110,6 +112,7 @@ export const EXHAUSTED = {
   list: 'uncertain',
   update: 'failed',
   preflight: 'abort-unreachable',
+  staff: 'failed',
 } as const satisfies Record<RequestKind, 'failed' | 'uncertain' | 'abort-unreachable'>;
 
 /** The state an item ends in when its retries run out; one that may have gone through stays `uncertain`. */

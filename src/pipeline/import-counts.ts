@@ -1,3 +1,4 @@
+import type { LossCounts } from '../mapping/losses.js';
 import { emptyMessageCounts, type MessageCounts } from './send-thread.js';
 
 /** Row counts of an import run; `rows = done + skipped + rejected + failed + invalid + uncertain + duplicates + pending`. */
@@ -20,12 +21,14 @@ export interface ImportCounts {
   messages: MessageCounts;
   /** Final status/tag updates (PUT) of threads: `done` accepted, `failed` left for the next run. */
   updates: { done: number; failed: number };
+  /** What the tickets sent in this run could not carry as the export held them, by kind. */
+  losses: LossCounts;
 }
 
 /** All counts at zero. */
 export function emptyCounts(): ImportCounts {
   return {
     rows: 0, done: 0, skipped: 0, changed: 0, rejected: 0, failed: 0, invalid: 0, uncertain: 0, duplicates: 0, pending: 0,
-    messages: emptyMessageCounts(), updates: { done: 0, failed: 0 },
+    messages: emptyMessageCounts(), updates: { done: 0, failed: 0 }, losses: {},
   };
 }

@@ -11,6 +11,7 @@ import { emptyCounts, type ImportCounts } from './import-counts.js';
 import { openSources, type OpenedSources } from './open-sources.js';
 import { stoppedState } from './fate.js';
 import { preflight } from './preflight.js';
+import { readAuthors, type AuthorOptions } from './staff.js';
 import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
 import { errorBudget, refuseKeyChange, settleInFlight, watchReachability } from './run-guards.js';
 import { sendTicket, type OutgoingTicket, type TicketRun } from './send-ticket.js';
@@ -46,6 +47,8 @@ export interface ImportOptions {
   graceMs?: number;
   onProgress?: ProgressListener;
   onWarning?: (text: string) => void;
+  /** How authors are matched to staff (the staff list is read when the mapping names authors). */
+  authors?: AuthorOptions;
 }
 
 /** The result of `run`. */
@@ -85,6 +88,9 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   let messageFiles: ImportSummary['messageFiles'];
   try {
     await preflight(context);
+    if (options.mapping.namesAuthors && options.authors && !context.abort.error && !context.abort.stopped) {
+      rows.authors = await readAuthors(options.authors, context, warn);
+    }
     const readAll = await readAndSend(opened, options, rows, tickets, report);
     // Still in flight when the grace ran out: counted as the ledger keeps them — `sending` (looked
     // up by the next run) once committed, else still `pending`.

@@ -1,4 +1,6 @@
 import type { RowProblem } from '../errors.js';
+import type { AuthorDirectory } from '../mapping/authors.js';
+import type { Loss } from '../mapping/losses.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import { checkRow } from './check-row.js';
 import { finalUpdate } from './send-thread.js';
@@ -16,6 +18,8 @@ export interface PreviewRow {
   final: Record<string, unknown> | undefined;
   /** Why it would not be sent (none for a row that would be), each naming the row's file and line. */
   problems: RowProblem[];
+  /** What it could not carry as the export holds it. */
+  losses: Loss[];
 }
 
 /** Maps and validates the first `count` records of `file`; sends nothing. */
@@ -26,6 +30,7 @@ export async function previewRows(
   onWarning?: (text: string) => void,
   messages: readonly string[] = [],
   lookups: Readonly<Record<string, string>> = {},
+  authors?: AuthorDirectory,
 ): Promise<PreviewRow[]> {
   const opened = await openSources([file], mapping, { messages, lookups });
   opened.warnings.forEach((warning) => onWarning?.(warning));
@@ -35,21 +40,23 @@ export async function previewRows(
       if (rows.length >= count) break;
       const base = { file: record.file, line: record.line };
       if (record.problem) {
-        rows.push({ ...base, key: undefined, body: undefined, messages: [], final: undefined, problems: [{ ...record.problem, ...base }] });
+        rows.push({ ...base, key: undefined, body: undefined, messages: [], final: undefined, problems: [{ ...record.problem, ...base }], losses: [] });
         continue;
       }
       // The same checks as validate and run; the body is mapped again only to show a refused row's.
       const joined = opened.threadOf(record);
-      const verdict = checkRow(record, mapping, undefined, [file], 0, joined);
+      const verdict = checkRow(record, mapping, undefined, [file], 0, joined, authors);
       const { key } = verdict;
       if (verdict.state === 'valid') {
         const messages = verdict.messages.map((message) => message.body);
-        rows.push({ ...base, key, body: verdict.body, messages, final: messages.length > 0 ? finalUpdate(verdict.body, true) : undefined, problems: [] });
+        const final = messages.length > 0 || verdict.assignee !== undefined ? finalUpdate(verdict.body, true, verdict.assignee) : undefined;
+        rows.push({ ...base, key, body: verdict.body, messages, final, problems: [], losses: verdict.losses });
         continue;
       }
-      const mapped = mapping.mapRow(record.fields, key, joined);
+      const mapped = mapping.mapRow(record.fields, key, joined, authors);
       const messages = mapped.messages.map((message) => message.body);
-      rows.push({ ...base, key, body: mapped.body, messages, final: messages.length > 0 ? finalUpdate(mapped.body, true) : undefined, problems: verdict.problems });
+      const final = messages.length > 0 || mapped.assignee !== undefined ? finalUpdate(mapped.body, true, mapped.assignee) : undefined;
+      rows.push({ ...base, key, body: mapped.body, messages, final, problems: verdict.problems, losses: mapped.losses });
     }
   } finally {
     await opened.close();

@@ -18,6 +18,8 @@ export interface OutgoingRow {
   hasThread?: boolean;
   /** The thread message that opens the conversation: recorded done with it, never posted again. */
   opener?: { originId: string; index: number };
+  /** The ticket's loss counts (JSON), kept with its ledger row; null when none. */
+  losses?: string | null;
   /** Set once this run committed it `sending` (its request may have reached the API). */
   marked?: boolean;
 }
@@ -30,6 +32,7 @@ export async function sendRow(row: OutgoingRow, context: SendContext): Promise<D
   const base: RowUpdate = {
     key: row.key, file: row.file, line: row.line, state: 'sending',
     payloadHash: row.payloadHash, payload: row.payload, fields: row.fields,
+    ...(row.losses === undefined ? {} : { losses: row.losses }),
   };
   let opener: string | undefined;
   const delivered = await deliver({

@@ -35,13 +35,17 @@ export interface ThreadResult {
 }
 
 /**
- * The PUT body that sets a thread's final status, as mapped: replies may have moved it. Tags are
- * put back only in the run that created the conversation; later they may be the agents' own.
- * Undefined when there is nothing to set.
+ * The PUT body that sets a thread's final status, as mapped: replies may have moved it. Tags and
+ * the assignee are put only in the run that created the conversation; later they may be the
+ * agents' own. Undefined when there is nothing to set.
  */
-export function finalUpdate(body: Record<string, unknown>, created: boolean): Record<string, unknown> | undefined {
+export function finalUpdate(body: Record<string, unknown>, created: boolean, assignee?: string): Record<string, unknown> | undefined {
   const { status, tag_list: tags } = body.conversation as { status?: unknown; tag_list?: unknown };
-  const update = { ...(status === undefined ? {} : { status }), ...(created && tags !== undefined ? { tag_list: tags } : {}) };
+  const update = {
+    ...(status === undefined ? {} : { status }),
+    ...(created && tags !== undefined ? { tag_list: tags } : {}),
+    ...(created && assignee !== undefined ? { assignee: { email: assignee } } : {}),
+  };
   return Object.keys(update).length === 0 ? undefined : { conversation: update };
 }
 

@@ -1,3 +1,4 @@
+import { addLossCounts, type LossCounts } from '../mapping/losses.js';
 import type { ImportCounts } from './import-counts.js';
 import type { RowAction } from './fate.js';
 import type { SendResult } from './deliver.js';
@@ -14,6 +15,11 @@ export function countRead(counts: ImportCounts, action: RowAction): void {
   if (action.act === 'send') return;
   counts[action.count] += 1;
   if (action.act === 'skip' && action.changed) counts.changed += 1;
+}
+
+/** What a ticket sent in this run could not carry as the export held it. */
+export function countTicketLosses(counts: ImportCounts, losses: LossCounts): void {
+  addLossCounts(counts.losses, losses);
 }
 
 /** A conversation's delivery ended in `state`. */

@@ -1,3 +1,5 @@
+import type { AuthorDirectory } from '../mapping/authors.js';
+import { sortedLossCounts, type Loss, type LossCounts, type LossKind } from '../mapping/losses.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import { RowWriter, type ReportFormat, type ReportRow } from '../report/row-writer.js';
 import type { SourceRecord } from '../source/types.js';
@@ -24,6 +26,8 @@ export interface ValidateOptions {
   lookups?: Readonly<Record<string, string>>;
   /** How many distinct error kinds the summary lists. Default 5. */
   topErrors?: number;
+  /** The staff map and policy authors are resolved with (no staff list offline: agents unchecked). */
+  authors?: AuthorDirectory;
 }
 
 /** Counts for one file or for all of them; `rows = valid + invalid + duplicates`. */
@@ -45,6 +49,9 @@ export interface ErrorCount {
 export interface ValidateSummary extends ValidateCounts {
   files: (ValidateCounts & { file: string })[];
   topErrors: ErrorCount[];
+  /** What the valid rows could not carry as the export holds it, by kind, with the first place seen. */
+  losses: LossCounts;
+  lossExamples: Partial<Record<LossKind, string>>;
   /** Relational exports: message records that cannot be read, and messages of tickets not in the files. */
   messageFiles?: { messages: number; unreadable: number; orphans: number; orphanExample: string | undefined };
 }
@@ -53,7 +60,7 @@ export interface ValidateSummary extends ValidateCounts {
 export async function validateFiles(options: ValidateOptions): Promise<ValidateSummary> {
   const opened = await openSources(options.files, options.mapping, { ...options, messages: options.messages ?? [], lookups: options.lookups ?? {} });
   opened.warnings.forEach((warning) => options.onWarning?.(warning));
-  const run: Checking = { options, opened, keys: new KeyIndex(), errors: new Map(), total: { rows: 0, valid: 0, invalid: 0, duplicates: 0 }, rejects: undefined };
+  const run: Checking = { options, opened, keys: new KeyIndex(), errors: new Map(), total: { rows: 0, valid: 0, invalid: 0, duplicates: 0 }, rejects: undefined, losses: {}, lossExamples: {} };
   let perFile: ValidateSummary['files'] = [];
   let messageFiles: ValidateSummary['messageFiles'];
   try {
@@ -72,7 +79,7 @@ export async function validateFiles(options: ValidateOptions): Promise<ValidateS
     await run.rejects?.close().catch(() => undefined);
   }
   const topErrors = [...run.errors.values()].sort((a, b) => b.count - a.count).slice(0, options.topErrors ?? 5);
-  return { ...run.total, files: perFile, topErrors, ...(messageFiles ? { messageFiles } : {}) };
+  return { ...run.total, files: perFile, topErrors, losses: sortedLossCounts(run.losses), lossExamples: run.lossExamples, ...(messageFiles ? { messageFiles } : {}) };
 }
 
 /** One `validate`: what it reads, and what it has found so far. */
@@ -83,6 +90,8 @@ interface Checking {
   errors: Map<string, ErrorCount>;
   total: ValidateCounts;
   rejects: RowWriter | undefined;
+  losses: LossCounts;
+  lossExamples: Partial<Record<LossKind, string>>;
 }
 
 /** Checks every record of every file, writing the rows that are not valid; the counts of each file. */
@@ -96,10 +105,11 @@ async function checkFiles(run: Checking): Promise<ValidateSummary['files']> {
   for (const [fileIndex, source] of opened.sources.entries()) {
     const counts: ValidateCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0 };
     for await (const record of source.records()) {
-      const verdict = checkRow(record, options.mapping, run.keys, options.files, fileIndex, opened.threadOf(record));
+      const verdict = checkRow(record, options.mapping, run.keys, options.files, fileIndex, opened.threadOf(record), options.authors);
       count(verdict, counts);
       count(verdict, total);
-      if (verdict.state !== 'valid') {
+      if (verdict.state === 'valid') tallyLosses(run, verdict.losses, record);
+      else {
         tallyErrors(run.errors, verdict.problems, record);
         await run.rejects?.write(toReportRow(record, verdict));
       }
@@ -116,6 +126,14 @@ function count(verdict: RowVerdict, counts: ValidateCounts): void {
   if (verdict.state === 'valid') counts.valid += 1;
   else if (verdict.state === 'duplicate') counts.duplicates += 1;
   else counts.invalid += 1;
+}
+
+/** Counts a valid row's losses, keeping the first place each kind was seen (`file:line messages[2].user`). */
+function tallyLosses(run: Checking, losses: readonly Loss[], record: SourceRecord): void {
+  for (const loss of losses) {
+    run.losses[loss.kind] = (run.losses[loss.kind] ?? 0) + 1;
+    run.lossExamples[loss.kind] ??= `${record.file}:${record.line} ${loss.path}${loss.detail ? ` (${loss.detail})` : ''}`;
+  }
 }
 
 function tallyErrors(errors: Map<string, ErrorCount>, problems: readonly RowProblem[], record: SourceRecord): void {

@@ -199,8 +199,9 @@ describe('threads', () => {
     const again = await runCli(runArgs([file], mapping), { env: sandboxEnv(sandboxServer) });
     // Counted: the messages after each conversation's first (the opening one goes with the conversation).
     expect(JSON.parse(again.stdout)).toMatchObject({ done: 0, skipped: 6, messages: { done: 0, skipped: list.reduce((sum, t) => sum + t.comments.length - 1, 0) }, updates: { done: 0 } });
-    // The preflight GET only.
-    expect(sandboxServer.stats().requests - requests).toBe(1);
+    // The preflight GET and the one page of GET /staff only.
+    expect(sandboxServer.stats().requests - requests).toBe(2);
+    expect(sandboxServer.stats().byRoute['GET /staff']).toBe(2);
 
     const ticket = list[3]!;
     const before = list.reduce((sum, t) => sum + t.comments.length - 1, 0);

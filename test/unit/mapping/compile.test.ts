@@ -42,6 +42,7 @@ describe('compileMapping', () => {
       },
       messages: [],
       problems: [],
+      losses: [],
     });
   });
 

@@ -29,10 +29,14 @@ describe('messages', () => {
       {
         originId: 'c1', index: 0,
         body: { message: { body: 'Hello', visibility: 0, user: { name: 'Ann', email: 'ann@example.com' }, origin_id: 'c1', ...HISTORY } },
+        author: { role: undefined, email: 'ann@example.com', name: 'Ann', id: undefined },
+        losses: [],
       },
       {
         originId: 'c2', index: 1,
         body: { message: { body: 'Note', visibility: 1, user: { email: 'agent@example.com' }, origin_id: 'c2', ...HISTORY } },
+        author: { role: undefined, email: 'agent@example.com', name: undefined, id: undefined },
+        losses: [],
       },
     ]);
   });

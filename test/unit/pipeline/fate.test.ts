@@ -4,7 +4,7 @@ import { MemoryLedger } from '../../../src/ledger/memory-ledger.js';
 import { abortError, ANSWERS, decideAnswer, decideMessage, decideRow, exhaustedState, type RequestKind } from '../../../src/pipeline/fate.js';
 import type { Outcome } from '../../../src/reamaze/retry-policy.js';
 
-const REQUESTS: RequestKind[] = ['create', 'message', 'lookup', 'list', 'update', 'preflight'];
+const REQUESTS: RequestKind[] = ['create', 'message', 'lookup', 'list', 'update', 'preflight', 'staff'];
 const KINDS: Outcome['kind'][] = ['created', 'rejected', 'auth', 'not-found', 'redirect', 'throttled', 'not-sent', 'unknown'];
 
 /** The table as DESIGN.md states it, written out here on its own: `then effect` per request and answer. */
@@ -15,6 +15,7 @@ const EXPECTED: Record<RequestKind, Record<Outcome['kind'], string>> = {
   list: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
   update: { created: 'done success', rejected: 'failed success', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
   preflight: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
+  staff: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
 };
 
 const outcomes: Record<Outcome['kind'], Outcome> = {
