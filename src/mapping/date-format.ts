@@ -43,14 +43,52 @@ const TOKENS: Record<string, Step> = {
 
 /** Tokens, longest first; `[text]` is literal text (`[T]`, `[at]`). */
 const TOKEN_PATTERN = /\[[^\]]*\]|YYYY|SSS|MM|DD|HH|hh|mm|ss|M|D|H|h|A|Z/g;
-const OFFSET_AT_START = /^(?:Z|[+-]\d{2}(?::?\d{2})?)/i;
 
-/** Minutes east of UTC for `Z`, `UTC`, `+05:30`, `-0800`, `+02`. */
+/** Minutes east of UTC for `Z`, `UTC`, `+05:30`, `-0800`, `+02` (a checked timezone option). */
 export function parseOffset(text: string): number {
-  if (/^(Z|UTC|GMT)$/i.test(text)) return 0;
-  const sign = text.startsWith('-') ? -1 : 1;
-  const rest = text.slice(1).replace(':', '');
-  return sign * (Number(rest.slice(0, 2)) * 60 + Number(rest.slice(2) || 0));
+  const parts: DateParts = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0, ms: 0 };
+  readOffset(text, 0, parts);
+  return parts.offset ?? 0;
+}
+
+/** `n` digits at `pos` as a number, or -1. */
+export function digitsAt(text: string, pos: number, n: number): number {
+  if (pos + n > text.length) return -1;
+  let value = 0;
+  for (let i = pos; i < pos + n; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** True when `text` holds `word` (upper case) at `pos`, in any case. */
+function wordAt(text: string, pos: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) if ((text.charCodeAt(pos + i) & ~32) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * Reads `Z`, `UTC`, `GMT`, `+05:30`, `-0800` or `+02` at `pos` into `parts.offset` (minutes east of
+ * UTC); the position after it, or -1. A char scan: it runs for every value that states an offset.
+ */
+export function readOffset(text: string, pos: number, parts: DateParts): number {
+  const code = text.charCodeAt(pos);
+  const utc = code === 90 || code === 122 ? 1 : wordAt(text, pos, 'UTC') || wordAt(text, pos, 'GMT') ? 3 : 0;
+  if (utc > 0) {
+    parts.offset = 0;
+    return pos + utc;
+  }
+  if (code !== 43 && code !== 45) return -1;
+  const hours = digitsAt(text, pos + 1, 2);
+  if (hours < 0) return -1;
+  let end = pos + 3;
+  const colon = text.charCodeAt(end) === 58 ? 1 : 0;
+  const minutes = digitsAt(text, end + colon, 2);
+  if (minutes >= 0) end += colon + 2;
+  parts.offset = (code === 45 ? -1 : 1) * (hours * 60 + Math.max(minutes, 0));
+  return end;
 }
 
 /** The error for a bad format, or undefined when it has a year, a month and a day. */
@@ -114,12 +152,8 @@ function scanStep(step: Step, text: string, pos: number, parts: DateParts): numb
       parts.pm = word === 'pm';
       return pos + 2;
     }
-    case 'offset': {
-      const found = OFFSET_AT_START.exec(text.slice(pos));
-      if (found === null) return -1;
-      parts.offset = parseOffset(found[0]);
-      return pos + found[0].length;
-    }
+    case 'offset':
+      return readOffset(text, pos, parts);
   }
 }
 

@@ -1,4 +1,6 @@
 import { compileFormat, parseOffset, type DateParts } from './date-format.js';
+import { parseIso } from './date-iso.js';
+import { isSentinelDay, isSentinelInstant } from './date-sentinels.js';
 
 export { checkDateFormat } from './date-format.js';
 
@@ -10,14 +12,18 @@ export interface DateOptions {
   timezone?: string;
 }
 
-const OFFSET = /^(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$/i;
+/** What a date parser returns for a placeholder date (1900-01-01, 0000-00-00, epoch 0…, see SENTINEL_DATES). */
+export const SENTINEL: unique symbol = Symbol('sentinel date');
 
-/** ISO-8601 (`T` or a space, optional seconds, fraction, offset, even after a space) and `YYYY-MM-DD HH:MM:SS`. */
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i;
-const EPOCH = /^-?\d+(?:\.\d+)?$/;
+/** A compiled date parser: the ISO-8601 UTC text of a value, SENTINEL for a placeholder, undefined when unreadable. */
+export type DateParser = (value: string | number) => string | typeof SENTINEL | undefined;
+
+const OFFSET = /^(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$/i;
 /** Epochs below this are seconds (year 5138 in seconds, 1973 in milliseconds). */
 const EPOCH_MS_FROM = 1e11;
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 /** The error for a bad timezone, or undefined when it is an offset or a known IANA name. */
 export function checkTimezone(timezone: string): string | undefined {
@@ -30,29 +36,36 @@ export function checkTimezone(timezone: string): string | undefined {
   }
 }
 
-/** Fast path for the most common export forms (`YYYY-MM-DD HH:mm:ss`, `...THH:mm:ssZ`, `YYYY-MM-DD`). */
-const COMMON = [
-  compileFormat('YYYY-MM-DD HH:mm:ss'),
-  compileFormat('YYYY-MM-DD[T]HH:mm:ss'),
-  compileFormat('YYYY-MM-DD[T]HH:mm:ssZ'),
-  compileFormat('YYYY-MM-DD'),
-];
+/** Days since 1970-01-01 of a Gregorian date (H. Hinnant's days_from_civil): unlike Date.UTC, year 50 stays 50. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return era * 146097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719468;
+}
 
-/** ISO-8601 and the forms around it; the common ones without a regex. */
-function parseIso(text: string): DateParts | undefined {
-  for (const parse of COMMON) {
-    const parts = parse(text);
-    if (parts !== undefined) return parts;
-  }
-  const m = ISO.exec(text);
-  if (m === null) return undefined;
-  const parts: DateParts = {
-    year: Number(m[1]), month: Number(m[2]), day: Number(m[3]),
-    hour: Number(m[4] ?? 0), minute: Number(m[5] ?? 0), second: Number(m[6] ?? 0),
-    ms: Number((m[7] ?? '0').slice(0, 3).padEnd(3, '0')),
+/** Milliseconds since the epoch of wall-clock parts read as UTC. */
+function utcMs(p: DateParts): number {
+  return daysFromCivil(p.year, p.month, p.day) * DAY + p.hour * HOUR + p.minute * MINUTE + p.second * 1000 + p.ms;
+}
+
+/** The UTC parts of an instant (Hinnant's civil_from_days); undefined outside the years 0000–9999. */
+function instantParts(instant: number): DateParts | undefined {
+  const days = Math.floor(instant / DAY);
+  const era = Math.floor((days + 719468) / 146097);
+  const dayOfEra = days + 719468 - era * 146097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shifted = Math.floor((5 * dayOfYear + 2) / 153);
+  const month = shifted < 10 ? shifted + 3 : shifted - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return undefined;
+  const time = instant - days * DAY;
+  return {
+    year, month, day: dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1,
+    hour: Math.floor(time / HOUR), minute: Math.floor(time / MINUTE) % 60, second: Math.floor(time / 1000) % 60, ms: time % 1000,
   };
-  if (m[8] !== undefined) parts.offset = parseOffset(m[8]);
-  return parts;
 }
 
 /** Checks the parts (31 February, 25:00 are invalid) and turns a 12-hour clock into 24 hours. */
@@ -69,49 +82,118 @@ function settle(p: DateParts): boolean {
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 
-/** The ISO-8601 text of parts already in UTC, without the cost of a Date (most rows take this path). */
+/** The ISO-8601 text of parts already in UTC, without the cost of a Date. */
 function formatUtc(p: DateParts): string {
   const y = p.year < 1000 ? `0${pad3(p.year)}` : `${p.year}`;
   return `${y}-${pad2(p.month)}-${pad2(p.day)}T${pad2(p.hour)}:${pad2(p.minute)}:${pad2(p.second)}.${pad3(p.ms)}Z`;
 }
 
-/** Offset (minutes east of UTC) of a zone at an instant; fixed offsets ignore the instant. */
-function zoneOffset(timezone: string | undefined): ((instant: number) => number) | undefined {
-  if (timezone === undefined || checkTimezone(timezone) !== undefined) return undefined;
-  if (OFFSET.test(timezone)) {
-    const fixed = parseOffset(timezone);
-    return fixed === 0 ? undefined : () => fixed;
-  }
+/** The offset (minutes east of UTC) of an IANA zone at an instant, from Intl: a few microseconds a call. */
+function exactOffsets(timezone: string): (instant: number) => number {
   const format = new Intl.DateTimeFormat('en-US', {
     timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
     hour: 'numeric', minute: 'numeric', second: 'numeric',
   });
   return (instant) => {
     const p = Object.fromEntries(format.formatToParts(instant).map((x) => [x.type, Number(x.value)]));
-    const local = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-    return Math.round((local - Math.floor(instant / 1000) * 1000) / 60000);
+    const local = utcMs({ year: p.year!, month: p.month!, day: p.day!, hour: p.hour!, minute: p.minute!, second: p.second!, ms: 0 });
+    return Math.round((local - Math.floor(instant / 1000) * 1000) / MINUTE);
   };
 }
 
-/** Returns a parser from a date value (text, or epoch seconds/ms) to an ISO-8601 UTC string; undefined when invalid. */
-export function compileDateParser(options: DateOptions): (value: string | number) => string | undefined {
-  const parse = options.format === undefined ? parseIso : compileFormat(options.format.trim());
+/**
+ * `offsets` remembered per hour: zones change offset at most once an hour, so an hour whose first
+ * and last second agree has one offset throughout; an hour with a change in it is asked each time.
+ */
+function hourlyOffsets(offsets: (instant: number) => number): (instant: number) => number {
+  const byHour = new Map<number, number>();
+  return (instant) => {
+    const hour = Math.floor(instant / HOUR);
+    const known = byHour.get(hour);
+    if (known !== undefined) return known;
+    const start = offsets(hour * HOUR);
+    if (start !== offsets(hour * HOUR + HOUR - 1000)) return offsets(instant);
+    if (byHour.size >= 100_000) byHour.clear();
+    byHour.set(hour, start);
+    return start;
+  };
+}
+
+/** Offsets by IANA zone, shared by every date leaf of every mapping. */
+const ZONES = new Map<string, (instant: number) => number>();
+
+/** Offset (minutes east of UTC) of a zone at an instant; undefined for UTC and unknown zones. */
+function zoneOffset(timezone: string | undefined): ((instant: number) => number) | undefined {
+  if (timezone === undefined || checkTimezone(timezone) !== undefined) return undefined;
+  if (OFFSET.test(timezone)) {
+    const fixed = parseOffset(timezone);
+    return fixed === 0 ? undefined : () => fixed;
+  }
+  let offsets = ZONES.get(timezone);
+  if (offsets === undefined) ZONES.set(timezone, (offsets = hourlyOffsets(exactOffsets(timezone))));
+  return offsets;
+}
+
+/**
+ * The instant of a wall-clock time (as UTC ms) in a zone. Half a day either side gives the offsets
+ * in force around it. In an hour that happens twice (autumn) the earlier instant is taken; a time
+ * that never happens (spring) is read with the offset before the change, so it moves forward.
+ */
+function localInstant(local: number, offsetAt: (instant: number) => number): number {
+  const before = offsetAt(local - DAY / 2);
+  const after = offsetAt(local + DAY / 2);
+  const early = local - before * MINUTE;
+  if (before === after || offsetAt(early) === before) return early;
+  const late = local - after * MINUTE;
+  return offsetAt(late) === after ? late : early;
+}
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
+/** True for `-?digits(.digits)?`, an epoch written as text. */
+function isEpochText(text: string): boolean {
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  const start = i;
+  while (isDigit(text.charCodeAt(i))) i++;
+  if (i === start || i === text.length) return i > start;
+  if (text.charCodeAt(i) !== 46) return false;
+  const point = ++i;
+  while (isDigit(text.charCodeAt(i))) i++;
+  return i > point && i === text.length;
+}
+
+/** Epoch seconds or milliseconds. */
+function fromEpoch(n: number): ReturnType<DateParser> {
+  if (!Number.isFinite(n)) return undefined;
+  const instant = Math.round(Math.abs(n) < EPOCH_MS_FROM ? n * 1000 : n);
+  if (isSentinelInstant(instant)) return SENTINEL;
+  const parts = instantParts(instant);
+  return parts === undefined ? undefined : formatUtc(parts);
+}
+
+/** Parts read from text; a time without an offset is in `offsetAt`'s zone (UTC without one). */
+function fromParts(parts: DateParts, offsetAt: ((instant: number) => number) | undefined): ReturnType<DateParser> {
+  if (isSentinelDay(parts)) return SENTINEL;
+  if (!settle(parts)) return undefined;
+  const offset = parts.offset ?? (offsetAt === undefined ? 0 : undefined);
+  const local = utcMs(parts);
+  const instant = offset === undefined ? localInstant(local, offsetAt!) : local - offset * MINUTE;
+  if (isSentinelInstant(instant)) return SENTINEL;
+  // Most values are UTC already: their text is built from the parts as read.
+  const utc = offset === 0 ? parts : instantParts(instant);
+  return utc === undefined ? undefined : formatUtc(utc);
+}
+
+/** Compiles a parser from a date value (text, or epoch seconds/ms) to ISO-8601 UTC text, SENTINEL, or undefined when unreadable. */
+export function compileDateParser(options: DateOptions): DateParser {
+  const format = options.format === undefined ? undefined : compileFormat(options.format.trim());
   const offsetAt = zoneOffset(options.timezone);
   return (value) => {
-    const text = typeof value === 'number' ? String(value) : value.trim();
-    if ((options.format === undefined || typeof value === 'number') && EPOCH.test(text)) {
-      const n = Number(text);
-      const date = new Date(Math.abs(n) < EPOCH_MS_FROM ? n * 1000 : n);
-      return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-    }
-    const parts = parse(text);
-    if (parts === undefined || !settle(parts)) return undefined;
-    const offset = parts.offset;
-    if (offset === 0 || (offset === undefined && offsetAt === undefined)) return formatUtc(parts);
-    const local = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second, parts.ms);
-    if (offset !== undefined) return new Date(local - offset * 60000).toISOString();
-    // Two passes so a time next to a DST change lands on the offset in force at that time.
-    const guess = local - offsetAt!(local) * 60000;
-    return new Date(local - offsetAt!(guess) * 60000).toISOString();
+    if (typeof value === 'number') return fromEpoch(value);
+    const text = value.trim();
+    const parts = format === undefined ? parseIso(text) : format(text);
+    if (parts !== undefined) return fromParts(parts, offsetAt);
+    // Epoch text only without a format: under "YYYYMMDD", 20250105 is a day, not a timestamp.
+    return format === undefined && isEpochText(text) ? fromEpoch(Number(text)) : undefined;
   };
 }

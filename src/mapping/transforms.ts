@@ -1,5 +1,5 @@
 import { Lookups } from './lookups.js';
-import { compileDateParser, type DateOptions } from './dates.js';
+import { compileDateParser, SENTINEL, type DateOptions } from './dates.js';
 import { quote } from './fields.js';
 import type { Note } from './losses.js';
 import type { Shared } from './leaf.js';
@@ -54,20 +54,42 @@ function toBoolean(value: unknown): unknown {
   return result;
 }
 
-function date(options: DateOptions): TransformFn {
+const DEFAULT_EXPECTED = 'ISO-8601, "YYYY-MM-DD HH:mm:ss" or epoch seconds/ms';
+
+/**
+ * A date transform: ISO-8601 UTC out; a placeholder (SENTINEL_DATES) becomes empty and is noted.
+ * `date` fails the row for a value it cannot read; `timestamp` keeps it as written and notes it,
+ * for columns whose dates come in more forms than one format (and day-first text, which only a
+ * format reads: 01/02/2025 is January or February).
+ */
+function dateTransform(options: DateOptions, lenient: boolean): TransformFn {
   const parse = compileDateParser(options);
-  const expected =
-    options.format === undefined ? 'ISO-8601, "YYYY-MM-DD HH:mm:ss" or epoch seconds/ms' : `format "${options.format}"`;
-  return (value) => {
+  const expected = options.format === undefined ? DEFAULT_EXPECTED : `format "${options.format}"`;
+  return (value, note) => {
     if (typeof value !== 'string' && typeof value !== 'number') return value;
     if (value === '' || (typeof value === 'string' && value.trim() === '')) return undefined;
     const iso = parse(value);
-    if (iso === undefined) throw new TransformFailure(`invalid date ${quote(value)} (expected ${expected})`);
-    return iso;
+    if (typeof iso === 'string') return iso;
+    if (iso === SENTINEL) {
+      note?.('date_sentinel', quote(value));
+      return undefined;
+    }
+    if (!lenient) throw new TransformFailure(`invalid date ${quote(value)} (expected ${expected})`);
+    note?.('date_unparsed', quote(value));
+    return typeof value === 'string' ? value.trim() : value;
   };
 }
 
-const NAMED: Record<(typeof TRANSFORM_NAMES)[number], () => TransformFn> = {
+/** A `date` transform's options with the mapping's source.timezone for naive times, unless it names its own. */
+function dateOptions(spec: string | DateOptions | undefined, shared: Shared | undefined): DateOptions {
+  const options = typeof spec === 'string' ? { format: spec } : { ...spec };
+  options.timezone ??= shared?.timezone;
+  return options;
+}
+
+type Name = (typeof TRANSFORM_NAMES)[number];
+
+const NAMED: Record<Name, (shared?: Shared) => TransformFn> = {
   trim: () => onText((t) => t.trim()),
   lowercase: () => onText((t) => t.toLowerCase()),
   uppercase: () => onText((t) => t.toUpperCase()),
@@ -78,16 +100,26 @@ const NAMED: Record<(typeof TRANSFORM_NAMES)[number], () => TransformFn> = {
   // One real export stores bodies with a literal backslash-n for every line break.
   'unescape-newlines': () => onText((t) => t.replace(/\\r\\n|\\n|\\r/g, '\n')),
   'null-tokens': () => nullTokens(DEFAULT_NULL_TOKENS),
-  date: () => date({}),
+  date: (shared) => dateTransform(dateOptions(undefined, shared), false),
+  timestamp: (shared) => dateTransform(dateOptions(undefined, shared), true),
   number: () => toNumber,
   boolean: () => toBoolean,
 };
 
-/** Compiles one transform as written in a mapping (at `at`) to a function of one value. */
+/**
+ * The named transforms a template may apply (`{{created_at | timestamp}}`): all but those that fail
+ * the row, since templates are also read where no row error can be recorded (source.key,
+ * messages.order_by); in text, `timestamp` keeps an unreadable date as written.
+ */
+export const TEMPLATE_FILTERS: readonly Name[] = (Object.keys(NAMED) as Name[]).filter(
+  (name) => name !== 'date' && name !== 'number' && name !== 'boolean',
+);
+
+/** Compiles one transform as written in a mapping to a function of one value; `shared` gives lookups and source.timezone. */
 export function compileTransform(spec: TransformSpec, shared?: Shared): TransformFn {
-  if (typeof spec === 'string') return NAMED[spec]();
+  if (typeof spec === 'string') return NAMED[spec](shared);
   if ('truncate' in spec) return truncate(spec.truncate);
-  if ('date' in spec) return date(typeof spec.date === 'string' ? { format: spec.date } : spec.date);
+  if ('date' in spec) return dateTransform(dateOptions(spec.date, shared), false);
   if ('lookup' in spec) return (shared?.lookups ?? new Lookups([])).compile(spec.lookup);
   return nullTokens(spec['null-tokens']);
 }
