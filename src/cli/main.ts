@@ -106,6 +106,7 @@ const SANDBOX_OPTIONS = {
   'message-faults': { type: 'boolean', default: false, describe: 'random faults hit thread messages too, not only new conversations' },
   channel: { type: 'string', array: true, describe: 'valid categories (default: support)' },
   token: { type: 'string', describe: 'the API token it accepts (default: sandbox-token)' },
+  staff: { type: 'string', array: true, describe: 'staff e-mails besides the token\'s user (a,b or repeated): GET /staff lists them, their messages are staff replies' },
 } as const;
 
 const FILES = { type: 'string', array: true, describe: 'CSV, JSONL or JSON files' } as const;

@@ -33,7 +33,16 @@ export function sandboxOptions(args: Record<string, unknown>): SandboxOptions {
   const faults = Array.isArray(args.fault) ? args.fault.map(String) : [];
   if (faults.length > 0) options.faultRates = Object.fromEntries(faults.map(parseFault));
   if (args['message-faults'] === true) options.messageFaults = true;
+  if (args.staff !== undefined) options.staff = staffOption(args.staff);
   return options;
+}
+
+/** `--staff a@x.com,b@y.com` (repeatable): staff members besides the token's own user. */
+function staffOption(value: unknown): { email: string }[] {
+  const emails = [value].flat().flatMap((item) => String(item).split(',')).map((email) => email.trim()).filter((email) => email !== '');
+  const bad = emails.find((email) => !/^[^\s@]+@[^\s@]+$/.test(email));
+  if (bad !== undefined) throw new ImportError('USAGE', `--staff ${bad} is not an e-mail: give staff e-mails separated by commas.`);
+  return emails.map((email) => ({ email }));
 }
 
 function parseFault(text: string): [FaultKind, number] {

@@ -107,6 +107,10 @@ function undeclaredLookups(spec: MappingSpec): string[] {
     }
   };
   visit({ conversation: spec.conversation, messages: spec.messages }, []);
+  // Custom fields name their titles through a lookup too.
+  const title = spec.conversation.custom_fields?.title;
+  const name = title?.slice(0, title.indexOf('.'));
+  if (name !== undefined && !declared.includes(name)) problems.push(`conversation.custom_fields.title: lookup "${name}" is not declared in "lookups"${known}`);
   return problems;
 }
 
