@@ -49,11 +49,13 @@ export function compileLeaf(spec: LeafSpec, place: LeafPlace): Evaluate {
   if (typeof spec === 'object') return compileRule(spec, place);
   if (typeof spec !== 'string' || !isTemplate(spec)) return () => spec;
   for (const field of templateFields(spec)) place.references.push({ field, at: place.at, required: place.apiRequired });
-  return compileTemplate(spec);
+  const template = compileTemplate(spec, place.shared);
+  const at = place.errorAt ?? place.at;
+  return (fields, ctx) => template(fields, noteAt(ctx, at));
 }
 
-/** Reads `from`: a template when it holds `{{`, else a column or path. */
-function compileSource(rule: RuleSpec, place: LeafPlace): (fields: Fields) => unknown {
+/** Reads `from`: a template when it holds `{{`, else a column or path; a template's filters note losses in `ctx`. */
+function compileSource(rule: RuleSpec, place: LeafPlace): (fields: Fields, ctx?: RowContext) => unknown {
   const required = place.apiRequired || rule.required === true;
   const at = `${place.at}.from`;
   if (!isTemplate(rule.from)) {
@@ -61,7 +63,9 @@ function compileSource(rule: RuleSpec, place: LeafPlace): (fields: Fields) => un
     return compileGetter(rule.from);
   }
   for (const field of templateFields(rule.from)) place.references.push({ field, at, required });
-  return compileTemplate(rule.from);
+  const template = compileTemplate(rule.from, place.shared);
+  const lossAt = place.errorAt ?? place.at;
+  return (fields, ctx) => template(fields, ctx === undefined ? undefined : noteAt(ctx, lossAt));
 }
 
 /** Text to a trimmed list without empty items; lists pass through; other values become a list of one. */
@@ -119,7 +123,7 @@ function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
   const at = place.errorAt ?? place.at;
   return (fields, ctx) => {
     const problems = ctx.problems.length;
-    let value = read(fields);
+    let value = read(fields, ctx);
     try {
       if (transform !== undefined) value = transform(value, noteAt(ctx, at));
     } catch (error) {
