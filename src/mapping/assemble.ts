@@ -111,7 +111,9 @@ function openWith(conversation: Record<string, unknown>, opener: MappedMessage, 
   // A customer's first message goes as the conversation's customer; an agent's names its staff
   // member, or the importer when none matches (its byline names the original author).
   const sender = row.senders.get(opener);
-  const user = sender?.role === 'agent' ? (sender.user ?? importerOf(row)) : undefined;
+  // An opening message whose author nobody can name, with no role mapped, is most likely the customer's.
+  const unnamed = sender?.loss === 'author_unknown' && opener.author?.role === undefined;
+  const user = sender?.role === 'agent' && !unnamed ? (sender.user ?? importerOf(row)) : undefined;
   if (opener.body.message && user) (opener.body.message as Record<string, unknown>).user = user;
   conversation.message = { body: copies === '' ? text : withHeader(text, copies), ...(attachment === undefined ? {} : { attachment }), ...(user ? { user } : {}), ...opening };
 }

@@ -77,6 +77,14 @@ export function withHeader(body: unknown, header: unknown): unknown {
   return `${top}\n\n${toText(body)}`;
 }
 
+/** Data is one level deep: a list of plain values (ids, e-mails) is kept as its items joined by ", ". */
+function flatList(evaluate: Evaluate): Evaluate {
+  return (fields, ctx) => {
+    const value = evaluate(fields, ctx);
+    return Array.isArray(value) && value.every((item) => item === null || typeof item !== 'object') ? toText(value) : value;
+  };
+}
+
 function orEmpty(evaluate: Evaluate): Evaluate {
   return (fields, ctx) => evaluate(fields, ctx) ?? {};
 }
@@ -114,7 +122,7 @@ export function compileConversation(
   // Compiled in the order of the body, so `references` list fields in the order of the mapping.
   const entries: Entry[] = [
     ...leavesOf(leaves, at(), ['category']),
-    ['data', objectOf(leavesOf(data ?? {}, at('data')))],
+    ['data', objectOf(leavesOf(data ?? {}, at('data')).map(([name, evaluate]): Entry => [name, flatList(evaluate)]))],
     ['message', objectOf(leavesOf(messageLeaves, at('message'), ['body'], SUPPRESS_DEFAULTS))],
   ];
   const userLeafEntries = leavesOf(userLeaves, at('user'), ['email']);

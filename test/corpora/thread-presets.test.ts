@@ -27,14 +27,14 @@ afterEach(async () => {
 });
 
 /** Validates (every row valid), then imports into a fresh sandbox; returns what the sandbox holds by key. */
-async function importWith(preset: string, file: string, rows: number, extra: string[] = []): Promise<Map<string, HeldConversation>> {
+async function importWith(preset: string, file: string, rows: number, extra: string[] = [], staff: string[] = []): Promise<Map<string, HeldConversation>> {
   const validate = await runCli(['validate', file, '--mapping', preset, '--json', '--quiet', ...extra]);
   expect(hasStackTrace(validate.stderr)).toBe(false);
   expect(validate.stderr).toBe('');
   expect(JSON.parse(validate.stdout)).toMatchObject({ rows, valid: rows, invalid: 0, duplicates: 0 });
   expect(validate.code).toBe(0);
 
-  server = await sandbox();
+  server = await sandbox({ staff: staff.map((email) => ({ email })) });
   const args = ['run', file, '--mapping', preset, '--ledger', join(dir, 'l.db'), '--rate', '200', '--json', '--quiet', ...extra];
   const result = await runCli(args, { env: sandboxEnv(server) });
   expect(hasStackTrace(result.stderr)).toBe(false);
@@ -62,7 +62,8 @@ describe('zendesk-json: one ticket per line with its "comments"', () => {
     const usersFile = join(dir, 'users.json');
     await writeFile(usersFile, JSON.stringify(users));
 
-    const held = await importWith('zendesk-json', file, 1, ['--lookup', `users=${usersFile}`]);
+    // nukosuke is an admin of the old helpdesk and, here, a Re:amaze staff member.
+    const held = await importWith('zendesk-json', file, 1, ['--lookup', `users=${usersFile}`], ['nukosuke@lavabit.com']);
     expect(thread(held.get('2')).map(({ email, origin_id }) => [origin_id, email])).toEqual([
       [null, 'nukosuke@lavabit.com'], ['9001', 'customer@example.com'], ['3', 'nukosuke@lavabit.com'],
     ]);
@@ -83,17 +84,17 @@ describe('zendesk-json: one ticket per line with its "comments"', () => {
       subject: 'Mail to create fixture ticket for testing',
       status: 2,
       user: { name: 'Yosuke Tamura', email: 'nukosuke@lavabit.com' },
-      data: { legacy_id: 2, legacy_status: 'solved', legacy_created_at: '2019-06-03T02:23:47Z', legacy_via: 'email' },
+      data: { legacy_id: 2, legacy_status: 'solved', legacy_created_at: '2019-06-03T02:23:47.000Z', legacy_via: 'email' },
     });
     expect(conversation.tag_list).toEqual([]);
     expect(thread(conversation)).toEqual([
       {
-        body: '_2019-06-03T01:23:47Z · Zendesk user 377922500012_\n\nMail to create fixture ticket for testing',
+        body: '_Originally written by user 377922500012_\n\n_2019-06-03T01:23:47.000Z · Zendesk user 377922500012_\n\nMail to create fixture ticket for testing',
         visibility: 0, email: 'nukosuke@lavabit.com', origin_id: null,
       },
-      { body: '_2019-06-03T01:50:00Z · Zendesk user 424242_\n\nInternal: checked the logs', visibility: 1, email: TOKEN_USER, origin_id: '9001' },
+      { body: '_Originally written by user 424242_\n\n_2019-06-03T01:50:00.000Z · Zendesk user 424242_\n\nInternal: checked the logs', visibility: 1, email: TOKEN_USER, origin_id: '9001' },
       {
-        body: '_2019-06-03T02:23:47Z · Zendesk user 377922500012_\n\nMail to create fixture ticket for testing',
+        body: '_Originally written by user 377922500012_\n\n_2019-06-03T02:23:47.000Z · Zendesk user 377922500012_\n\nMail to create fixture ticket for testing',
         visibility: 0, email: TOKEN_USER, origin_id: '3',
       },
     ]);
@@ -117,7 +118,8 @@ describe('helpscout-json: one v1 conversation ("item") per line with its "thread
     const file = join(dir, 'helpscout.jsonl');
     await writeFile(file, [plain, { ...item, status: 'closed', tags: ['vip', 'billing'], threads }].map((x) => JSON.stringify(x)).join('\n'));
 
-    const held = await importWith('helpscout-json', file, 2);
+    // Ann is a Re:amaze staff member: her replies and notes go as hers.
+    const held = await importWith('helpscout-json', file, 2, [], ['ann@example.com']);
     expect(held.get('10')).toMatchObject({
       subject: 'Subject',
       status: 0,
@@ -125,16 +127,16 @@ describe('helpscout-json: one v1 conversation ("item") per line with its "thread
       data: { legacy_id: 10, legacy_number: 123, legacy_status: 'active', legacy_mailbox: 'Support' },
     });
     expect(thread(held.get('10'))).toEqual([
-      { body: '_2016-01-03T21:35:51Z · Karl Tester (customer)_\n\nHello', visibility: 0, email: 'karl@worldoftesters.com', origin_id: null },
+      { body: '_2016-01-03T21:35:51.000Z · Karl Tester (customer)_\n\nHello', visibility: 0, email: 'karl@worldoftesters.com', origin_id: null },
     ]);
 
     const conversation = held.get('11')!;
     expect(conversation).toMatchObject({ status: 2, tag_list: ['vip', 'billing'], data: { legacy_id: 11, legacy_status: 'closed' } });
     expect(thread(conversation)).toEqual([
-      { body: '_2016-01-03T21:35:51Z · Karl Tester (customer)_\n\nHello', visibility: 0, email: 'karl@worldoftesters.com', origin_id: null },
-      { body: '_2016-01-04T09:00:00Z · Ann Agent (user)_\n\nKnown issue #12', visibility: 1, email: 'ann@example.com', origin_id: '4001' },
-      { body: '_2016-01-04T10:00:00Z · Ann Agent (user)_\n\nTry _turning it off_ and on.', visibility: 0, email: 'ann@example.com', origin_id: '4002' },
-      { body: '_2016-01-05T08:00:00Z · Karl Tester (customer)_\n\nThanks, **that worked**.', visibility: 0, email: 'karl@worldoftesters.com', origin_id: '4004' },
+      { body: '_2016-01-03T21:35:51.000Z · Karl Tester (customer)_\n\nHello', visibility: 0, email: 'karl@worldoftesters.com', origin_id: null },
+      { body: '_2016-01-04T09:00:00.000Z · Ann Agent (user)_\n\nKnown issue #12', visibility: 1, email: 'ann@example.com', origin_id: '4001' },
+      { body: '_2016-01-04T10:00:00.000Z · Ann Agent (user)_\n\nTry _turning it off_ and on.', visibility: 0, email: 'ann@example.com', origin_id: '4002' },
+      { body: '_2016-01-05T08:00:00.000Z · Karl Tester (customer)_\n\nThanks, **that worked**.', visibility: 0, email: 'karl@worldoftesters.com', origin_id: '4004' },
     ]);
     expect(conversation.messages[1]!.user.name).toBe('Ann Agent');
   });
@@ -159,21 +161,25 @@ describe('freshdesk-json: one v2 ticket per line with its "conversations"', () =
       status: 2,
       tag_list: ['foo', 'bar'],
       user: { name: 'Dummyname', email: 'dummyname@example.com' },
-      data: { legacy_id: 1, legacy_status: 4, legacy_priority: 1, legacy_type: 'Question', legacy_created_at: '2016-05-18T04:36:04Z' },
+      data: { legacy_id: 1, legacy_status: 4, legacy_priority: 'Low', legacy_type: 'Question', legacy_created_at: '2016-05-18T04:36:04.000Z', legacy_cc: 'test2@example.com' },
     });
+    expect(conversation.messages[0]!.recipients).toEqual([]);
     expect(thread(conversation)).toEqual([
       {
-        body: '_2016-05-18T04:36:04Z · Dummyname_\n\nThis is a sample ticket, feel free to delete it.',
+        // The ticket's Cc, kept in the text (and in data), never as a recipient.
+        body: 'Cc: test2@example.com\n\n_2016-05-18T04:36:04.000Z · Dummyname_\n\nThis is a sample ticket, feel free to delete it.',
         visibility: 0, email: 'dummyname@example.com', origin_id: null,
       },
-      { body: '_2016-05-19T05:36:12Z · Freshdesk user 1_\n\nThis is a private note', visibility: 1, email: TOKEN_USER, origin_id: '1' },
+      // Agents nobody can name without a users lookup: sent by the importer, the original author named.
+      { body: '_Originally written by user 1 (agent)_\n\n_2016-05-19T05:36:12.000Z · Freshdesk user 1_\n\nThis is a private note', visibility: 1, email: TOKEN_USER, origin_id: '1' },
       {
-        body: '_2016-05-19T05:36:14Z · Freshdesk user 1_ Rachel <rachel@freshdesk.com>\n\nThis is a reply',
+        body: '_Originally written by user 1 (agent)_\n\n_2016-05-19T05:36:14.000Z · Freshdesk user 1_ Rachel <rachel@freshdesk.com>\n\nThis is a reply',
         visibility: 0, email: TOKEN_USER, origin_id: '2',
       },
+      // A customer's reply (incoming) goes as the ticket's customer, not as a staff reply.
       {
-        body: '_2016-05-20T09:00:00Z · Freshdesk user 6012691534_ dummyname@example.com\n\nThanks!  \nIt works now.',
-        visibility: 0, email: TOKEN_USER, origin_id: '3',
+        body: '_Originally written by user 6012691534 (customer)_\n\n_2016-05-20T09:00:00.000Z · Freshdesk user 6012691534_ dummyname@example.com\n\nThanks!  \nIt works now.',
+        visibility: 0, email: 'dummyname@example.com', origin_id: '3',
       },
     ]);
   });
@@ -221,7 +227,7 @@ describe('zendesk-warehouse-csv: ticket_data.csv joined with ticket_comment_data
       subject: 'subject1',
       status: 4,
       user: { name: 'User 396331237134', email: 'user396331237134@example.com' },
-      data: { legacy_id: '1595', legacy_status: 'deleted', legacy_type: 'incident', legacy_created_at: '2020-02-19 01:54:52' },
+      data: { legacy_id: '1595', legacy_status: 'deleted', legacy_type: 'incident', legacy_created_at: '2020-02-19T01:54:52.000Z' },
     });
     expect(thread(held.get('1595'))).toEqual([{ body: 'description1', visibility: 0, email: 'user396331237134@example.com', origin_id: null }]);
     expect(held.get('11071')).toMatchObject({ status: 2, data: { legacy_priority: 'urgent' } });
@@ -241,7 +247,7 @@ describe('zendesk-warehouse-csv: ticket_data.csv joined with ticket_comment_data
     for (const id of added) {
       const own = commentRows.filter((row) => row.ticket_id === id).sort((a, b) => a.created!.localeCompare(b.created!));
       expect(thread(held.get(id))).toEqual(own.map((row, index) => ({
-        body: `_${row.created} UTC · Zendesk user ${row.user_id}_\n\n${row.body}`,
+        body: `_${row.created.replace(' ', 'T')}.000Z · Zendesk user ${row.user_id}_\n\n${row.body}`,
         visibility: index === 0 ? 0 : row.public === 'TRUE' ? 0 : 1,
         // The opening comment is the customer's (the conversation's user); the others name their author.
         email: index === 0 ? expect.stringMatching(/^user\d+@example\.com$/) : `user${row.user_id}@example.com`,

@@ -12,6 +12,6 @@ describe('schema/mapping.schema.json', () => {
 
   it('describes leaves once, in $defs', () => {
     const schema = mappingJsonSchema() as { $defs?: Record<string, unknown> };
-    expect(Object.keys(schema.$defs ?? {}).sort()).toEqual(['Leaf', 'Rule', 'Transform']);
+    expect(Object.keys(schema.$defs ?? {}).sort()).toEqual(['CustomFields', 'Leaf', 'Rule', 'Transform']);
   });
 });
