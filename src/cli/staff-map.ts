@@ -7,7 +7,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * Reads `--staff-map`: which Re:amaze staff member an agent of the old helpdesk is, by their old
- * e-mail or old user id, for agents whose address changed. A JSON object `{"old": "new@brand"}`, or
+ * e-mail, old user id or name (CSV exports often name agents only), for agents whose address changed. A JSON object `{"old": "new@brand"}`, or
  * lines `old,new@brand` (CSV; a header line and blank lines are skipped). Old e-mails are matched
  * case-insensitively. Every target must be an e-mail: a typo is refused here, with its line.
  */

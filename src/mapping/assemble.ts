@@ -79,7 +79,7 @@ function resolveAt(author: MappedAuthor, path: string, row: Assembly): ResolvedA
 
 /** The assignee's staff e-mail, or nothing (counted when they are no staff member). */
 function assigneeOf(author: MappedAuthor | undefined, row: Assembly): string | undefined {
-  if (author === undefined || (author.email === undefined && author.id === undefined)) return undefined;
+  if (author === undefined || (author.email === undefined && author.id === undefined && author.name === undefined)) return undefined;
   const resolved = resolveAuthor({ ...author, role: 'agent' }, { ...row.authors, policy: 'importer' });
   if (resolved.role === 'agent' && resolved.user) return resolved.user.email;
   row.losses.push({ kind: 'assignee_not_staff', path: 'conversation.assignee', detail: describeAuthor(author) });

@@ -29,7 +29,7 @@ export type AuthorPolicy = 'importer' | 'reject';
 export interface AuthorDirectory {
   /** The staff member of this e-mail; undefined when none; `unchecked` when the staff list is not known (validate, preview). */
   staff(email: string): StaffMember | undefined | 'unchecked';
-  /** The staff map's target for an old e-mail or user id (lower-cased e-mails), if any. */
+  /** The staff map's target for an old e-mail, user id or name (lower-cased e-mails), if any. */
   mapped(author: MappedAuthor): string | undefined;
   /** The e-mail of the token's staff member, when known: it sends what has no other author. */
   readonly importer: string | undefined;
@@ -62,9 +62,10 @@ export function staffDirectory(staff: readonly StaffMember[], staffMap: Readonly
   return { staff: (email) => byEmail.get(email.trim().toLowerCase()), mapped: (author) => mapTarget(staffMap, author), importer, policy };
 }
 
+/** The staff map's entry for an author: by old e-mail, else old id, else name (CSV exports often name agents only). */
 function mapTarget(staffMap: ReadonlyMap<string, string>, author: MappedAuthor): string | undefined {
   const email = author.email?.trim().toLowerCase();
-  return (email ? staffMap.get(email) : undefined) ?? (author.id ? staffMap.get(author.id.trim()) : undefined);
+  return (email ? staffMap.get(email) : undefined) ?? (author.id ? staffMap.get(author.id.trim()) : undefined) ?? (author.name ? staffMap.get(author.name.trim()) : undefined);
 }
 
 /** How an author is named: "Jane Roe <jane@old.example> (agent)", "user 42", or '' when nothing is known. */
