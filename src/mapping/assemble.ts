@@ -1,8 +1,9 @@
 import type { RowProblem } from '../errors.js';
 import { describeAuthor, offlineDirectory, resolveAuthor, type AuthorDirectory, type MappedAuthor, type ResolvedAuthor, type StaffMember } from './authors.js';
 import { withHeader, type ConversationParts } from './body.js';
+import { placeAttachments } from './attachments.js';
 import { isEmpty } from './fields.js';
-import type { Loss } from './losses.js';
+import type { Loss, Note } from './losses.js';
 import { reorder } from './messages.js';
 import type { MappedMessage, MappedRow } from './types.js';
 
@@ -43,8 +44,9 @@ export function assembleRow(parts: ConversationParts, thread: MappedMessage[], k
   for (const message of thread) sendAs(message, row);
   const assignee = assigneeOf(parts.assignee, row);
   const opening = options.opensWithThread && thread.length > 0 ? chooseOpener(thread, key, row) : undefined;
-  if (opening) openWith(conversation, opening.opener, parts.copies, row);
+  if (opening) openWith(conversation, opening.opener, parts, row);
   else openOwn(conversation, parts, row);
+  refuseUnmatched(thread, opening?.opener, row);
   const messages = opening ? opening.rest : thread;
   for (const message of thread) row.losses.push(...(message.losses ?? []));
   return { body: parts.body, messages, ...(opening ? { opener: opening.opener } : {}), problems, losses: row.losses, ...(assignee ? { assignee } : {}) };
@@ -54,14 +56,32 @@ export function assembleRow(parts: ConversationParts, thread: MappedMessage[], k
 export function assembleThread(thread: MappedMessage[], problems: RowProblem[], authors: AuthorDirectory | undefined): Loss[] {
   const row: Assembly = { problems, losses: [], authors: authors ?? offlineDirectory(), customer: undefined, senders: new Map() };
   for (const message of thread) sendAs(message, row);
+  refuseUnmatched(thread, undefined, row);
   for (const message of thread) row.losses.push(...(message.losses ?? []));
   return row.losses;
+}
+
+/**
+ * With the `reject` policy, a message sent under someone else's name refuses its ticket; not the
+ * opening message whose author nobody can name, which goes as the customer's.
+ */
+function refuseUnmatched(thread: readonly MappedMessage[], opener: MappedMessage | undefined, row: Assembly): void {
+  for (const message of thread) {
+    const sender = row.senders.get(message);
+    if (!sender?.problem || (message === opener && unnamedOpener(message, sender))) continue;
+    row.problems.push({ code: 'ROW_INVALID', path: `messages[${message.index}].user`, message: sender.problem });
+  }
+}
+
+/** An opening message whose author nobody can name, with no role mapped: most likely the customer's. */
+function unnamedOpener(opener: MappedMessage, sender: ResolvedAuthor | undefined): boolean {
+  return sender?.loss === 'author_unknown' && opener.author?.role === undefined;
 }
 
 /** Who sends a thread message; a byline names the original author when it is not them. */
 function sendAs(message: MappedMessage, row: Assembly): void {
   const body = message.body.message as Record<string, unknown>;
-  const resolved = resolveAt(message.author ?? {}, `messages[${message.index}].user`, row);
+  const resolved = resolveAt(message.author ?? {}, `messages[${message.index}].user`, row, false);
   const user = resolved.user ?? (resolved.role === 'customer' ? row.customer : undefined);
   if (user) body.user = user;
   if (resolved.byline) body.body = withHeader(body.body, `_${resolved.byline}_`);
@@ -70,10 +90,10 @@ function sendAs(message: MappedMessage, row: Assembly): void {
 }
 
 /** A message's resolved author, its loss and (with the `reject` policy) its problem recorded. */
-function resolveAt(author: MappedAuthor, path: string, row: Assembly): ResolvedAuthor {
+function resolveAt(author: MappedAuthor, path: string, row: Assembly, refuse = true): ResolvedAuthor {
   const resolved = resolveAuthor(author, row.authors);
   if (resolved.loss) row.losses.push({ kind: resolved.loss, path, detail: describeAuthor(author) || 'no author mapped' });
-  if (resolved.problem) row.problems.push({ code: 'ROW_INVALID', path, message: resolved.problem });
+  if (resolved.problem && refuse) row.problems.push({ code: 'ROW_INVALID', path, message: resolved.problem });
   return resolved;
 }
 
@@ -105,29 +125,44 @@ function placeholder(key: string | undefined, row: Assembly): MappedMessage {
 }
 
 /** Opens the conversation with a thread message: its body, attachment, and (an agent's) author. */
-function openWith(conversation: Record<string, unknown>, opener: MappedMessage, copies: string, row: Assembly): void {
-  const { body: _none, ...opening } = (conversation.message ?? {}) as Record<string, unknown>;
+function openWith(conversation: Record<string, unknown>, opener: MappedMessage, parts: ConversationParts, row: Assembly): void {
+  const { body: _none, attachment: own, ...opening } = (conversation.message ?? {}) as Record<string, unknown>;
   const { body: text, attachment } = opener.body.message as Record<string, unknown>;
   // A customer's first message goes as the conversation's customer; an agent's names its staff
   // member, or the importer when none matches (its byline names the original author).
   const sender = row.senders.get(opener);
-  // An opening message whose author nobody can name, with no role mapped, is most likely the customer's.
-  const unnamed = sender?.loss === 'author_unknown' && opener.author?.role === undefined;
-  const user = sender?.role === 'agent' && !unnamed ? (sender.user ?? importerOf(row)) : undefined;
+  const user = sender?.role === 'agent' && !unnamedOpener(opener, sender) ? (sender.user ?? importerOf(row)) : undefined;
   if (opener.body.message && user) (opener.body.message as Record<string, unknown>).user = user;
-  conversation.message = { body: copies === '' ? text : withHeader(text, copies), ...(attachment === undefined ? {} : { attachment }), ...(user ? { user } : {}), ...opening };
+  const message: Record<string, unknown> = { ...opening, body: parts.copies === '' ? text : withHeader(text, parts.copies), ...(attachment === undefined ? {} : { attachment }), ...(user ? { user } : {}) };
+  // The ticket's own attachments go with the message that opens it: the opener's comes first.
+  const ticketAttachments = [...(isEmpty(own) ? [] : [own]), ...listOf(parts.attachments)];
+  if (ticketAttachments.length > 0) placeAttachments(message, ticketAttachments, noteTo(row, 'conversation.message.attachments'));
+  conversation.message = message;
+}
+
+function listOf(value: unknown): unknown[] {
+  return isEmpty(value) ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** Records a loss of the row at `path`. */
+function noteTo(row: Assembly, path: string): Note {
+  return (kind, detail) => row.losses.push({ kind, path, detail });
 }
 
 /** The conversation's own first message: its author (an agent's outbound ticket) and the copies line. */
 function openOwn(conversation: Record<string, unknown>, parts: ConversationParts, row: Assembly): void {
   const first = conversation.message as Record<string, unknown> | undefined;
-  if (!first || isEmpty(first.body)) return;
+  if (!first) return;
+  if (!isEmpty(parts.attachments)) placeAttachments(first, parts.attachments, noteTo(row, 'conversation.message.attachments'));
+  if (isEmpty(first.body)) return;
   if (parts.copies !== '') first.body = withHeader(first.body, parts.copies);
   if (!parts.opening) return;
-  const resolved = resolveAt(parts.opening, 'conversation.message.user', row);
+  const opening = parts.opening;
+  // Nobody named and no role: the customer's own first message, as any ticket's is by default.
+  const resolved = resolveAt(opening, 'conversation.message.user', row, opening.role !== undefined || !isEmpty(opening.email) || !isEmpty(opening.id) || !isEmpty(opening.name));
   if (resolved.byline) first.body = withHeader(first.body, `_${resolved.byline}_`);
   // Only an agent's is named: a customer's first message is the conversation's customer's.
-  const user = resolved.role === 'agent' ? (resolved.user ?? importerOf(row)) : undefined;
+  const user = resolved.role === 'agent' && !(resolved.loss === 'author_unknown' && opening.role === undefined) ? (resolved.user ?? importerOf(row)) : undefined;
   if (user) first.user = user;
 }
 

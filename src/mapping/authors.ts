@@ -65,7 +65,9 @@ export function staffDirectory(staff: readonly StaffMember[], staffMap: Readonly
 /** The staff map's entry for an author: by old e-mail, else old id, else name (CSV exports often name agents only). */
 function mapTarget(staffMap: ReadonlyMap<string, string>, author: MappedAuthor): string | undefined {
   const email = author.email?.trim().toLowerCase();
-  return (email ? staffMap.get(email) : undefined) ?? (author.id ? staffMap.get(author.id.trim()) : undefined) ?? (author.name ? staffMap.get(author.name.trim()) : undefined);
+  if (email) return staffMap.get(email) ?? (author.id ? staffMap.get(author.id.trim()) : undefined);
+  // By name only when there is no e-mail: a customer who shares an agent's name keeps their own address.
+  return (author.id ? staffMap.get(author.id.trim()) : undefined) ?? (author.name ? staffMap.get(author.name.trim()) : undefined);
 }
 
 /** How an author is named: "Jane Roe <jane@old.example> (agent)", "user 42", or '' when nothing is known. */

@@ -4,7 +4,6 @@ import { formatPath } from './issues.js';
 import { compileLeaf, noteAt, type Evaluate, type RowContext, type Shared } from './leaf.js';
 import type { ConversationSpec, LeafSpec } from './schema.js';
 import type { MappedAuthor } from './authors.js';
-import { placeAttachments } from './attachments.js';
 import { compileCustomFields, mergeIntoData } from './custom-fields.js';
 import { compileAuthor, copiesLine } from './author-leaf.js';
 
@@ -106,6 +105,8 @@ export interface ConversationParts {
   assignee: MappedAuthor | undefined;
   /** The ticket's Cc/Bcc as a header line, '' when none. */
   copies: string;
+  /** `conversation.message.attachments` as mapped: placed once it is known which message opens the conversation. */
+  attachments: unknown;
 }
 
 /** Compiles the `conversation` section to a function of a record giving its parts. */
@@ -138,7 +139,6 @@ export function compileConversation(
   return (fields, key, ctx) => {
     const body = (conversation(fields, ctx) ?? {}) as Record<string, unknown>;
     const first = body.message as Record<string, unknown> | undefined;
-    if (attachmentsOf && first) placeAttachments(first, attachmentsOf(fields, ctx), noteAt(ctx, 'conversation.message.attachments'));
     if (headerOf && first && !isEmpty(first.body)) first.body = withHeader(first.body, headerOf(fields, ctx));
     const copied = { cc: ccOf?.(fields, ctx), bcc: bccOf?.(fields, ctx) };
     const extra = fieldsOf?.(fields, ctx);
@@ -151,6 +151,7 @@ export function compileConversation(
       // The key in data is how a later run finds what this one created (GET ?data[key]=...).
       if (key !== undefined) data[keyField] = key;
     }
-    return { body: { conversation: body }, opening: openingOf?.(fields, ctx), assignee: assigneeOf?.(fields, ctx), copies: copiesLine(copied.cc, copied.bcc) };
+    const attached = attachmentsOf?.(fields, ctx);
+    return { body: { conversation: body }, opening: openingOf?.(fields, ctx), assignee: assigneeOf?.(fields, ctx), copies: copiesLine(copied.cc, undefined), attachments: attached };
   };
 }

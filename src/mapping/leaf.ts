@@ -121,6 +121,7 @@ function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
   const fallback = rule.default;
   const required = rule.required === true;
   const at = place.errorAt ?? place.at;
+  const otherwise = rule.or === undefined ? undefined : compileLeaf(rule.or, { ...place, at: `${place.at}.or`, errorAt: at, apiRequired: false });
   return (fields, ctx) => {
     const problems = ctx.problems.length;
     let value = read(fields, ctx);
@@ -134,6 +135,7 @@ function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
     if (split !== undefined) value = split(value);
     if (map !== undefined) value = map(value, ctx, at);
     if (Array.isArray(value) && value.some(isEmpty)) value = value.filter((v) => !isEmpty(v));
+    if (isEmpty(value) && otherwise !== undefined) value = otherwise(fields, ctx);
     if (isEmpty(value) && fallback !== undefined) value = fallback;
     if (isEmpty(value) && required && ctx.problems.length === problems) fail(ctx, at, emptyReason(rule, read(fields)));
     return value;

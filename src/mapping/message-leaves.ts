@@ -41,7 +41,11 @@ export function compileMessage(spec: MessageLeaves, place: (...path: string[]) =
     if (attachmentsOf) placeAttachments(body, attachmentsOf(element, ctx), noteAt(ctx, 'attachments'));
     if (isEmpty(body.body) && isEmpty(body.attachment)) return undefined;
     if (isEmpty(body.body)) body.body = '(attachment)';
-    const top = [toText(headerOf?.(element, ctx)).trim(), copiesLine(ccOf?.(element, ctx), bccOf?.(element, ctx))].filter((line) => line !== '');
+    // A Bcc was hidden from the customer: it is written only into an internal note's text.
+    const bcc = bccOf?.(element, ctx);
+    const note = body.visibility === 1;
+    if (!note && !isEmpty(bcc)) noteAt(ctx, 'bcc')('bcc_not_shown', toText(bcc));
+    const top = [toText(headerOf?.(element, ctx)).trim(), copiesLine(ccOf?.(element, ctx), note ? bcc : undefined)].filter((line) => line !== '');
     // A Markdown hard break keeps the copies on a line of their own under the header.
     if (top.length > 0) body.body = withHeader(body.body, top.join('  \n'));
     return { body, author: authorOf(element, ctx), originId: idOf ? toText(idOf(element, ctx)).trim() : '' };

@@ -3,6 +3,7 @@ import type { FieldReference, MappedMessage } from './types.js';
 import type { SectionPlace } from './body.js';
 import { compileGetter, isEmpty, quote, toText, type Fields, type Getter } from './fields.js';
 import type { RowContext, Shared } from './leaf.js';
+import { compileDateParser, type DateParser } from './dates.js';
 import { compileMessage, type ElementMapper } from './message-leaves.js';
 import type { MessagesSectionSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
@@ -42,12 +43,15 @@ function listOf(from: string | undefined, references: FieldReference[]): (fields
 }
 
 /** A value to sort messages by: a number, a date (as its time), else its text; missing sorts last. */
-function sortValue(value: unknown): number | string | undefined {
+function sortValue(value: unknown, parseDate: DateParser): number | string | undefined {
   if (isEmpty(value)) return undefined;
   if (typeof value === 'number') return value;
   const text = toText(value).trim();
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-  const time = /^\d{4}-\d\d-\d\d/.test(text) ? Date.parse(text.includes('T') || !text.includes(' ') ? text : `${text.replace(' ', 'T')}Z`) : NaN;
+  // Read as the `timestamp` transform reads it (offsets after a space, source.timezone), so the
+  // order and the headers agree.
+  const iso = /^\d{4}-\d\d-\d\d/.test(text) ? parseDate(text) : undefined;
+  const time = typeof iso === 'string' ? Date.parse(iso) : NaN;
   return Number.isNaN(time) ? text : time;
 }
 
@@ -58,15 +62,16 @@ function compareSortValues(a: number | string | undefined, b: number | string | 
 }
 
 /** Sorts elements by `order_by` (stable: equal values keep their source order). */
-function sorter(orderBy: string | undefined, references: FieldReference[]): ((items: readonly unknown[]) => unknown[]) | undefined {
+function sorter(orderBy: string | undefined, references: FieldReference[], shared: Shared | undefined): ((items: readonly unknown[]) => unknown[]) | undefined {
   if (orderBy === undefined) return undefined;
+  const parseDate = compileDateParser({ ...(shared?.timezone === undefined ? {} : { timezone: shared.timezone }) });
   for (const field of isTemplate(orderBy) ? templateFields(orderBy) : [orderBy]) {
     references.push({ field, at: 'messages.order_by', required: false });
   }
   const read: Getter = isTemplate(orderBy) ? compileTemplate(orderBy) : compileGetter(orderBy);
   return (items) =>
     items
-      .map((item, index) => ({ item, index, value: sortValue(asFields(item) && read(asFields(item)!)) }))
+      .map((item, index) => ({ item, index, value: sortValue(asFields(item) && read(asFields(item)!), parseDate) }))
       .sort((a, b) => compareSortValues(a.value, b.value) || a.index - b.index)
       .map(({ item }) => item);
 }
@@ -92,7 +97,7 @@ export function compileMessages(spec: MessagesSectionSpec | undefined, reference
   }
   const { from, join: _join, order_by: orderBy, opens_conversation: _opens, ...leaves } = spec;
   const list = listOf(from, references);
-  const sort = sorter(orderBy, references);
+  const sort = sorter(orderBy, references, shared);
   const mapper = compileMessage(leaves, place);
   return (record, key, problems, joined) => {
     const raw = list(record, problems, joined);

@@ -84,8 +84,8 @@ export const TransformSchema = z
   )
   .meta({ id: 'Transform', description: 'A named transform; nothing is ever evaluated as code.' });
 
-/** A rule: read `from`, apply transforms, split, map; fall back to `default`; fail the row when `required` and empty. */
-export const RuleSchema = strict({
+/** What reading a value takes: `from`, then transforms, split and map. */
+const READING = {
   from: FieldOrTemplate,
   transform: z
     .array(TransformSchema)
@@ -100,6 +100,17 @@ export const RuleSchema = strict({
     .record(z.string(), Scalar)
     .optional()
     .meta({ description: "Lookup by the value's text (each item of a list): exact, then trimmed and case-insensitive." }),
+};
+
+const LeafString = z.string().superRefine(checkTemplate);
+
+/** A rule: read `from`, apply transforms, split, map; else `or`; fall back to `default`; fail the row when `required` and empty. */
+export const RuleSchema = strict({
+  ...READING,
+  or: z
+    .union([LeafString, strict(READING)], { error: 'expected a "{{template}}" or {"from": ..., "transform": [...]}' })
+    .optional()
+    .meta({ description: "Read when this rule comes out empty, before `default`: e.g. the requester's e-mail through a users lookup when the ticket names no sender." }),
   default: z
     .union([Scalar, z.array(z.union([z.string(), z.number(), z.boolean()]))])
     .optional()
@@ -107,7 +118,6 @@ export const RuleSchema = strict({
   required: z.boolean().optional().meta({ description: 'An empty result is an error of the row.' }),
 }).meta({ id: 'Rule' });
 
-const LeafString = z.string().superRefine(checkTemplate);
 
 /** A leaf: a literal, a template (`{{Column}}`, `{{path.to.field}}`, mixed with text) or a rule. */
 export const LeafSchema = z
@@ -174,7 +184,9 @@ const AttachmentsLeaf = LeafSchema.optional().meta({
   description: 'Every attachment: a list of URLs or of attachment objects (content_url/attachment_url/url and a name). The first is the message\'s attachment, the others are linked at the end of its body.',
 });
 
-const CopiesLeaf = (what: string) => LeafSchema.optional().meta({ description: `${what} (a list of e-mails): kept in the header${what.startsWith('Cc') ? ' and in data' : ''}; never added as recipients unless --cc-as-recipients.` });
+const CopiesLeaf = (what: string) => LeafSchema.optional().meta({
+  description: `${what} (a list of e-mails): ${what.includes('ticket') ? 'kept in data' : 'kept in the header'}${what.startsWith('Cc of the ticket') ? ' and the opening message\'s header' : ''}${what.startsWith('Bcc of the message') ? ' of internal notes only (a public message never shows it)' : ''}; never added as recipients (map conversation.message.recipients for that).`,
+});
 
 const ConversationSchema = strict({
   subject: LeafSchema.optional(),

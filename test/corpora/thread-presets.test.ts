@@ -247,7 +247,7 @@ describe('zendesk-warehouse-csv: ticket_data.csv joined with ticket_comment_data
     for (const id of added) {
       const own = commentRows.filter((row) => row.ticket_id === id).sort((a, b) => a.created!.localeCompare(b.created!));
       expect(thread(held.get(id))).toEqual(own.map((row, index) => ({
-        body: `_${row.created.replace(' ', 'T')}.000Z · Zendesk user ${row.user_id}_\n\n${row.body}`,
+        body: `_${row.created!.replace(' ', 'T')}.000Z · Zendesk user ${row.user_id}_\n\n${row.body}`,
         visibility: index === 0 ? 0 : row.public === 'TRUE' ? 0 : 1,
         // The opening comment is the customer's (the conversation's user); the others name their author.
         email: index === 0 ? expect.stringMatching(/^user\d+@example\.com$/) : `user${row.user_id}@example.com`,

@@ -197,8 +197,8 @@ describe('zendesk-json: tickets with comments, users and ticket fields by lookup
   };
   const STATUS: Json = { new: 0, open: 0, pending: 1, hold: 1, solved: 2, closed: 2, deleted: 4 };
 
-  function oracle(losses: Counts): Ticket[] {
-    return readLines('zendesk/tickets.jsonl').map((ticket): Ticket => {
+  function oracle(losses: Counts, file = 'zendesk/tickets.jsonl'): Ticket[] {
+    return readLines(file).map((ticket): Ticket => {
       const data: Json = {
         legacy_id: ticket.id, legacy_status: ticket.status, legacy_created_at: date(ticket.created_at, losses),
         legacy_updated_at: date(ticket.updated_at, losses), legacy_due_at: date(ticket.due_at, losses),
@@ -233,12 +233,34 @@ describe('zendesk-json: tickets with comments, users and ticket fields by lookup
     countAuthors(tickets, everyStaff, map, losses);
     expectFidelity(result, tickets, everyStaff, map, losses);
   });
+
+  it.each([
+    ['an agent-created ticket, whose "via" names no sender (Zendesk: web channel, from {})', 'zendesk/outbound-web.jsonl'],
+    ['comment times written with their offset after a space, as updated_at is', 'zendesk/spaced-offsets.jsonl'],
+  ])('holds %s', async (_what, file) => {
+    const staff = ['alice@support.example', 'bob@support.example'];
+    const map = readJson('staff-map.json');
+    const losses: Counts = {};
+    const tickets = oracle(losses, file);
+    const result = await importFixture(file, 'zendesk-json', [
+      '--lookup', `users=${fixture('zendesk/users.json')}`, '--lookup', `fields=${fixture('zendesk/ticket_fields.json')}`, '--staff-map', fixture('staff-map.json'),
+    ], staff);
+    const everyStaff = new Set([...staff, IMPORTER]);
+    countAuthors(tickets, everyStaff, map, losses);
+    expectFidelity(result, tickets, everyStaff, map, losses);
+  });
 });
 
 describe('freshdesk-json: v2 tickets with conversations, contacts and agents by lookup', () => {
   const users = new Map<number, Json>((readJson('freshdesk/users.json') as Json[]).map((user) => [user.id as number, user]));
   const STATUS: Json = { 2: 0, 3: 1, 4: 2, 5: 2, 6: 1, 7: 1 };
   const copies = (cc: unknown, bcc: unknown) => [cc, bcc].flatMap((list, i) => (Array.isArray(list) && list.length > 0 ? [`${i === 0 ? 'Cc' : 'Bcc'}: ${list.map(lower).join(', ')}`] : []));
+  // A Bcc was hidden from the customer: only a private note's text shows it; a public message's is counted.
+  const hidden = (item: Json, losses: Counts) => {
+    const shown = item.private || !Array.isArray(item.bcc_emails) || item.bcc_emails.length === 0;
+    if (!shown) count(losses, 'bcc_not_shown');
+    return shown ? item.bcc_emails : undefined;
+  };
 
   function oracle(losses: Counts): Ticket[] {
     return readLines('freshdesk/tickets.jsonl').map((ticket): Ticket => {
@@ -259,7 +281,7 @@ describe('freshdesk-json: v2 tickets with conversations, contacts and agents by 
       const messages = (ticket.conversations as Json[]).map((item): Message => ({
         text: item.body as string, visibility: item.private ? 1 : 0, origin: String(item.id), at: item.created_at as string,
         author: { role: item.incoming ? 'customer' : 'agent', email: lower(users.get(item.user_id as number)?.email) },
-        header: [`${date(item.created_at, losses)} · Freshdesk user ${item.user_id}`, ...copies(item.cc_emails, item.bcc_emails)],
+        header: [`${date(item.created_at, losses)} · Freshdesk user ${item.user_id}`, ...copies(item.cc_emails, hidden(item, losses))],
         attachments: urls(item.attachments, 'attachment_url', losses),
       }));
       const responder = users.get(ticket.responder_id as number);
@@ -308,7 +330,8 @@ describe('helpscout-json: v1 conversations with their threads, newest first', ()
       return {
         key: String(item.id), subject: item.subject as string, status: STATUS[item.status as string] as number, tags: (item.tags as string[] | null) ?? [],
         customer: lower(item.customer.email)!, assignee: person(item.owner as Json | null), data, absent,
-        copies: [...(cc!.length > 0 ? [`Cc: ${cc!.join(', ')}`] : []), ...(bcc!.length > 0 ? [`Bcc: ${bcc!.join(', ')}`] : [])], opening, messages: rest,
+        // The ticket's Bcc stays in data: the opening message is public.
+        copies: cc!.length > 0 ? [`Cc: ${cc!.join(', ')}`] : [], opening, messages: rest,
       };
     });
   }

@@ -214,11 +214,11 @@ describe('assembling a row: assignee, copies, attachments, custom fields', () =>
     expect(nobody.losses).toEqual([]);
   });
 
-  it('keeps Cc and Bcc in data and in a line of the opening message, not as recipients', () => {
+  it('keeps Cc and Bcc in data, the Cc in a line of the opening message (a Bcc never in public text), not as recipients', () => {
     const copied = mapping({ conversation: { ...base, cc: { from: 'cc' }, bcc: { from: 'bcc' } } });
     const row = copied.mapRow({ description: 'Help', requester: 'cust@example.com', cc: ['a@example.com', 'b@example.com'], bcc: ['c@example.com'] }, 'T10', undefined, STAFF);
     expect(conversationOf(row).data).toEqual({ legacy_cc: 'a@example.com, b@example.com', legacy_bcc: 'c@example.com', import_key: 'T10' });
-    expect(messageOf(row)).toEqual({ body: 'Cc: a@example.com, b@example.com · Bcc: c@example.com\n\nHelp', ...SUPPRESS });
+    expect(messageOf(row)).toEqual({ body: 'Cc: a@example.com, b@example.com\n\nHelp', ...SUPPRESS });
     const opened = mapping({ ...ZENDESK, conversation: { ...ZENDESK.conversation, cc: { from: 'cc' } } });
     const thread = opened.mapRow({ requester: REQUESTER, cc: 'a@example.com', comments: [{ id: 'c1', public: true, body: 'Hi', author: CUSTOMER }] }, 'T11', undefined, STAFF);
     expect(messageOf(thread)).toEqual({ body: 'Cc: a@example.com\n\nHi', ...SUPPRESS });
