@@ -18,11 +18,13 @@ export function readStaffMap(path: string): Map<string, string> {
   } catch (error) {
     throw new ImportError('FILE_UNREADABLE', `Cannot read the staff map ${path}: ${describeErrno(error)}.`, { file: path });
   }
-  const pairs = text.trimStart().startsWith('{') ? jsonPairs(text, path) : lines(text);
+  const json = /^[[{]/.test(text.trimStart());
+  const pairs = json ? jsonPairs(text, path) : lines(text);
   const map = new Map<string, string>();
-  for (const { from, to, line } of pairs) {
+  for (const [index, { from, to, line }] of pairs.entries()) {
     if (!EMAIL.test(to)) {
-      if (line === 1 && !EMAIL.test(from)) continue;
+      // A header (`old,new`): the first line, no e-mail in its first cell, neither @ nor dot in its second.
+      if (!json && index === 0 && !EMAIL.test(from) && !/[@.]/.test(to)) continue;
       throw new ImportError('CONFIG_INVALID', `The staff map ${path}${line ? ` line ${line}` : ''} sends ${JSON.stringify(from)} to ${JSON.stringify(to)}, which is not an e-mail: give the Re:amaze staff member's e-mail.`, { file: path });
     }
     map.set(from.includes('@') ? from.toLowerCase() : from, to.toLowerCase());

@@ -52,12 +52,18 @@ describe('readStaffMap', () => {
     // A first line with an e-mail is data, not a header: its bad target is refused too.
     expect(failure(file('first.csv', 'jane@old.example,jane\n')).message).toContain('line 1 sends "jane@old.example" to "jane"');
     expect(failure(file('missing.csv', 'jane@old.example,jane@brand.io\n42\n')).message).toContain('line 2 sends "42" to ""');
+    // A typo on the first line is no header either; a header after a blank line still is one.
+    expect(failure(file('typo-first.csv', '42,jane.brand.io\n43,bob@brand.io\n')).message).toContain('line 1 sends "42" to "jane.brand.io"');
+    expect(readStaffMap(file('blank-first.csv', '\nold,new\n42,bob@brand.io\n'))).toEqual(new Map([['42', 'bob@brand.io']]));
   });
 
   it('refuses a JSON target that is no e-mail, and text that is no JSON', () => {
     const bad = file('bad.json', '{"42": "bob"}');
     expect(failure(bad).code).toBe('CONFIG_INVALID');
     expect(failure(bad).message).toBe(`The staff map ${bad} sends "42" to "bob", which is not an e-mail: give the Re:amaze staff member's e-mail.`);
+    // A JSON list is no map: said so, never read as CSV.
+    const list = file('list.json', '[{"old": "jane@old.example", "new": "jane@brand.io"}]');
+    expect(failure(list).message).toBe(`The staff map ${list} must be a JSON object {"old e-mail or id": "staff e-mail"}.`);
     const broken = file('broken.json', '{"a": 1');
     expect(failure(broken).code).toBe('CONFIG_INVALID');
     expect(failure(broken).message.startsWith(`The staff map ${broken} is not valid JSON: `)).toBe(true);
