@@ -125,15 +125,18 @@ function collect(elements: readonly (readonly [ElementMapper, Fields])[], key: s
     }
     positions.set(id, i);
     mapped.body.origin_id = id;
-    out.push({ originId: id, index: i, body: { message: reorder(mapped.body) }, author: mapped.author, losses: ctx.losses ?? [] });
+    // Its keys are put in order once its author is known (assemble.ts).
+    out.push({ originId: id, index: i, body: { message: mapped.body }, author: mapped.author, losses: ctx.losses ?? [] });
   }
   return out;
 }
 
-/** The body's keys in a readable order: body first, origin_id after the user. */
+const FIRST_KEYS = ['body', 'visibility', 'user', 'origin_id'];
+
+/** The body's keys in a readable order: body first, origin_id after the user (a plain loop: it runs for every message). */
 export function reorder(body: Record<string, unknown>): Record<string, unknown> {
-  const { body: text, visibility, user, origin_id: originId, ...rest } = body;
-  return Object.fromEntries(
-    Object.entries({ body: text, visibility, user, origin_id: originId, ...rest }).filter(([, value]) => value !== undefined),
-  );
+  const out: Record<string, unknown> = {};
+  for (const key of FIRST_KEYS) if (body[key] !== undefined) out[key] = body[key];
+  for (const key in body) if (body[key] !== undefined && !FIRST_KEYS.includes(key)) out[key] = body[key];
+  return out;
 }
