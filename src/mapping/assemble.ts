@@ -89,10 +89,12 @@ function sendAs(message: MappedMessage, row: Assembly): void {
   row.senders.set(message, resolved);
 }
 
+const BYLINE = 'Originally written by ';
+
 /** A message's resolved author, its loss and (with the `reject` policy) its problem recorded. */
 function resolveAt(author: MappedAuthor, path: string, row: Assembly, refuse = true): ResolvedAuthor {
   const resolved = resolveAuthor(author, row.authors);
-  if (resolved.loss) row.losses.push({ kind: resolved.loss, path, detail: describeAuthor(author) || 'no author mapped' });
+  if (resolved.loss) row.losses.push({ kind: resolved.loss, path, detail: resolved.byline?.slice(BYLINE.length) ?? 'no author mapped' });
   if (resolved.problem && refuse) row.problems.push({ code: 'ROW_INVALID', path, message: resolved.problem });
   return resolved;
 }

@@ -6,6 +6,8 @@ import type { AuthorSpec, LeafSpec } from './schema.js';
 
 /** Compiles an author section (`user`, `assignee`, `message.user`) with a role, to a function of one element. */
 export function compileAuthor(spec: AuthorSpec | undefined, role: LeafSpec | undefined, place: SectionPlace): (element: Fields, ctx: RowContext) => MappedAuthor {
+  // Nothing mapped: every message's author is the same unknown one (no work per message).
+  if (spec === undefined && role === undefined) return () => ({});
   const fields = objectOf(leavesOf(spec ?? {}, place));
   const roleAt = [...(place.errorPath ?? place.path).slice(0, -1), 'role'].join('.');
   const roleOf = role === undefined ? undefined : compileLeaf(role, { at: [...place.path.slice(0, -1), 'role'].join('.'), errorAt: roleAt, apiRequired: false, references: place.references, shared: place.shared });

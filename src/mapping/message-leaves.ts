@@ -45,9 +45,11 @@ export function compileMessage(spec: MessageLeaves, place: (...path: string[]) =
     const bcc = bccOf?.(element, ctx);
     const note = body.visibility === 1;
     if (!note && !isEmpty(bcc)) noteAt(ctx, 'bcc')('bcc_not_shown', toText(bcc));
-    const top = [toText(headerOf?.(element, ctx)).trim(), copiesLine(ccOf?.(element, ctx), note ? bcc : undefined)].filter((line) => line !== '');
+    const head = headerOf ? toText(headerOf(element, ctx)).trim() : '';
+    const copies = ccOf || bccOf ? copiesLine(ccOf?.(element, ctx), note ? bcc : undefined) : '';
     // A Markdown hard break keeps the copies on a line of their own under the header.
-    if (top.length > 0) body.body = withHeader(body.body, top.join('  \n'));
+    const top = head !== '' && copies !== '' ? `${head}  \n${copies}` : head || copies;
+    if (top !== '') body.body = withHeader(body.body, top);
     return { body, author: authorOf(element, ctx), originId: idOf ? toText(idOf(element, ctx)).trim() : '' };
   };
 }
