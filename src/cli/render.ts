@@ -107,11 +107,11 @@ export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
 
-/** One line per kind of loss under a title, its description and (validate) where it was first seen; none when nothing was lost. */
+/** One line per kind of loss under a title (`  2 author_not_staff: <what it means>`), its description and (validate) where it was first seen; none when nothing was lost. */
 export function lossLines(counts: LossCounts, title: string, examples: Partial<Record<LossKind, string>> = {}): string[] {
   const kinds = (Object.keys(LOSS_KINDS) as LossKind[]).filter((kind) => (counts[kind] ?? 0) > 0);
   if (kinds.length === 0) return [];
-  return [title, ...kinds.map((kind) => `  ${formatCount(counts[kind]!)} ${LOSS_KINDS[kind]}${examples[kind] ? ` (first at ${examples[kind]})` : ''}`)];
+  return [title, ...kinds.map((kind) => `  ${formatCount(counts[kind]!)} ${kind}: ${LOSS_KINDS[kind]}${examples[kind] ? ` (first at ${examples[kind]})` : ''}`)];
 }
 
 function formatBytes(bytes: number): string {

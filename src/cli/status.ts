@@ -1,10 +1,10 @@
 import { LedgerReader, STATUS_STATES, type ErrorGroup, type RunRecord, type StatusState } from '../ledger/ledger-reader.js';
 import type { LedgerLossCounts } from '../ledger/ledger.js';
-import { LOSS_KINDS, sortedLossCounts, type LossCounts, type LossKind } from '../mapping/losses.js';
+import { sortedLossCounts } from '../mapping/losses.js';
 import { ExitCode } from './exit-codes.js';
 import { outputPath } from './load.js';
 import type { CliIO } from './io.js';
-import { formatCount, Renderer } from './render.js';
+import { formatCount, lossLines, Renderer } from './render.js';
 
 /** Runs listed by the human status; `--json` lists them all. */
 const RUNS_SHOWN = 20;
@@ -86,18 +86,11 @@ export function formatStatus(ledger: string, status: Status): string {
       lines.push(`  ${formatCount(group.count)} × ${code}${group.error} (first at ${group.example.file}:${group.example.line}, ${key})`);
     }
   }
-  lines.push(...formatLosses('Not carried as the export held it (in Re:amaze):', status.losses.done));
-  lines.push(...formatLosses('Not carried as the export held it (rows still to import):', status.losses.notDone));
+  lines.push(...lossLines(status.losses.done, 'Not carried as the export held it (in Re:amaze):'));
+  lines.push(...lossLines(status.losses.notDone, 'Not carried as the export held it (rows still to import):'));
   const notDone = STATUS_STATES.filter((state) => state !== 'done').reduce((sum, state) => sum + status.counts[state], 0);
   if (notDone > 0) lines.push(`Every row that did not make it: reamaze-import failures --ledger ${quoteArg(ledger)} --out failures.csv`);
   return lines.join('\n');
-}
-
-/** One line per kind of loss, with what it means; nothing when there is none. */
-function formatLosses(title: string, counts: LossCounts): string[] {
-  const sorted = Object.entries(sortedLossCounts(counts)) as [LossKind, number][];
-  if (sorted.length === 0) return [];
-  return [title, ...sorted.map(([kind, n]) => `  ${formatCount(n)} ${kind}: ${LOSS_KINDS[kind]}`)];
 }
 
 function formatRuns(runs: readonly RunRecord[]): string[] {

@@ -41,12 +41,14 @@ export function assembleRow(parts: ConversationParts, thread: MappedMessage[], k
   const user = conversation.user as { email?: unknown; name?: unknown } | undefined;
   const customer = typeof user?.email === 'string' && user.email.trim() !== '' ? { email: user.email, ...(typeof user.name === 'string' ? { name: user.name } : {}) } : undefined;
   const row: Assembly = { problems, losses: [], authors, customer, senders: new Map() };
-  for (const message of thread) sendAs(message, row);
+  // Chosen first, so its author is presumed the customer's; its losses are counted after the authors'.
+  const openingLosses: Loss[] = [];
+  const opening = options.opensWithThread && thread.length > 0 ? chooseOpener(thread, key, row, openingLosses) : undefined;
+  for (const message of thread) sendAs(message, row, message === opening?.opener ? 'customer' : 'agent');
   const assignee = assigneeOf(parts.assignee, row);
-  const opening = options.opensWithThread && thread.length > 0 ? chooseOpener(thread, key, row) : undefined;
+  row.losses.push(...openingLosses);
   if (opening) openWith(conversation, opening.opener, parts, row);
   else openOwn(conversation, parts, row);
-  refuseUnmatched(thread, opening?.opener, row);
   const messages = opening ? opening.rest : thread;
   for (const message of thread) row.losses.push(...(message.losses ?? []));
   return { body: parts.body, messages, ...(opening ? { opener: opening.opener } : {}), problems, losses: row.losses, ...(assignee ? { assignee } : {}) };
@@ -55,33 +57,15 @@ export function assembleRow(parts: ConversationParts, thread: MappedMessage[], k
 /** A thread alone (new messages of a ticket imported before): each message's author resolved. */
 export function assembleThread(thread: MappedMessage[], problems: RowProblem[], authors: AuthorDirectory | undefined): Loss[] {
   const row: Assembly = { problems, losses: [], authors: authors ?? offlineDirectory(), customer: undefined, senders: new Map() };
-  for (const message of thread) sendAs(message, row);
-  refuseUnmatched(thread, undefined, row);
+  for (const message of thread) sendAs(message, row, 'agent');
   for (const message of thread) row.losses.push(...(message.losses ?? []));
   return row.losses;
 }
 
-/**
- * With the `reject` policy, a message sent under someone else's name refuses its ticket; not the
- * opening message whose author nobody can name, which goes as the customer's.
- */
-function refuseUnmatched(thread: readonly MappedMessage[], opener: MappedMessage | undefined, row: Assembly): void {
-  for (const message of thread) {
-    const sender = row.senders.get(message);
-    if (!sender?.problem || (message === opener && unnamedOpener(message, sender))) continue;
-    row.problems.push({ code: 'ROW_INVALID', path: `messages[${message.index}].user`, message: sender.problem });
-  }
-}
-
-/** An opening message whose author nobody can name, with no role mapped: most likely the customer's. */
-function unnamedOpener(opener: MappedMessage, sender: ResolvedAuthor | undefined): boolean {
-  return sender?.loss === 'author_unknown' && opener.author?.role === undefined;
-}
-
 /** Who sends a thread message; a byline names the original author when it is not them. */
-function sendAs(message: MappedMessage, row: Assembly): void {
+function sendAs(message: MappedMessage, row: Assembly, presumed: 'customer' | 'agent'): void {
   const body = message.body.message as Record<string, unknown>;
-  const resolved = resolveAt(message.author ?? {}, `messages[${message.index}].user`, row, false);
+  const resolved = resolveAt(message.author ?? {}, `messages[${message.index}].user`, row, presumed);
   const user = resolved.user ?? (resolved.role === 'customer' ? row.customer : undefined);
   if (user) body.user = user;
   if (resolved.byline) body.body = withHeader(body.body, `_${resolved.byline}_`);
@@ -92,10 +76,10 @@ function sendAs(message: MappedMessage, row: Assembly): void {
 const BYLINE = 'Originally written by ';
 
 /** A message's resolved author, its loss and (with the `reject` policy) its problem recorded. */
-function resolveAt(author: MappedAuthor, path: string, row: Assembly, refuse = true): ResolvedAuthor {
-  const resolved = resolveAuthor(author, row.authors);
+function resolveAt(author: MappedAuthor, path: string, row: Assembly, presumed: 'customer' | 'agent'): ResolvedAuthor {
+  const resolved = resolveAuthor(author, row.authors, presumed);
   if (resolved.loss) row.losses.push({ kind: resolved.loss, path, detail: resolved.byline?.slice(BYLINE.length) ?? 'no author mapped' });
-  if (resolved.problem && refuse) row.problems.push({ code: 'ROW_INVALID', path, message: resolved.problem });
+  if (resolved.problem) row.problems.push({ code: 'ROW_INVALID', path, message: resolved.problem });
   return resolved;
 }
 
@@ -109,13 +93,13 @@ function assigneeOf(author: MappedAuthor | undefined, row: Assembly): string | u
 }
 
 /** The message that opens the conversation: the first public one; notes before it follow it. */
-function chooseOpener(thread: MappedMessage[], key: string | undefined, row: Assembly): { opener: MappedMessage; rest: MappedMessage[] } {
+function chooseOpener(thread: MappedMessage[], key: string | undefined, row: Assembly, losses: Loss[]): { opener: MappedMessage; rest: MappedMessage[] } {
   const at = thread.findIndex((message) => (message.body.message as { visibility?: unknown }).visibility !== 1);
   if (at === -1) {
-    row.losses.push({ kind: 'opened_by_importer', path: 'messages', detail: `${thread.length} internal note${thread.length === 1 ? '' : 's'}, no public message` });
+    losses.push({ kind: 'opened_by_importer', path: 'messages', detail: `${thread.length} internal note${thread.length === 1 ? '' : 's'}, no public message` });
     return { opener: placeholder(key, row), rest: thread };
   }
-  for (const note of thread.slice(0, at)) row.losses.push({ kind: 'note_reordered', path: `messages[${note.index}]`, detail: `posted after messages[${thread[at]!.index}]` });
+  for (const note of thread.slice(0, at)) losses.push({ kind: 'note_reordered', path: `messages[${note.index}]`, detail: `posted after messages[${thread[at]!.index}]` });
   return { opener: thread[at]!, rest: [...thread.slice(0, at), ...thread.slice(at + 1)] };
 }
 
@@ -133,7 +117,7 @@ function openWith(conversation: Record<string, unknown>, opener: MappedMessage, 
   // A customer's first message goes as the conversation's customer; an agent's names its staff
   // member, or the importer when none matches (its byline names the original author).
   const sender = row.senders.get(opener);
-  const user = sender?.role === 'agent' && !unnamedOpener(opener, sender) ? (sender.user ?? importerOf(row)) : undefined;
+  const user = sender?.role === 'agent' ? (sender.user ?? importerOf(row)) : undefined;
   if (opener.body.message && user) (opener.body.message as Record<string, unknown>).user = user;
   const message: Record<string, unknown> = { ...opening, body: parts.copies === '' ? text : withHeader(text, parts.copies), ...(attachment === undefined ? {} : { attachment }), ...(user ? { user } : {}) };
   // The ticket's own attachments go with the message that opens it: the opener's comes first.
@@ -159,12 +143,10 @@ function openOwn(conversation: Record<string, unknown>, parts: ConversationParts
   if (isEmpty(first.body)) return;
   if (parts.copies !== '') first.body = withHeader(first.body, parts.copies);
   if (!parts.opening) return;
-  const opening = parts.opening;
-  // Nobody named and no role: the customer's own first message, as any ticket's is by default.
-  const resolved = resolveAt(opening, 'conversation.message.user', row, opening.role !== undefined || !isEmpty(opening.email) || !isEmpty(opening.id) || !isEmpty(opening.name));
+  const resolved = resolveAt(parts.opening, 'conversation.message.user', row, 'customer');
   if (resolved.byline) first.body = withHeader(first.body, `_${resolved.byline}_`);
   // Only an agent's is named: a customer's first message is the conversation's customer's.
-  const user = resolved.role === 'agent' && !(resolved.loss === 'author_unknown' && opening.role === undefined) ? (resolved.user ?? importerOf(row)) : undefined;
+  const user = resolved.role === 'agent' ? (resolved.user ?? importerOf(row)) : undefined;
   if (user) first.user = user;
 }
 

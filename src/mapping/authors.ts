@@ -82,7 +82,7 @@ export function describeAuthor(author: MappedAuthor): string {
  * else by the staff map); without a role, the staff list tells an agent from a customer. An agent
  * with no staff match and an author without an e-mail follow the policy, always with a loss.
  */
-export function resolveAuthor(author: MappedAuthor, directory: AuthorDirectory): ResolvedAuthor {
+export function resolveAuthor(author: MappedAuthor, directory: AuthorDirectory, presumed: 'customer' | 'agent' = 'agent'): ResolvedAuthor {
   const email = author.email?.trim() || undefined;
   const target = directory.mapped(author);
   const member = target !== undefined ? directory.staff(target) : email !== undefined ? directory.staff(email) : undefined;
@@ -97,6 +97,12 @@ export function resolveAuthor(author: MappedAuthor, directory: AuthorDirectory):
   if (author.role === 'customer' || (author.role === undefined && email !== undefined)) {
     if (email !== undefined) return { role: 'customer', user: named(email, author.name) };
     return unresolved(author, 'customer', 'author_unknown', directory);
+  }
+  if (email === undefined && target === undefined && author.role === undefined && presumed === 'customer') {
+    // A conversation's opening message with nobody named and no role: the customer's, as a
+    // ticket's first message is; counted, never a reason to refuse the ticket.
+    const { problem: _refused, ...counted } = unresolved(author, 'customer', 'author_unknown', directory);
+    return counted;
   }
   return unresolved(author, 'agent', email === undefined && target === undefined ? 'author_unknown' : 'author_not_staff', directory);
 }
