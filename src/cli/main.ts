@@ -119,6 +119,7 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; h
     options: (y) => y.positional('files', FILES).options(MAPPING_OPTIONS)
       .option('rejects', { type: 'string', describe: 'write every row that is not valid to this file' })
       .option('rejects-format', { choices: ['jsonl', 'csv'] as const, describe: 'default: from the extension, else jsonl' })
+      .option('strict', { type: 'boolean', default: false, describe: 'exit 1 when anything would not be carried as the export holds it (an unused column, a default taken, a loss), not only on invalid rows' })
       .options(SUMMARY_OPTIONS),
   },
   {

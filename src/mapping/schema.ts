@@ -153,6 +153,10 @@ const SourceSchema = strict({
     })
     .optional()
     .meta({ description: 'The zone of dates written without an offset ("Europe/Paris", "+05:30"); default UTC. A date transform with its own timezone keeps it.' }),
+  ignore: z
+    .array(z.string().min(1, { error: 'must name a column or path' }))
+    .optional()
+    .meta({ description: 'Columns (or paths) left out on purpose: validate lists them as ignored, not as unused, and --strict does not count them.' }),
   key_field: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, "_" or "-"' })
@@ -274,6 +278,9 @@ const MessagesSectionSchema = z.union([MessagesSchema, z.array(MessageTemplateSc
 
 const LookupSchema = strict({
   key: FieldOrTemplate.meta({ description: 'The column (or path) of the lookup file that the looked-up values name.' }),
+  optional: z.boolean().optional().meta({
+    description: 'True: a command given no --lookup for it reads every value through it as empty. Default false: the file must be given.',
+  }),
   ...FILE_OPTIONS,
 }).meta({ description: 'Records found by key in a file given with --lookup <name>=<file> (users by id…).' });
 
