@@ -15,6 +15,7 @@ export const LOSS_KINDS = {
   date_unparsed: 'dates that could not be read: kept as written',
   date_sentinel: 'placeholder dates (1900-01-01, 0000-00-00, the epoch…): left empty',
   custom_field_dropped: 'custom fields that could not be kept in data (a name taken by another field, a value that is not one level deep)',
+  lookup_missed: 'values whose key is not in their lookup file (a user id not in users.json): left empty',
 } as const;
 
 /** One kind of loss. */

@@ -10,7 +10,7 @@ export const TRANSFORM_NAMES = [
   'unescape-newlines', 'null-tokens', 'date', 'timestamp', 'number', 'boolean',
 ] as const;
 /** Transforms written as a one-key object `{name: argument}`. */
-export const TRANSFORM_OBJECT_NAMES = ['truncate', 'date', 'null-tokens', 'lookup'] as const;
+export const TRANSFORM_OBJECT_NAMES = ['truncate', 'date', 'null-tokens', 'lookup', 'lookup-all'] as const;
 
 /** A strict object whose unknown-property error names the nearest valid property. */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -65,7 +65,11 @@ const DateArgument = z.union([
   }),
 ]);
 
-/** One transform: a name, or `{truncate: n}`, `{date: format | {format, timezone}}`, `{"null-tokens": [...]}`. */
+/** `"<lookup>.<field>"`: the field of a lookup's records that a lookup transform reads. */
+const LookupField = (example: string) =>
+  z.string().regex(/^[A-Za-z0-9_-]+\.[^.]/, { error: `must be "<lookup>.<field>", e.g. "${example}"` });
+
+/** One transform: a name, or `{truncate: n}`, `{date: format | {format, timezone}}`, `{"null-tokens": [...]}`, `{lookup}`, `{"lookup-all"}`. */
 export const TransformSchema = z
   .union(
     [
@@ -74,10 +78,12 @@ export const TransformSchema = z
       strict({ date: DateArgument }),
       strict({ 'null-tokens': z.array(z.string()) }),
       strict({
-        lookup: z
-          .string()
-          .regex(/^[A-Za-z0-9_-]+\.[^.]/, { error: 'must be "<lookup>.<field>", e.g. "users.email"' })
-          .meta({ description: 'The value is a key of this lookup; the result is that record\'s field.' }),
+        lookup: LookupField('users.email').meta({ description: 'The value is a key of this lookup; the result is the field of its first record.' }),
+      }),
+      strict({
+        'lookup-all': LookupField('tags.tag').meta({
+          description: 'The value is a key of this lookup (or a list of keys); the result is the list of the field in every record of each key, in file order, without empties or duplicates.',
+        }),
       }),
     ],
     { error: (issue) => transformError(issue.input) },
@@ -279,7 +285,7 @@ const MessagesSectionSchema = z.union([MessagesSchema, z.array(MessageTemplateSc
 const LookupSchema = strict({
   key: FieldOrTemplate.meta({ description: 'The column (or path) of the lookup file that the looked-up values name.' }),
   optional: z.boolean().optional().meta({
-    description: 'True: a command given no --lookup for it reads every value through it as empty. Default false: the file must be given.',
+    description: 'True: a command given no --lookup for it warns and reads every value through it as empty. Default false: a command without the file is refused.',
   }),
   ...FILE_OPTIONS,
 }).meta({ description: 'Records found by key in a file given with --lookup <name>=<file> (users by id…).' });
@@ -291,7 +297,7 @@ export const MappingSpecSchema = strict({
   lookups: z
     .record(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, "_" or "-"' }), LookupSchema)
     .optional()
-    .meta({ description: 'Named files of records found by key, read by the "lookup" transform: {"users": {"key": "id"}}.' }),
+    .meta({ description: 'Named files of records found by key, read by the "lookup" and "lookup-all" transforms: {"users": {"key": "id"}}.' }),
   conversation: ConversationSchema,
   messages: MessagesSectionSchema.optional(),
 }).meta({ title: 'reamaze-import mapping', description: 'How records of an export become Re:amaze conversations.' });

@@ -6,7 +6,7 @@ import type { Shared } from './leaf.js';
 import { htmlToMarkdown, htmlToText, isHtml } from './html.js';
 import type { TRANSFORM_NAMES, TransformSpec } from './schema.js';
 
-/** A transform of one value; lists are handled by the caller, element by element; `note` records a loss. */
+/** A transform of one value; lists are handled by the caller, element by element (but for `lookup-all`); `note` records a loss. */
 export type TransformFn = (value: unknown, note?: Note) => unknown;
 
 /** Thrown by a transform for a value it cannot convert; becomes an error of the row, never of the run. */
@@ -121,21 +121,30 @@ export function compileTransform(spec: TransformSpec, shared?: Shared): Transfor
   if ('truncate' in spec) return truncate(spec.truncate);
   if ('date' in spec) return dateTransform(dateOptions(spec.date, shared), false);
   if ('lookup' in spec) return (shared?.lookups ?? new Lookups([])).compile(spec.lookup);
+  if ('lookup-all' in spec) return wholeList((shared?.lookups ?? new Lookups([])).compileAll(spec['lookup-all']));
   return nullTokens(spec['null-tokens']);
 }
 
-/** Compiles a list of transforms to one function applied to a value, or to each element of a list. */
+/** Transforms given a list whole rather than item by item: `lookup-all` makes one list of what every key finds. */
+const WHOLE_LIST = new WeakSet<TransformFn>();
+
+function wholeList(fn: TransformFn): TransformFn {
+  WHOLE_LIST.add(fn);
+  return fn;
+}
+
+/** Applies one transform to a value, or to each element of a list. */
+function applyTo(fn: TransformFn, value: unknown, note: Note | undefined): unknown {
+  return Array.isArray(value) && !WHOLE_LIST.has(fn) ? value.map((item) => fn(item, note)) : fn(value, note);
+}
+
+/** Compiles a list of transforms to one function applied, transform by transform, to a value or to each element of a list. */
 export function compileTransforms(specs: readonly TransformSpec[], shared?: Shared): TransformFn | undefined {
   if (specs.length === 0) return undefined;
   const fns = specs.map((spec) => compileTransform(spec, shared));
-  const [first] = fns;
-  const one =
-    fns.length === 1 && first !== undefined
-      ? first
-      : (value: unknown, note?: Note): unknown => {
-          let current = value;
-          for (let i = 0; i < fns.length; i++) current = fns[i]!(current, note);
-          return current;
-        };
-  return (value, note) => (Array.isArray(value) ? value.map((item) => one(item, note)) : one(value, note));
+  return (value, note) => {
+    let current = value;
+    for (const fn of fns) current = applyTo(fn, current, note);
+    return current;
+  };
 }

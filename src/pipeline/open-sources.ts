@@ -2,6 +2,8 @@ import { ImportError } from '../errors.js';
 import { RecordStage, type StagedFile } from '../stage/record-stage.js';
 import { findUnknownColumns, findUnknownMessageColumns, type UnknownColumn } from '../mapping/unknown-columns.js';
 import { nearestNames } from '../mapping/nearest.js';
+import { lookupUses } from '../mapping/lookups.js';
+import type { MappingSpec } from '../mapping/schema.js';
 import { isTemplate, templateFields } from '../mapping/template.js';
 import type { Fields } from '../mapping/fields.js';
 import type { CompiledMapping } from '../mapping/types.js';
@@ -71,10 +73,12 @@ export async function openSources(
 
 /**
  * Reads each `--lookup name=file` into a stage of its own and gives it to the mapping's lookup of
- * that name; refuses a name the mapping does not declare, and warns of a declared one not given.
+ * that name; refuses a name the mapping does not declare and, before reading any file, a declared
+ * one not given unless it is optional (then a warning).
  */
 async function stageLookups(files: Readonly<Record<string, string>>, mapping: CompiledMapping, warnings: string[], stages: RecordStage[]): Promise<void> {
   const declared = mapping.lookups.names;
+  warnings.push(...checkLookupsGiven(files, mapping));
   for (const [name, file] of Object.entries(files)) {
     const spec = Object.hasOwn(mapping.lookupSpecs, name) ? mapping.lookupSpecs[name] : undefined;
     if (!spec) {
@@ -102,9 +106,29 @@ async function stageLookups(files: Readonly<Record<string, string>>, mapping: Co
       warnings.push(`${file}: ${stage.problemCount} records of lookup "${name}" cannot be read or have no key, and are left out (first: line ${first?.line ?? '?'}: ${first?.message ?? '?'}).`);
     }
   }
-  for (const name of declared.filter((n) => !Object.hasOwn(files, n))) {
-    warnings.push(`The mapping's lookup "${name}" is not given (--lookup ${name}=FILE): every value read through it is empty.`);
-  }
+}
+
+/**
+ * Every declared lookup the command is not given: an error naming the leaves that read it (a
+ * required leaf read through it would fail every row, an author go unnamed), a warning when the
+ * mapping marks it optional.
+ */
+function checkLookupsGiven(files: Readonly<Record<string, string>>, mapping: CompiledMapping): string[] {
+  const uses = lookupUses(JSON.parse(mapping.canonical) as MappingSpec);
+  const missing = [...uses].filter(([name]) => !Object.hasOwn(files, name));
+  const refused = missing.filter(([, use]) => !use.optional).map(([name, use]) => {
+    const key = mapping.lookupSpecs[name]?.on ?? 'key';
+    return `The mapping's lookup "${name}" is not given${readBy(use.readers)}: add --lookup ${name}=FILE (the ${name} export, its records keyed by "${key}"), or mark it "optional": true under "lookups" in the mapping to read those values as empty.`;
+  });
+  if (refused.length > 0) throw new ImportError('USAGE', refused.join('\n'));
+  return missing.map(([name, use]) => `The mapping's optional lookup "${name}" is not given (--lookup ${name}=FILE): every value read through it${readBy(use.readers, 'by')} is empty.`);
+}
+
+/** ` (read by a, b and 3 more)`: the first leaves that read a lookup; nothing when none does. */
+function readBy(readers: readonly string[], word = 'read by'): string {
+  if (readers.length === 0) return '';
+  const shown = readers.slice(0, 3).join(', ');
+  return readers.length > 3 ? ` (${word} ${shown} and ${readers.length - 3} more)` : ` (${word} ${shown})`;
 }
 
 /**

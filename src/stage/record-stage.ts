@@ -108,9 +108,8 @@ export class RecordStage {
 
   /** The message records of one ticket, in the order the files hold them. */
   messagesOf(ticket: string): Fields[] {
-    const key = joinKey(ticket);
-    this.ask.run(key);
-    return this.select.all(key).map((text) => JSON.parse(text) as Fields);
+    this.ask.run(joinKey(ticket));
+    return this.recordsOf(ticket);
   }
 
   /** The first record staged under `key` (a lookup: users by id…), or undefined. */
@@ -122,6 +121,14 @@ export class RecordStage {
     if (this.recent.size >= RECENT_RECORDS) this.recent.clear();
     this.recent.set(normal, record);
     return record;
+  }
+
+  /**
+   * Every record staged under `key`, in the order the files hold them (a lookup's tags of one
+   * ticket…); none: an empty list. Not kept at hand: a table keyed by ticket is asked each key once.
+   */
+  recordsOf(key: string): Fields[] {
+    return this.select.all(joinKey(key)).map((text) => JSON.parse(text) as Fields);
   }
 
   /** Tickets with staged messages that were not asked for yet, in key order, up to `limit` after `after`. */
