@@ -7,6 +7,7 @@ import { runFailures } from './failures.js';
 import { runInit } from './init.js';
 import { runPreview } from './preview.js';
 import type { CliIO } from './io.js';
+import { numberOption, type NumberRule } from './numbers.js';
 import { Renderer } from './render.js';
 import { runSandbox } from './sandbox.js';
 import { DEFAULT_RATE, runImport } from './run.js';
@@ -60,6 +61,16 @@ async function runHandler(handler: Handler, args: Record<string, unknown>, io: C
 }
 
 
+/** The bounds of the numeric options: each value is checked before any handler runs. */
+const ROWS: NumberRule = { unit: 'rows', whole: true, min: 1 };
+// More requests in flight than tickets read ahead (64) would never be used.
+const CONCURRENCY: NumberRule = { unit: 'requests in flight', whole: true, min: 1, max: 64 };
+const TIMEOUT: NumberRule = { unit: 'seconds', min: 0, above: true, max: 3600 };
+const SHARE: NumberRule = { min: 0, above: true, max: 1, note: 'the share of the rows: 0.1 is 10%' };
+const PORT: NumberRule = { whole: true, min: 0, max: 65535, note: '0: any free port' };
+const PER_SECOND: NumberRule = { unit: 'requests per second', min: 0, above: true };
+const LATENCY: NumberRule = { unit: 'milliseconds', min: 0, max: 3_600_000 };
+
 /** A JSON summary instead of the human one, and silence on stderr. */
 const SUMMARY_OPTIONS = {
   json: { type: 'boolean', default: false, describe: 'print one JSON summary on stdout' },
@@ -83,12 +94,12 @@ const RUN_OPTIONS = {
   ledger: { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of this import (created if new)' },
   rate: { type: 'string', describe: `requests per second (2, 0.5) or per minute (90/min); default: the last run's learned rate, else ${DEFAULT_RATE}` },
   'max-rate': { type: 'string', describe: 'the adaptive rate never exceeds this; default: --rate' },
-  concurrency: { alias: 'c', type: 'number', default: 4, describe: 'requests in flight at once' },
-  limit: { type: 'number', describe: 'send at most this many rows (a sample migration)' },
-  timeout: { type: 'number', default: 30, describe: 'seconds for one request' },
+  concurrency: { alias: 'c', ...numberOption('concurrency', CONCURRENCY), default: 4, describe: 'requests in flight at once' },
+  limit: { ...numberOption('limit', ROWS), describe: 'send at most this many rows (a sample migration)' },
+  timeout: { ...numberOption('timeout', TIMEOUT), default: 30, describe: 'seconds for one request' },
   tag: { type: 'string', array: true, describe: 'add this tag to every created conversation (to find a sample again)' },
-  'max-errors': { type: 'number', describe: 'stop (exit 3, resumable) after this many rejected, failed or invalid rows' },
-  'max-error-rate': { type: 'number', describe: 'stop (exit 3) when this share (0–1) of the rows so far failed, after 50 rows' },
+  'max-errors': { ...numberOption('max-errors', ROWS), describe: 'stop (exit 3, resumable) after this many rejected, failed or invalid rows' },
+  'max-error-rate': { ...numberOption('max-error-rate', SHARE), describe: 'stop (exit 3) when this share (0–1) of the rows so far failed, after 50 rows' },
   'summary-file': { type: 'string', describe: 'also write the JSON summary to this file (for monitoring)' },
   'staff-list': { type: 'boolean', default: true, describe: 'read GET /staff to match agents; --no-staff-list takes only the --staff-map targets (and the importer) as staff' },
   brand: { type: 'string', describe: 'Re:amaze brand (default: REAMAZE_BRAND)' },
@@ -98,10 +109,10 @@ const RUN_OPTIONS = {
 } as const;
 
 const SANDBOX_OPTIONS = {
-  port: { type: 'number', default: 4599, describe: 'port on 127.0.0.1 (0: any free port)' },
-  'rate-limit': { type: 'number', describe: 'requests per second per token before 429' },
+  port: { ...numberOption('port', PORT), default: 4599, describe: 'port on 127.0.0.1 (0: any free port)' },
+  'rate-limit': { ...numberOption('rate-limit', PER_SECOND), describe: 'requests per second per token before 429' },
   'retry-after': { type: 'boolean', default: false, describe: 'send Retry-After with 429 (Re:amaze documents none)' },
-  latency: { type: 'number', describe: 'milliseconds added to every answer' },
+  latency: { ...numberOption('latency', LATENCY), describe: 'milliseconds added to every answer' },
   fault: { type: 'string', array: true, describe: 'random fault, kind=probability (500-before, 500-after, drop-after, hang-after…)' },
   'message-faults': { type: 'boolean', default: false, describe: 'random faults hit thread messages too, not only new conversations' },
   channel: { type: 'string', array: true, describe: 'valid categories (default: support)' },
@@ -125,7 +136,7 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; h
   {
     usage: 'preview <file>', describe: 'Show the first payloads exactly as they would be sent, with their errors', handler: runPreview,
     options: (y) => y.positional('file', { type: 'string', describe: 'a CSV, JSONL or JSON file' }).options(MAPPING_OPTIONS)
-      .option('n', { type: 'number', default: 5, describe: 'how many rows' })
+      .option('n', { ...numberOption('n', ROWS), default: 5, describe: 'how many rows' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON array on stdout' }),
   },
   {
