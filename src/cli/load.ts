@@ -1,25 +1,15 @@
 import { compileMapping, loadMapping } from '../mapping/compile.js';
-import { listPresets, resolveMappingPath } from '../mapping/presets.js';
+import { describeMissingMapping, resolveMappingPath } from '../mapping/presets.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import { ImportError } from '../errors.js';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 
 /** Loads `--mapping` (a path or a preset name) and compiles it; errors name the file and the JSON path. */
 export async function loadCompiledMapping(argument: string, cwd: string): Promise<CompiledMapping> {
   const path = resolveMappingPath(argument, cwd);
-  try {
-    return compileMapping(await loadMapping(path));
-  } catch (error) {
-    if (error instanceof ImportError && error.code === 'MAPPING_UNREADABLE' && !/[/\\]|\.json$/.test(argument)) {
-      throw new ImportError(
-        'MAPPING_UNREADABLE',
-        `${error.message}\nThe bundled presets are: ${listPresets().join(', ')}.`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  if (!existsSync(path)) throw new ImportError('MAPPING_UNREADABLE', describeMissingMapping(argument, path), { file: path });
+  return compileMapping(await loadMapping(path));
 }
 
 /** The input files as the user typed them (so messages name them that way), resolved only against a foreign `cwd`. */

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, resolve } from 'node:path';
+import { nearestNames } from './nearest.js';
 
 /** The folder of the bundled preset mappings (`mappings/` at the package root). */
 export const PRESETS_DIR = fileURLToPath(new URL('../../mappings/', import.meta.url));
@@ -27,4 +28,23 @@ export function resolveMappingPath(argument: string, cwd: string): string {
   const preset = resolve(PRESETS_DIR, `${argument.replace(/\.json$/, '')}.json`);
   if (/^[a-z0-9-]+(\.json)?$/.test(argument) && existsSync(preset)) return preset;
   return asPath;
+}
+
+/** True when `--mapping` was written as a preset name (`zendesk-csv`), not as a path. */
+function looksLikeName(argument: string): boolean {
+  return !/[/\\]|\.json$/i.test(argument);
+}
+
+/**
+ * Why `--mapping` names nothing, in one sentence: neither a file (at `path`, for what looks like
+ * one) nor a bundled preset, the preset it was probably meant to be when one is close, and the presets.
+ */
+export function describeMissingMapping(argument: string, path: string): string {
+  const presets = listPresets();
+  const name = basename(argument).replace(/\.json$/i, '');
+  // `./zendesk-csv.json` where no such file is: the preset of that very name.
+  const nearest = presets.includes(name) ? name : nearestNames(name, presets, 1)[0];
+  const file = looksLikeName(argument) ? 'a file' : `a file (there is no ${path})`;
+  const hint = nearest === undefined ? '' : ` (did you mean the ${nearest} preset?)`;
+  return `--mapping ${argument} is neither ${file} nor a bundled preset${hint}: give the path of a mapping file, or one of the presets ${presets.join(', ')}.`;
 }
