@@ -2,7 +2,6 @@ import { openCsv } from './csv-reader.js';
 import { detectEncoding } from './detect.js';
 import { CHUNK_SIZE, fileError, SourceFile, type OpenedFile } from './file.js';
 import { openJson } from './json.js';
-import { openJsonl } from './jsonl.js';
 import type { Source, SourceFormat, SourceOptions } from './types.js';
 
 export type { Source, SourceDialect, SourceFormat, SourceOptions, SourceRecord } from './types.js';
@@ -44,8 +43,8 @@ export async function openSource(file: string, options: SourceOptions = {}): Pro
       bomLength: guess.bomLength,
       warnings: guess.warning === undefined ? [] : [guess.warning],
     };
-    if (format === 'jsonl') return await openJsonl(opened);
-    if (format === 'json') return await openJson(opened, options);
+    // JSON and JSON Lines are told apart by content: presets say one and vendors export the other
+    if (format === 'jsonl' || format === 'json') return await openJson(opened, options);
     return await openCsv(opened, options);
   } catch (error) {
     await handle.close();

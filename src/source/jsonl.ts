@@ -104,7 +104,7 @@ class JsonlReader {
   }
 }
 
-/** Opens a JSON Lines source: samples the first records for columns, streams the rest on demand. */
+/** Opens JSON Lines (text with several top-level values): samples the first records for columns, streams the rest on demand. */
 export async function openJsonl(input: OpenedFile): Promise<Source> {
   const reader = new JsonlReader(input);
   const pending = await reader.sample(COLUMN_SAMPLE);
@@ -117,7 +117,7 @@ export async function openJsonl(input: OpenedFile): Promise<Source> {
     // Not one object in the sample: a wrong format, not a hundred bad rows
     const first = pending[0] as SourceRecord;
     const why = `line ${first.line} ${first.problem?.message ?? 'is not a JSON object'}`;
-    const todo = 'a JSON document (one array or object) needs the .json extension or source.format "json"';
+    const todo = 'give one JSON object per line, or one JSON document (an array or an object)';
     throw fileError('HEADER_INVALID', 'the file is not JSON Lines', why, file, todo, file);
   }
   return new BatchSource({

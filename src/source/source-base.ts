@@ -48,6 +48,8 @@ export interface BatchSourceInit {
   pending: SourceRecord[];
   /** The next batch of records, or undefined at the end. */
   next: () => Promise<SourceRecord[] | undefined>;
+  /** Bytes read for the records so far; default: the furthest byte read from the file. */
+  bytesRead?: () => number;
 }
 
 /**
@@ -74,7 +76,7 @@ export class BatchSource implements Source {
 
   /** Bytes read so far (for progress). */
   bytesRead(): number {
-    return this.init.file.bytesRead();
+    return this.init.bytesRead?.() ?? this.init.file.bytesRead();
   }
 
   /** The records, in file order; can be iterated once, and the file is closed when iteration ends. */

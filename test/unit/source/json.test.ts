@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findValueStarts, linesAt } from '../../../src/source/json-scan.js';
 import { makeTempDir, readAll, rejection, type TempDir } from './helpers.js';
 
 let temp: TempDir;
@@ -32,10 +31,12 @@ describe('JSON documents', () => {
     ]);
   });
 
-  it('reads a single object as one record', async () => {
-    const { source, records } = await readAll(await temp.write('t.json', '\n{"ticket": {"id": 7, "via": {"channel": "web"}}}'));
-    expect(records).toEqual([{ file: source.file, line: 2, recordNo: 1, fields: { ticket: { id: 7, via: { channel: 'web' } } } }]);
-    expect(source.columns).toEqual(['ticket.id', 'ticket.via.channel']);
+  it('reads a single object as one record, and the object a wrapper holds as its only property', async () => {
+    const wrapped = await readAll(await temp.write('t.json', '\n{"ticket": {"id": 7, "via": {"channel": "web"}}}'));
+    expect(wrapped.records).toEqual([{ file: wrapped.source.file, line: 2, recordNo: 1, fields: { id: 7, via: { channel: 'web' } } }]);
+    expect(wrapped.source.columns).toEqual(['id', 'via.channel']);
+    const plain = await readAll(await temp.write('u.json', '{"subject": "s", "requester": {"email": "a@x"}}'));
+    expect(plain.records.map((record) => record.fields)).toEqual([{ subject: 's', requester: { email: 'a@x' } }]);
   });
 
   it('follows source.records, through nested keys', async () => {
@@ -59,32 +60,14 @@ describe('JSON documents', () => {
     expect(records.map((record) => record.problem?.code)).toEqual([undefined, 'ROW_ENCODING']);
   });
 
-  it('reports invalid JSON with its line', async () => {
-    const error = await rejection(readAll(await temp.write('t.json', '[\n {"id": 1},\n {"id": 2,}\n]')));
-    expect(error.code).toBe('HEADER_INVALID');
-    expect(error.message).toMatch(/^the JSON document cannot be used: it is not valid JSON: .* \(.*t\.json:3\) — fix the file/);
-  });
-
-  it('refuses a document beyond the size cap with advice to convert to JSONL', async () => {
-    // Sparse beyond the first 16 KB, which are text so the file passes the binary check
-    const file = await temp.write('big.json', `[${' '.repeat(16 * 1024)}`);
-    const { truncate } = await import('node:fs/promises');
-    await truncate(file, 512 * 1024 * 1024 + 1);
-    const error = await rejection(readAll(file));
-    expect(error.code).toBe('FILE_UNREADABLE');
-    expect(error.message).toMatch(/^the JSON document is too large: it is 513 MB, more than the 512 MB .* convert it to JSON Lines/);
-  });
-});
-
-describe('findValueStarts', () => {
-  it('finds elements of the array at a path, ignoring look-alikes in strings and elsewhere', () => {
-    const text = '{"a": {"x": [9]}, "b\\"": "[", "data": {"list": [1, "s", {"k": [2]}, [3], true]}}';
-    const starts = findValueStarts(text, ['data', 'list']);
-    expect(starts.elements.map((offset) => text.slice(offset, offset + 3))).toEqual(['1, ', '"s"', '{"k', '[3]', 'tru']);
-    expect(text.slice(starts.value, starts.value + 2)).toBe('[1');
-  });
-
-  it('converts offsets to lines with CRLF, CR and LF', () => {
-    expect(linesAt('a\r\nb\rc\nd', [0, 3, 5, 7])).toEqual([1, 2, 3, 4]);
+  it('reads an invalid element as one broken record with its line, and the others', async () => {
+    const { records } = await readAll(await temp.write('t.json', '[\n {"id": 1},\n {"id": 2,}\n, {"id": 3}]'));
+    expect(records.map((record) => [record.line, record.problem?.code ?? record.fields])).toEqual([
+      [2, { id: 1 }],
+      [3, 'ROW_MALFORMED'],
+      [4, { id: 3 }],
+    ]);
+    expect(records[1]?.fields).toEqual({ raw: '{"id": 2,}' });
+    expect(records[1]?.problem?.message).toMatch(/^is not valid JSON: /);
   });
 });

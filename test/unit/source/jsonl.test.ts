@@ -82,9 +82,11 @@ describe('JSONL', () => {
     expect(records.map((record) => record.problem?.code)).toEqual([undefined, 'ROW_ENCODING']);
   });
 
-  it('refuses a file whose sample holds no JSON object (wrong format)', async () => {
-    const error = await rejection(readAll(await temp.write('t.jsonl', '[\n  {\n    "id": 1\n  }\n]\n')));
+  it('refuses a file of several values none of which is an object', async () => {
+    const error = await rejection(readAll(await temp.write('t.jsonl', '[1, 2]\n[3]\n"x"\n')));
     expect(error.code).toBe('HEADER_INVALID');
-    expect(error.message).toMatch(/^the file is not JSON Lines: line 1 is not valid JSON: .* — a JSON document .* needs the \.json extension/);
+    expect(error.message.replace(temp.dir, '<dir>')).toMatchInlineSnapshot(
+      `"the file is not JSON Lines: line 1 is not a JSON object but an array — each line must hold one object (<dir>/t.jsonl) — give one JSON object per line, or one JSON document (an array or an object)"`,
+    );
   });
 });

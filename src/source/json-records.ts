@@ -1,0 +1,128 @@
+import { SourceDecoder } from './decode.js';
+import type { OpenedFile } from './file.js';
+import { JsonScanner, type Frame, type ScanHandler } from './json-scan.js';
+import type { RecordsAt } from './json-survey.js';
+import { brokenRecord, describeJsonValue, encodingProblem, isJsonObject } from './source-base.js';
+import type { SourceRecord } from './types.js';
+
+/**
+ * The second pass over a document whose structure the first pass checked: it cuts out the text of
+ * each record (an element of the target array, or the single target object), keeping one record's
+ * text at a time, and parses each on its own so a bad one is one broken record.
+ */
+export class RecordReader implements ScanHandler {
+  private readonly scanner: JsonScanner;
+  private readonly decoder: SourceDecoder;
+  private readonly file: string;
+  private readonly out: SourceRecord[] = [];
+  private position: number;
+  private ended = false;
+  private target: Frame | undefined;
+  private parts: string[] | undefined;
+  private from = 0;
+  private line = 0;
+  private recordNo = 0;
+
+  constructor(
+    private readonly input: OpenedFile,
+    private readonly found: RecordsAt,
+    private readonly chunkSize: number,
+  ) {
+    this.scanner = new JsonScanner(found.path, this);
+    this.decoder = new SourceDecoder(input.encoding);
+    this.position = input.bomLength;
+    this.file = input.file.file;
+  }
+
+  /** Bytes of the file this pass has read (for progress). */
+  bytesRead(): number {
+    return this.position;
+  }
+
+  /** The next records (one chunk's worth), or undefined at the end of the records. */
+  async next(): Promise<SourceRecord[] | undefined> {
+    while (!this.ended && this.out.length === 0) await this.step();
+    return this.out.length === 0 ? undefined : this.out.splice(0);
+  }
+
+  /** Reads until `count` records (good or broken) are in, or the records end. */
+  async sample(count: number): Promise<SourceRecord[]> {
+    while (!this.ended && this.out.length < count) await this.step();
+    return this.out.splice(0);
+  }
+
+  private async step(): Promise<void> {
+    const bytes = await this.input.file.readAt(this.position, this.chunkSize);
+    // An empty read is the end, or a close under us: either way nothing more is handed out
+    if (bytes.length === 0) {
+      this.ended = true;
+      this.scanner.feed(this.decoder.toText(undefined));
+      return;
+    }
+    this.position += bytes.length;
+    this.scanner.feed(this.decoder.toText(bytes));
+  }
+
+  value(depth: number, parent: Frame | undefined, _code: number, at: number, opened: Frame | undefined): void {
+    if (this.target === undefined) {
+      if (depth !== this.found.path.length) return;
+      this.target = opened;
+      if (this.found.single) this.start(at);
+    } else if (parent === this.target && !this.found.single) {
+      this.start(at);
+    }
+  }
+
+  key(): void {}
+
+  comma(frame: Frame, at: number): void {
+    if (frame === this.target && !this.found.single && this.parts !== undefined) this.cut(at);
+  }
+
+  close(frame: Frame, at: number): void {
+    if (frame !== this.target) return;
+    if (this.parts !== undefined) this.cut(this.found.single ? at + 1 : at);
+    this.ended = true;
+    this.scanner.stop();
+  }
+
+  chunkEnd(text: string): void {
+    if (this.parts === undefined) return;
+    this.parts.push(text.slice(this.from));
+    this.from = 0;
+  }
+
+  another(): void {}
+
+  private start(at: number): void {
+    this.parts = [];
+    this.from = at;
+    this.line = this.scanner.lineAt(at);
+  }
+
+  private cut(end: number): void {
+    const parts = this.parts ?? [];
+    parts.push(this.scanner.chunk.slice(this.from, end));
+    this.parts = undefined;
+    this.out.push(this.toRecord(parts.length === 1 ? (parts[0] as string) : parts.join('')));
+  }
+
+  private toRecord(text: string): SourceRecord {
+    const recordNo = ++this.recordNo;
+    const { file, line } = this;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      return brokenRecord(file, line, recordNo, text.trim(), 'ROW_MALFORMED', `is not valid JSON: ${why}`);
+    }
+    if (!isJsonObject(value)) {
+      const message = `is not a JSON object but ${describeJsonValue(value)} — each record must be an object`;
+      return brokenRecord(file, line, recordNo, text.trim(), 'ROW_MALFORMED', message);
+    }
+    const record: SourceRecord = { file, line, recordNo, fields: value };
+    if (this.decoder.replaced && text.includes('\uFFFD')) record.problem = encodingProblem(this.input.encoding);
+    return record;
+  }
+}
