@@ -78,13 +78,14 @@ export async function openSources(
  */
 async function stageLookups(files: Readonly<Record<string, string>>, mapping: CompiledMapping, warnings: string[], stages: RecordStage[]): Promise<void> {
   const declared = mapping.lookups.names;
+  for (const [name, file] of Object.entries(files)) {
+    if (Object.hasOwn(mapping.lookupSpecs, name)) continue;
+    const known = declared.length > 0 ? `it declares ${declared.map((n) => `"${n}"`).join(', ')}` : 'it declares none';
+    throw new ImportError('USAGE', `--lookup ${name}=${file}: the mapping has no lookup "${name}" (${known} under "lookups").`);
+  }
   warnings.push(...checkLookupsGiven(files, mapping));
   for (const [name, file] of Object.entries(files)) {
-    const spec = Object.hasOwn(mapping.lookupSpecs, name) ? mapping.lookupSpecs[name] : undefined;
-    if (!spec) {
-      const known = declared.length > 0 ? `it declares ${declared.map((n) => `"${n}"`).join(', ')}` : 'it declares none';
-      throw new ImportError('USAGE', `--lookup ${name}=${file}: the mapping has no lookup "${name}" (${known} under "lookups").`);
-    }
+    const spec = mapping.lookupSpecs[name]!;
     const stage = await RecordStage.load([file], spec, (staged: StagedFile) => {
       warnings.push(...staged.warnings.map((warning) => `${staged.file}: ${warning}`));
       const onFields = isTemplate(spec.on) ? templateFields(spec.on) : [spec.on];

@@ -207,6 +207,8 @@ describe('zendesk-json: tickets with comments, users and ticket fields by lookup
       const cc = (ticket.collaborator_ids as number[]).map((id) => lower(users.get(id)?.email)!);
       if (cc.length > 0) data.legacy_cc = cc.join(', ');
       customFields((ticket.custom_fields as Json[]).map((field) => [titles.get(field.id as number) ?? String(field.id), field.value]), data, losses);
+      // A comment author the users lookup lacks: its role, name and e-mail, each not found.
+      for (const comment of ticket.comments as Json[]) if (!users.has(comment.author_id as number)) count(losses, 'lookup_missed', 3);
       const messages = (ticket.comments as Json[]).map((comment): Message => ({
         text: String(comment.body).trim(), visibility: comment.public ? 0 : 1, author: person(comment.author_id), origin: String(comment.id), at: comment.created_at as string,
         header: [`${date(comment.created_at, losses)} · Zendesk user ${comment.author_id}`], attachments: urls(comment.attachments, 'content_url', losses),
@@ -278,6 +280,8 @@ describe('freshdesk-json: v2 tickets with conversations, contacts and agents by 
         text: ticket.description as string, visibility: 0, author: { role: 'customer', email: customer }, origin: '', at: ticket.created_at as string,
         header: [`${date(ticket.created_at, losses)} · ${ticket.requester.name}`], attachments: urls(ticket.attachments, 'attachment_url', losses),
       };
+      // An author the users lookup lacks: its name and e-mail, each not found.
+      for (const item of ticket.conversations as Json[]) if (!users.has(item.user_id as number)) count(losses, 'lookup_missed', 2);
       const messages = (ticket.conversations as Json[]).map((item): Message => ({
         text: item.body as string, visibility: item.private ? 1 : 0, origin: String(item.id), at: item.created_at as string,
         author: { role: item.incoming ? 'customer' : 'agent', email: lower(users.get(item.user_id as number)?.email) },
