@@ -15,8 +15,9 @@ describe('JSON documents', () => {
     const users = await readAll(path.join(exports, 'helpscout-api-v1-json-helpscout-api-java/users.json'));
     expect(users.records.map((record) => record.fields['id'])).toEqual([110]);
     const conversation = await readAll(path.join(exports, 'helpscout-api-v1-json-helpscout-api-java/conversation_10.json'));
-    expect(conversation.records).toHaveLength(1);
-    expect(conversation.source.columns).toContain('item.owner.email');
+    // Help Scout's API wraps a conversation as {"item": {...}}: the conversation is the record
+    expect(conversation.records.map((record) => [record.line, record.fields['id']])).toEqual([[2, 10]]);
+    expect(conversation.source.columns).toContain('owner.email');
     // A single ticket with an `attachments` list is one record, not its attachments
     const ticket = await readAll(path.join(exports, 'freshdesk-api-json-python-freshdesk/v2_ticket_1.json'));
     expect(ticket.records.map((record) => record.fields['id'])).toEqual([1]);
