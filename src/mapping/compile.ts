@@ -10,6 +10,7 @@ import { compileGetter, toText, type Fields } from './fields.js';
 import { formatIssues, formatPath } from './issues.js';
 import { compileMessages } from './messages.js';
 import { Lookups } from './lookups.js';
+import { LeafTallies } from './leaf-tally.js';
 import { MappingSpecSchema, type MappingSpec, type MessagesSectionSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
 
@@ -149,13 +150,25 @@ function threadIdsOf(messages: MessagesSectionSpec): 'mapped' | 'position' {
   return list.every((message) => message.origin_id !== undefined) ? 'mapped' : 'position';
 }
 
+/**
+ * The paths of a source record the mapping reads. A message's paths are relative to its element:
+ * the record reads their list (`messages.from`), except when the messages are a list of templates
+ * made of the record's own columns.
+ */
+function recordFieldsOf(references: readonly FieldReference[], messages: MessagesSectionSpec | undefined): string[] {
+  const elementsAreRecords = Array.isArray(messages);
+  const inElement = (at: string) => at.startsWith('messages.') && at !== 'messages.from';
+  return [...new Set(references.filter((r) => elementsAreRecords || !inElement(r.at)).map((r) => r.field))];
+}
+
 /** Compiles a validated mapping once into pure functions of one record. */
 export function compileMapping(spec: MappingSpec): CompiledMapping {
   const references: FieldReference[] = [];
-  const { key, key_field: keyField = DEFAULT_KEY_FIELD, timezone: _timezone, ...sourceOptions } = spec.source ?? {};
+  const { key, key_field: keyField = DEFAULT_KEY_FIELD, timezone: _timezone, ignore = [], ...sourceOptions } = spec.source ?? {};
   const keyOf = compileKey(key, references);
   const lookups = new Lookups(Object.keys(spec.lookups ?? {}));
-  const shared = { lookups, timezone: spec.source?.timezone };
+  const tallies = new LeafTallies();
+  const shared = { lookups, timezone: spec.source?.timezone, tallies };
   const conversation = compileConversation(spec.conversation, keyField, references, shared);
   const messages = compileMessages(spec.messages, references, shared);
   // Without a body of its own (or when told), a conversation opens with the first message of its thread.
@@ -174,6 +187,9 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
     hash: createHash('sha256').update(normalized).digest('hex'),
     canonical: normalized,
     references,
+    recordFields: recordFieldsOf(references, spec.messages),
+    ignore,
+    tallies,
     keyOf,
     mapThread(fields, rowKey, joined, authors) {
       const problems: RowProblem[] = [];

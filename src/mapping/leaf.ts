@@ -2,6 +2,7 @@ import type { RowProblem } from '../errors.js';
 import type { Loss, Note } from './losses.js';
 import type { FieldReference } from './types.js';
 import type { Lookups } from './lookups.js';
+import type { LeafTallies, LeafTally } from './leaf-tally.js';
 
 /** What every compiled leaf of one mapping shares. */
 export interface Shared {
@@ -9,6 +10,8 @@ export interface Shared {
   lookups: Lookups;
   /** `source.timezone`: the zone of dates written without an offset (default UTC). */
   timezone?: string | undefined;
+  /** Where each leaf that reads the source counts what it gave (none: nothing counted). */
+  tallies?: LeafTallies | undefined;
 }
 import { compileGetter, isEmpty, quote, toText, type Fields } from './fields.js';
 import type { LeafSpec, RuleSpec } from './schema.js';
@@ -51,7 +54,13 @@ export function compileLeaf(spec: LeafSpec, place: LeafPlace): Evaluate {
   for (const field of templateFields(spec)) place.references.push({ field, at: place.at, required: place.apiRequired });
   const template = compileTemplate(spec, place.shared);
   const at = place.errorAt ?? place.at;
-  return (fields, ctx) => template(fields, noteAt(ctx, at));
+  const tally = place.shared?.tallies?.add(place.at, templateFields(spec));
+  if (tally === undefined) return (fields, ctx) => template(fields, noteAt(ctx, at));
+  return (fields, ctx) => {
+    const value = template(fields, noteAt(ctx, at));
+    tally.count(value, false, false);
+    return value;
+  };
 }
 
 /** Reads `from`: a template when it holds `{{`, else a column or path; a template's filters note losses in `ctx`. */
@@ -85,7 +94,7 @@ function fail(ctx: RowContext, at: string, message: string): void {
 type Lookup = (value: unknown, ctx: RowContext, at: string) => unknown;
 
 /** Looks a value's text up in `map`: exact first, then trimmed and case-insensitive. */
-function mapper(map: Record<string, unknown>, fallback: unknown): Lookup {
+function mapper(map: Record<string, unknown>, fallback: unknown, tally: LeafTally | undefined): Lookup {
   const exact = new Map(Object.entries(map));
   const loose = new Map(Object.entries(map).map(([k, v]) => [k.trim().toLowerCase(), v]));
   const keys = Object.keys(map);
@@ -97,6 +106,8 @@ function mapper(map: Record<string, unknown>, fallback: unknown): Lookup {
     if (found !== undefined || exact.has(text)) return found;
     const key = text.trim().toLowerCase();
     if (loose.has(key)) return loose.get(key);
+    // Counted with or without a default: these are the values the admin may add to the map.
+    tally?.unmapped.add(text);
     if (fallback !== undefined) return fallback;
     fail(ctx, at, `${quote(text)} is not in the map (known: ${known})`);
     return undefined;
@@ -112,32 +123,43 @@ function emptyReason(rule: RuleSpec, raw: unknown): string {
   return `required, but ${quote(raw)} (${quote(rule.from)}) is empty after its transforms`;
 }
 
+/** The fields a rule's `from` reads. */
+function sourceFields(from: string): string[] {
+  return isTemplate(from) ? templateFields(from) : [from];
+}
+
 /** Compiles a rule: from → transforms → split → map → drop empty items → default → required. */
 function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
   const read = compileSource(rule, place);
   const transform = compileTransforms(rule.transform ?? [], place.shared);
   const split = rule.split === undefined ? undefined : splitter(rule.split);
-  const map = rule.map === undefined ? undefined : mapper(rule.map, rule.default);
+  const tally = place.shared?.tallies?.add(place.at, sourceFields(rule.from), rule);
+  const map = rule.map === undefined ? undefined : mapper(rule.map, rule.default, tally);
   const fallback = rule.default;
   const required = rule.required === true;
   const at = place.errorAt ?? place.at;
   const otherwise = rule.or === undefined ? undefined : compileLeaf(rule.or, { ...place, at: `${place.at}.or`, errorAt: at, apiRequired: false });
   return (fields, ctx) => {
     const problems = ctx.problems.length;
+    const unmapped = tally?.unmapped.total ?? 0;
     let value = read(fields, ctx);
     try {
       if (transform !== undefined) value = transform(value, noteAt(ctx, at));
     } catch (error) {
       if (!(error instanceof TransformFailure)) throw error;
       fail(ctx, at, error.message);
+      tally?.count(undefined, false, false);
       return undefined;
     }
     if (split !== undefined) value = split(value);
     if (map !== undefined) value = map(value, ctx, at);
     if (Array.isArray(value) && value.some(isEmpty)) value = value.filter((v) => !isEmpty(v));
     if (isEmpty(value) && otherwise !== undefined) value = otherwise(fields, ctx);
-    if (isEmpty(value) && fallback !== undefined) value = fallback;
+    const fromEmpty = isEmpty(value) && fallback !== undefined;
+    if (fromEmpty) value = fallback;
     if (isEmpty(value) && required && ctx.problems.length === problems) fail(ctx, at, emptyReason(rule, read(fields)));
+    // A value not in the map took the default when the map counted one and the rule has a default.
+    tally?.count(value, fromEmpty, fallback !== undefined && tally.unmapped.total !== unmapped);
     return value;
   };
 }

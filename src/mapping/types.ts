@@ -3,6 +3,7 @@ import type { SourceOptions } from '../source/types.js';
 import type { AuthorDirectory, MappedAuthor } from './authors.js';
 import type { Loss } from './losses.js';
 import type { Lookups } from './lookups.js';
+import type { LeafTallies } from './leaf-tally.js';
 
 /** A field the mapping reads, and where in the mapping file it is named (for error messages). */
 export interface FieldReference {
@@ -76,6 +77,12 @@ export interface CompiledMapping {
   readonly namesAuthors: boolean;
   /** Every column or path the mapping reads. */
   readonly references: readonly FieldReference[];
+  /** The paths of a source record the mapping reads (a message list as the list, not its items' paths). */
+  readonly recordFields: readonly string[];
+  /** `source.ignore`: columns or paths left out on purpose. */
+  readonly ignore: readonly string[];
+  /** What each leaf reading the source gave, counted as rows are mapped (for `validate`'s report). */
+  readonly tallies: LeafTallies;
   /** The row key: `source.key` evaluated, or a hash of the record's fields without one; undefined when the key column is empty. */
   keyOf(fields: Record<string, unknown>): string | undefined;
   /**
