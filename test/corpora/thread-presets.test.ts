@@ -78,7 +78,11 @@ describe('zendesk-json: one ticket per line with its "comments"', () => {
     const file = join(dir, 'zendesk.jsonl');
     await writeFile(file, `${JSON.stringify({ ...ticket, comments: [...comments, note] })}\n`);
 
-    const held = await importWith('zendesk-json', file, 1);
+    // A users export that names none of this ticket's authors: each is sent unnamed (author_unknown).
+    const usersFile = join(dir, 'users.json');
+    await writeFile(usersFile, JSON.stringify({ users: [{ id: 1, name: 'Someone else', email: 'else@example.com', role: 'end-user' }] }));
+
+    const held = await importWith('zendesk-json', file, 1, ['--lookup', `users=${usersFile}`]);
     const conversation = held.get('2')!;
     expect(conversation).toMatchObject({
       subject: 'Mail to create fixture ticket for testing',
@@ -154,7 +158,11 @@ describe('freshdesk-json: one v2 ticket per line with its "conversations"', () =
     const file = join(dir, 'freshdesk.jsonl');
     await writeFile(file, `${JSON.stringify({ ...ticket, status: 4, conversations: [answer, ...conversations] })}\n`);
 
-    const held = await importWith('freshdesk-json', file, 1);
+    // Contacts and agents that name none of this ticket's authors.
+    const usersFile = join(dir, 'users.json');
+    await writeFile(usersFile, JSON.stringify([{ id: 1234, name: 'Someone else', email: 'else@example.com' }]));
+
+    const held = await importWith('freshdesk-json', file, 1, ['--lookup', `users=${usersFile}`]);
     const conversation = held.get('1')!;
     expect(conversation).toMatchObject({
       subject: 'This is a sample ticket',
@@ -170,7 +178,7 @@ describe('freshdesk-json: one v2 ticket per line with its "conversations"', () =
         body: 'Cc: test2@example.com\n\n_2016-05-18T04:36:04.000Z · Dummyname_\n\nThis is a sample ticket, feel free to delete it.',
         visibility: 0, email: 'dummyname@example.com', origin_id: null,
       },
-      // Agents nobody can name without a users lookup: sent by the importer, the original author named.
+      // Agents the users lookup does not hold: sent by the importer, the original author named.
       { body: '_Originally written by user 1 (agent)_\n\n_2016-05-19T05:36:12.000Z · Freshdesk user 1_\n\nThis is a private note', visibility: 1, email: TOKEN_USER, origin_id: '1' },
       {
         body: '_Originally written by user 1 (agent)_\n\n_2016-05-19T05:36:14.000Z · Freshdesk user 1_ Rachel <rachel@freshdesk.com>\n\nThis is a reply',
