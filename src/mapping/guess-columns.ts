@@ -1,4 +1,4 @@
-import { compileGetter } from './fields.js';
+import type { ExportProfile } from './profile.js';
 
 /** What `init` looks for, each with the column names (normalised) that usually hold it, best first. */
 export const SYNONYMS = {
@@ -17,6 +17,7 @@ export const SYNONYMS = {
   lastName: ['lastname'],
   status: ['status', 'ticketstatus', 'currentstatus', 'state'],
   tags: ['tags', 'taglist', 'labels', 'tag'],
+  answer: ['answer', 'reply', 'response', 'agentreply', 'agentresponse', 'agentanswer', 'firstreply'],
   created: ['createdat', 'createdtime', 'created', 'datecreated', 'creationdate', 'createddate', 'createdon', 'opened'],
 } as const;
 
@@ -25,10 +26,14 @@ export const DATA_SYNONYMS: Record<string, readonly string[]> = {
   priority: ['priority', 'ticketpriority'],
   type: ['type', 'tickettype'],
   group: ['group', 'department', 'queue', 'groupname'],
+  company: ['companyname', 'company', 'organization', 'organizationname', 'organisation'],
+  product: ['product', 'productpurchased'],
   channel: ['via', 'channel', 'source', 'ticketchannel', 'viachannel'],
   assignee: ['assignee', 'agent', 'assignedto', 'agentassigned', 'owner'],
   updated_at: ['updatedat', 'lastupdated', 'lastupdatetime', 'updated'],
-  solved_at: ['solvedat', 'resolvedtime', 'resolvedat', 'closedtime', 'closedat'],
+  solved_at: ['solvedat', 'resolvedtime', 'resolvedat'],
+  closed_at: ['closedtime', 'closedat', 'dateclosed'],
+  due_at: ['dueat', 'duebytime', 'duedate', 'dueby'],
   language: ['language', 'locale'],
 };
 
@@ -70,50 +75,24 @@ function tailNames(path: string): string[] {
   return [normaliseName(last), normaliseName(lastTwo)];
 }
 
-/** Non-empty string values of a column in the sample records. */
-export function sampleValues(sample: readonly Record<string, unknown>[], column: string): string[] {
-  const values: string[] = [];
-  const read = compileGetter(column);
-  for (const record of sample) {
-    const value = read(record);
-    if (typeof value === 'string' && value.trim() !== '') values.push(value.trim());
-    else if (typeof value === 'number' || typeof value === 'boolean') values.push(String(value));
-  }
-  return values;
-}
+/** Columns that hold someone else's address (the support mailbox, the agent): never the customer's. */
+const NOT_CUSTOMER_COLUMN = /recipient|^to$|toemail|toaddress|support|mailbox|agent|assignee|owner|responder|replyto|ccemail|bcc|forward|fwd/;
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** A column whose sampled values are mostly e-mail addresses, for exports that name it oddly (Freshdesk's "Contact ID"). */
-export function findEmailByValues(
-  columns: readonly string[],
-  sample: readonly Record<string, unknown>[],
-  taken: ReadonlySet<string>,
-): string | undefined {
+/**
+ * A column whose values are mostly e-mail addresses, for exports that name it oddly (Freshdesk's
+ * "Contact ID"). One address on every row is a mailbox, not the customers.
+ */
+export function findEmailByValues(columns: readonly string[], profile: ExportProfile, taken: ReadonlySet<string>): string | undefined {
   return columns
-    .filter((column) => !taken.has(column))
+    .filter((column) => !taken.has(column) && !NOT_CUSTOMER_COLUMN.test(normaliseName(column)) && !isAboutSomeoneElse(column))
     .find((column) => {
-      const values = sampleValues(sample, column);
-      return values.length > 0 && values.filter((value) => EMAIL.test(value)).length / values.length >= 0.8;
+      const values = profile.column(column);
+      const oneAddress = !values.manyValues && values.values.size === 1 && values.filled > 1;
+      return values.filled > 0 && values.emails / values.filled >= 0.8 && !oneAddress;
     });
 }
 
-/** Maps sampled status words to Re:amaze status integers (0 open, 1 pending, 2 done, 3 spam); unknown words are left out. */
-export function guessStatusMap(values: readonly string[]): Record<string, number> {
-  const map: Record<string, number> = {};
-  for (const raw of new Set(values.map((value) => value.toLowerCase()))) {
-    const status = statusOf(raw);
-    if (status !== undefined) map[raw] = status;
-  }
-  return map;
-}
-
-function statusOf(word: string): number | undefined {
-  // "Unresolved", "not solved", "incomplete": still open, whatever word they contain.
-  if (/\b(un|not |in)(resolved|solved|complete|closed|done)\b/.test(word)) return 0;
-  if (/spam/.test(word)) return 3;
-  if (/solved|resolved|closed|done|complete/.test(word)) return 2;
-  if (/pending|waiting|hold|respond/.test(word)) return 1;
-  if (/new|open|active|progress|unresolved/.test(word)) return 0;
-  return undefined;
+/** True when the column's name says it is not the customer's (`recipient`, `agent email`). */
+export function isSomeoneElsesColumn(column: string): boolean {
+  return NOT_CUSTOMER_COLUMN.test(normaliseName(column.split('.').at(-1) ?? column)) || isAboutSomeoneElse(column);
 }

@@ -1,7 +1,10 @@
 import type { SourceDialect } from '../source/types.js';
-import {
-  DATA_SYNONYMS, SYNONYMS, findColumn, findEmailByValues, guessStatusMap, normaliseName, sampleValues,
-} from './guess-columns.js';
+import { guessGeneric, PLACEHOLDER, type Draft } from './guess-generic.js';
+import { normaliseName, findColumn } from './guess-columns.js';
+import type { ExportProfile } from './profile.js';
+import { guessStatus, vendorOf } from './statuses.js';
+
+export { PLACEHOLDER } from './guess-generic.js';
 
 /** A preset `init` may recognise: its name, its mapping JSON and the columns it reads. */
 export interface PresetCandidate {
@@ -9,38 +12,45 @@ export interface PresetCandidate {
   spec: Record<string, unknown>;
   /** The columns (or record paths) it reads; paths inside one message are not listed. */
   fields: readonly string[];
-  /** True when a file with these columns has everything the preset reads (message paths included). */
-  fits(columns: readonly string[]): boolean;
+  /** The mapping paths (`conversation.data.legacy_priority`, `messages.from`) whose field these columns lack. */
+  unknownAt(profile: ExportProfile): { field: string; at: string }[];
+}
+
+/** Files beside the export that complete it: the messages of a relational export, the users. */
+export interface Siblings {
+  /** A messages file (`ticket_comment_data.csv`, `v2_conversations.json`) and the column naming each message's ticket. */
+  messages?: { file: string; on?: string | undefined };
+  /** Lookup files by the name a mapping gives them (`users`, `tags`), each with the column its key is in. */
+  lookups: Record<string, { file: string; key?: string | undefined }>;
 }
 
 /** What `init` decided. */
-export interface GuessResult {
-  /** The mapping file's content. */
-  spec: Record<string, unknown>;
+export interface GuessResult extends Draft {
   /** The vendor layout recognised, if any (`zendesk-csv`, `helpscout-json`…). */
   layout: string | undefined;
-  /** The preset used as it is, when the file has every column it reads. */
+  /** The preset used, as it is or adapted to the columns this export has. */
   preset: string | undefined;
-  /** `conversation.subject ← Subject`, for the report. */
-  mapped: string[];
-  /** Columns the mapping does not read. */
-  leftOut: string[];
-  /** What the user must still fill in (placeholders in the spec). */
-  missing: string[];
-  /** Other things worth saying. */
-  notes: string[];
+  adapted: boolean;
+  /** Columns that hold values the mapping does not read, with their row counts. */
+  leftOut: [string, number][];
+  /** Columns empty in every row (not a loss). */
+  emptyColumns: string[];
+  /** How each status value is mapped. */
+  statuses: string[];
+  /** The files to pass along (`--messages …`, `--lookup users=…`). */
+  args: string[];
 }
 
-/** The text a placeholder column starts with; `validate` then names it as an unknown column. */
-export const PLACEHOLDER = 'REPLACE ME:';
-
 const SIGNATURES: { layout: string; needs: string[]; some: string[] }[] = [
+  { layout: 'zendesk-warehouse-csv', needs: ['id', 'requesterid'], some: ['fivetransynced', 'submitterid', 'viachannel', 'hasincidents', 'ticketformid', 'brandid', 'viasourcefromaddress'] },
   { layout: 'zendesk-csv', needs: ['id'], some: ['requester', 'requesterid', 'requesteremail', 'submitter', 'assignee', 'via', 'tickettype', 'satisfactionscore', 'solvedat', 'reopens'] },
   { layout: 'freshdesk-csv', needs: ['ticketid'], some: ['createdtime', 'resolvedtime', 'fullname', 'contactid', 'companyname', 'duebytime', 'agentinteractions', 'source'] },
   { layout: 'osticket-csv', needs: ['ticketnumber'], some: ['datecreated', 'fromemail', 'helptopic', 'department', 'currentstatus', 'lastupdated'] },
   { layout: 'helpscout-json', needs: ['threads'], some: ['customeremail', 'mailbox', 'mailboxid', 'primarycustomer', 'preview', 'number'] },
-  { layout: 'zendesk-json', needs: ['submitterid'], some: ['requesterid', 'via', 'hasincidents', 'externalid', 'assigneeid', 'organizationid'] },
-  { layout: 'freshdesk-json', needs: ['descriptiontext'], some: ['requesterid', 'ccemails', 'frescalated', 'responderid', 'customfields'] },
+  { layout: 'helpscout-json', needs: ['mailboxid'], some: ['customeremail', 'customerfirstname', 'preview', 'number', 'threadcount', 'folderid'] },
+  { layout: 'zendesk-json', needs: ['submitterid'], some: ['requesterid', 'via', 'viachannel', 'hasincidents', 'externalid', 'assigneeid', 'organizationid'] },
+  { layout: 'freshdesk-json', needs: ['requesterid'], some: ['descriptiontext', 'descriptionhtml', 'ccemails', 'frescalated', 'responderid', 'customfields', 'frdueby', 'statusname', 'priorityname', 'emailconfigid'] },
+  { layout: 'generic-csv', needs: ['ticketid', 'subject', 'body', 'email'], some: ['status', 'name', 'createdat', 'tags'] },
 ];
 
 /**
@@ -59,129 +69,208 @@ function lastSegments(path: string): string[] {
   return [normaliseName(parts.at(-1) ?? ''), normaliseName(parts.slice(-2).join(''))];
 }
 
-/** Guesses a mapping from a header (or sampled JSON paths) and sample records; pure. */
-export function guessMapping(
-  columns: readonly string[],
-  sample: readonly Record<string, unknown>[],
-  dialect: SourceDialect,
-  presets: readonly PresetCandidate[] = [],
-): GuessResult {
+/** What guessing needs: the whole export's profile, its dialect, the presets and the files beside it. */
+export interface GuessInput {
+  profile: ExportProfile;
+  dialect: SourceDialect;
+  presets?: readonly PresetCandidate[];
+  siblings?: Siblings;
+}
+
+/** Guesses a mapping for an export; pure. */
+export function guessMapping({ profile, dialect, presets = [], siblings = { lookups: {} } }: GuessInput): GuessResult {
+  const columns = profile.columns;
   const layout = recogniseLayout(columns, dialect.format);
-  const preset = presets.find((candidate) => candidate.name === layout && candidate.fits(columns));
-  if (preset) {
-    const leftOut = columns.filter((column) => !preset.fields.some((field) => column === field || column.startsWith(`${field}.`)));
-    const mapped = preset.fields.map((field) => `reads ${field}`);
-    return { spec: preset.spec, layout, preset: preset.name, mapped, leftOut, missing: [], notes: [] };
-  }
-  return { ...guessGeneric(columns, sample, dialect), layout, preset: undefined };
-}
-
-function guessGeneric(columns: readonly string[], sample: readonly Record<string, unknown>[], dialect: SourceDialect) {
-  const taken = new Set<string>();
-  const mapped: string[] = [];
-  const missing: string[] = [];
-  const notes: string[] = [];
-  const pick = (target: string, synonyms: readonly string[]) => {
-    const column = findColumn(columns, synonyms, taken);
-    if (column !== undefined) {
-      taken.add(column);
-      mapped.push(`${target} ← ${column}`);
-    }
-    return column;
+  const candidate = presets.find((preset) => preset.name === layout);
+  const unknown = candidate?.unknownAt(profile) ?? [];
+  const draft = candidate === undefined
+    ? guessGeneric(columns, profile, dialect)
+    : unknown.length === 0
+      ? { spec: structuredClone(candidate.spec), mapped: candidate.fields.map((field) => `reads ${field}`), missing: [], notes: [] }
+      : adaptPreset(candidate, unknown, profile, dialect, siblings);
+  const statuses = mapStatuses(draft, profile, vendorOf(layout));
+  const args = attachSiblings(draft, siblings, columns);
+  suggestEncoding(draft, profile, dialect);
+  return {
+    ...draft, layout, preset: candidate?.name, adapted: candidate !== undefined && unknown.length > 0, statuses, args,
+    leftOut: [], emptyColumns: [],
   };
-  const key = pick('source.key', SYNONYMS.key);
-  const subject = pick('conversation.subject', SYNONYMS.subject);
-  const body = pick('conversation.message.body', SYNONYMS.body);
-  let email = pick('conversation.user.email', SYNONYMS.email);
-  if (email === undefined) {
-    email = findEmailByValues(columns, sample, taken);
-    if (email !== undefined) {
-      taken.add(email);
-      mapped.push(`conversation.user.email ← ${email} (its values are e-mail addresses)`);
+}
+
+/**
+ * The preset, without what reads columns this export lacks, completed by the generic guess for
+ * what that leaves out (the body, the e-mail) and for the export's other columns.
+ */
+function adaptPreset(
+  candidate: PresetCandidate,
+  unknown: readonly { field: string; at: string }[],
+  profile: ExportProfile,
+  dialect: SourceDialect,
+  siblings: Siblings,
+): Draft {
+  const spec = structuredClone(candidate.spec);
+  const notes: string[] = [];
+  const removed: string[] = [];
+  for (const { field, at } of unknown) {
+    const leaf = removeAt(spec, at, siblings);
+    if (leaf === 'messages' && spec.messages !== undefined) notes.push(`The ${candidate.name} preset reads the thread from ${field}, which these records do not hold: it is joined from ${siblings.messages?.file ?? 'its own file'} instead.`);
+    else if (leaf !== undefined) removed.push(`${leaf} (${field})`);
+  }
+  if (removed.length > 0) notes.push(`Left out of the ${candidate.name} preset, whose fields this export does not have: ${removed.join(', ')}.`);
+  const kept = candidate.fields.filter((field) => !unknown.some((reference) => reference.field === field));
+  const generic = guessGeneric(profile.columns, profile, dialect, kept);
+  const conversation = spec.conversation as Record<string, unknown>;
+  const guessed = generic.spec.conversation as Record<string, unknown>;
+  const message = conversation.message as Record<string, unknown>;
+  const genericNotes = generic.notes.filter((note) => !note.startsWith('conversation.category') && !note.startsWith('No ticket id') && !note.startsWith('No message text'));
+  if (message.body === undefined && spec.messages === undefined) message.body = bodyOrSubject(guessed, conversation, generic, genericNotes);
+  const user = conversation.user as Record<string, unknown>;
+  const guessedUser = guessed.user as Record<string, unknown>;
+  if (user.email === undefined) user.email = guessedUser.email;
+  if (user.name === undefined && guessedUser.name !== undefined) user.name = guessedUser.name;
+  for (const target of ['subject', 'status', 'tag_list'] as const) {
+    if (conversation[target] === undefined && guessed[target] !== undefined) conversation[target] = guessed[target];
+  }
+  const source = spec.source as Record<string, unknown>;
+  const guessedSource = generic.spec.source as Record<string, unknown>;
+  if (source.key === undefined && guessedSource.key !== undefined) source.key = guessedSource.key;
+  source.format = dialect.format;
+  const data = (conversation.data ??= {}) as Record<string, unknown>;
+  for (const [name, leaf] of Object.entries(guessed.data as Record<string, unknown>)) if (data[name] === undefined) data[name] = leaf;
+  return {
+    spec,
+    mapped: [...kept.map((field) => `reads ${field}`), ...generic.mapped],
+    missing: generic.missing.filter((line) => isPlaceholderStill(spec, line)),
+    notes: [...notes, ...genericNotes],
+  };
+}
+
+/** The body the generic guess found, else the subject the preset reads (said in a note). */
+function bodyOrSubject(guessed: Record<string, unknown>, conversation: Record<string, unknown>, generic: Draft, notes: string[]): unknown {
+  const body = (guessed.message as Record<string, unknown>).body;
+  const subject = typeof conversation.subject === 'string' ? /^\{\{([^{}|]+)\}\}$/.exec(conversation.subject)?.[1] : undefined;
+  if (!JSON.stringify(body).includes(PLACEHOLDER) || subject === undefined) return body;
+  generic.missing.splice(0, generic.missing.length, ...generic.missing.filter((line) => !line.startsWith('conversation.message.body')));
+  notes.push(`No message text column: the body repeats ${subject}.`);
+  return { from: subject, required: true };
+}
+
+function isPlaceholderStill(spec: Record<string, unknown>, line: string): boolean {
+  const target = line.split(':')[0]!;
+  const parts = target.split('.');
+  let value: unknown = spec;
+  for (const part of parts) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  return JSON.stringify(value ?? '').includes(PLACEHOLDER);
+}
+
+/**
+ * Removes the leaf of the mapping at `at` (`conversation.data.legacy_priority`,
+ * `conversation.user.email.or.from`, `messages.from`); says what was removed.
+ */
+function removeAt(spec: Record<string, unknown>, at: string, siblings: Siblings): string | undefined {
+  const parts = at.split('.');
+  if (parts.at(-1) === 'from' && parts.length > 2) parts.pop();
+  const or = parts.indexOf('or');
+  if (or > 0) parts.length = or + 1;
+  if (parts[0] === 'messages' && (parts.length === 1 || parts[1] === 'from')) {
+    const messages = spec.messages as Record<string, unknown> | undefined;
+    if (messages === undefined) return undefined;
+    // A thread in a file of its own (Freshdesk's conversations, with their ticket_id)
+    if (siblings.messages?.on !== undefined) {
+      delete messages.from;
+      messages.join = { on: siblings.messages.on };
+      return 'messages';
+    }
+    delete spec.messages;
+    return 'messages';
+  }
+  let parent: Record<string, unknown> = spec;
+  const chain: [Record<string, unknown>, string][] = [];
+  for (const part of parts.slice(0, -1)) {
+    const next = parent[part];
+    if (next === null || typeof next !== 'object') return undefined;
+    chain.push([parent, part]);
+    parent = next as Record<string, unknown>;
+  }
+  const last = parts.at(-1)!;
+  if (!(last in parent)) return undefined;
+  delete parent[last];
+  // An author left without any part goes too; the message section always stays
+  for (const [owner, key] of chain.reverse()) {
+    const value = owner[key] as Record<string, unknown>;
+    if (Object.keys(value).length === 0 && !KEPT_SECTIONS.has(key)) delete owner[key];
+  }
+  return parts.join('.');
+}
+
+/** Sections a mapping always has, even empty. */
+const KEPT_SECTIONS = new Set(['conversation', 'message', 'user', 'source']);
+
+/** Replaces the status rule's map by one covering every value of the export; returns the report. */
+function mapStatuses(draft: Draft, profile: ExportProfile, vendor: string | undefined): string[] {
+  const conversation = draft.spec.conversation as Record<string, unknown>;
+  const status = conversation.status as Record<string, unknown> | undefined;
+  if (status === undefined || typeof status !== 'object' || typeof status.from !== 'string' || status.from.includes('{{')) return [];
+  const guess = guessStatus(status.from, profile.column(status.from), vendor, (status.map ?? {}) as Record<string, unknown>);
+  conversation.status = guess.rule;
+  draft.missing.push(...guess.todo);
+  const data = (conversation.data ??= {}) as Record<string, unknown>;
+  const kept = Object.values(data).some((leaf) => JSON.stringify(leaf).includes(`"{{${status.from as string}}}"`) || (typeof leaf === 'object' && (leaf as { from?: unknown }).from === status.from));
+  if (!kept && data.legacy_status === undefined) data.legacy_status = `{{${status.from}}}`;
+  return guess.report;
+}
+
+/** Names the sibling files the mapping needs (`--lookup users=…`, `--messages …`), and what is still missing. */
+function attachSiblings(draft: Draft, siblings: Siblings, columns: readonly string[]): string[] {
+  const args: string[] = [];
+  const spec = draft.spec;
+  useUsersForEmail(draft, siblings, columns);
+  const messages = spec.messages as Record<string, unknown> | undefined;
+  if (messages !== undefined && !Array.isArray(messages) && messages.join !== undefined) {
+    if (siblings.messages === undefined) draft.missing.push('messages.join: the messages are in a file of their own: give it with --messages FILE.');
+    else args.push('--messages', siblings.messages.file);
+  }
+  const lookups = (spec.lookups ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [name, lookup] of Object.entries(lookups)) {
+    const file = siblings.lookups[name];
+    if (file !== undefined) {
+      args.push('--lookup', `${name}=${file.file}`);
+      if (file.key !== undefined && file.key !== lookup.key) lookup.key = file.key;
+    } else if (lookup.optional === true) {
+      draft.notes.push(`The "${name}" lookup is optional: give --lookup ${name}=FILE if you have it.`);
+    } else {
+      draft.missing.push(`lookups.${name}: the mapping reads ${name} from a file of its own; give it with --lookup ${name}=FILE.`);
     }
   }
-  const name = pick('conversation.user.name', SYNONYMS.name);
-  const first = name === undefined ? pick('conversation.user.name (first)', SYNONYMS.firstName) : undefined;
-  const last = first === undefined ? undefined : pick('conversation.user.name (last)', SYNONYMS.lastName);
-  const status = pick('conversation.status', SYNONYMS.status);
-  const tags = pick('conversation.tag_list', SYNONYMS.tags);
-  const created = pick('conversation.data.legacy_created_at', SYNONYMS.created);
+  return args;
+}
 
-  const data: Record<string, unknown> = {};
-  if (key !== undefined) data.legacy_id = template(key);
-  if (created !== undefined) data.legacy_created_at = template(created);
-  for (const [field, synonyms] of Object.entries(DATA_SYNONYMS)) {
-    const column = findColumn(columns, synonyms, taken);
-    // Custom fields are one level deep: an object or list column stays out (and is listed as left out).
-    if (column === undefined || !isScalarColumn(sample, column)) continue;
-    taken.add(column);
-    mapped.push(`conversation.data.legacy_${field} ← ${column}`);
-    data[`legacy_${field}`] = template(column);
+/** Without an e-mail column, the requester's id through a users file beside the export. */
+function useUsersForEmail(draft: Draft, siblings: Siblings, columns: readonly string[]): void {
+  const conversation = draft.spec.conversation as Record<string, unknown>;
+  const user = conversation.user as Record<string, unknown>;
+  const users = siblings.lookups.users;
+  if (!JSON.stringify(user.email).includes(PLACEHOLDER)) return;
+  const id = findColumn(columns, ['requesterid', 'submitterid', 'customerid', 'contactid', 'userid', 'requester'], new Set());
+  if (id === undefined) return;
+  if (users === undefined) {
+    const line = draft.missing.findIndex((text) => text.startsWith('conversation.user.email'));
+    if (line >= 0) draft.missing[line] += ` This export names each requester by ${id}: put the users export (with their id and e-mail) beside it and run init again.`;
+    return;
   }
-
-  const conversation: Record<string, unknown> = {};
-  if (subject !== undefined) conversation.subject = template(subject);
-  conversation.category = 'support';
-  notes.push('conversation.category is "support": set it to the slug of the Re:amaze channel the tickets belong in.');
-  if (tags !== undefined) conversation.tag_list = tagRule(tags, sample, dialect);
-  if (status !== undefined) conversation.status = statusRule(status, sample);
-  conversation.data = data;
-  conversation.message = { body: bodyRule(body ?? subject, sample, missing) };
-  if (body === undefined && subject !== undefined) notes.push(`No message text column: the body repeats ${subject}.`);
-  const user: Record<string, unknown> = {};
-  if (name !== undefined) user.name = template(name);
-  else if (first !== undefined) user.name = last === undefined ? template(first) : `{{${first}}} {{${last}}}`;
-  user.email = emailRule(email, missing);
-  conversation.user = user;
-
-  const source: Record<string, unknown> = { format: dialect.format };
-  if (key !== undefined) source.key = key;
-  else notes.push('No ticket id column: rows are keyed by a hash of their content, so an edited row counts as new.');
-  if (dialect.delimiter !== undefined && dialect.delimiter !== ',') source.delimiter = dialect.delimiter;
-  if (!/^utf-?8$/i.test(dialect.encoding)) source.encoding = dialect.encoding;
-  const leftOut = columns.filter((column) => !taken.has(column) && !isInside(column, taken));
-  return { spec: { source, conversation }, mapped, leftOut, missing, notes };
+  user.email = { from: id, transform: [{ lookup: 'users.email' }, 'trim', 'lowercase'], required: true };
+  if (user.name === undefined) user.name = { from: id, transform: [{ lookup: 'users.name' }] };
+  const lookups = (draft.spec.lookups ??= {}) as Record<string, unknown>;
+  lookups.users ??= { key: users.key ?? 'id' };
+  draft.missing.splice(0, draft.missing.length, ...draft.missing.filter((line) => !line.startsWith('conversation.user.email')));
+  draft.mapped.push(`conversation.user.email ← ${id} through the users in ${users.file}`);
 }
 
-function template(column: string): string {
-  return `{{${column}}}`;
+/** Bytes that are not UTF-8: the export is most likely windows-1252 (what Excel writes); said, and set. */
+function suggestEncoding(draft: Draft, profile: ExportProfile, dialect: SourceDialect): void {
+  if (profile.badEncoding === 0 || !/^utf-?8$/i.test(dialect.encoding)) return;
+  const source = draft.spec.source as Record<string, unknown>;
+  source.encoding = 'windows-1252';
+  draft.notes.push(`${profile.badEncoding.toLocaleString('en-US')} records have bytes that are not UTF-8: source.encoding is set to "windows-1252" (what Excel and most Windows tools write); change it if the export says otherwise.`);
 }
 
-function isInside(column: string, taken: ReadonlySet<string>): boolean {
-  return [...taken].some((used) => used.startsWith(`${column}.`) || column.startsWith(`${used}.`));
-}
-
-function isScalarColumn(sample: readonly Record<string, unknown>[], column: string): boolean {
-  return sampleValues(sample, column).length > 0 || sample.length === 0;
-}
-
-function emailRule(column: string | undefined, missing: string[]): Record<string, unknown> {
-  if (column !== undefined) return { from: column, transform: ['trim', 'lowercase'], required: true };
-  missing.push(`conversation.user.email: no column looks like the customer's e-mail address, which Re:amaze requires; ` +
-    `put the column's name in "from".`);
-  return { from: `${PLACEHOLDER} column with the customer's e-mail`, required: true };
-}
-
-function bodyRule(column: string | undefined, sample: readonly Record<string, unknown>[], missing: string[]): unknown {
-  if (column === undefined) {
-    missing.push('conversation.message.body: no column looks like the message text; put the column\'s name in "from".');
-    return { from: `${PLACEHOLDER} column with the message text`, required: true };
-  }
-  const values = sampleValues(sample, column);
-  const transform: string[] = [];
-  if (values.some((value) => /<\/?(p|div|br|span|a|b|i|ul|li|table|html|body)\b[^>]*>/i.test(value))) transform.push('html-to-markdown');
-  if (values.some((value) => value.includes('\\n')) && !values.some((value) => value.includes('\n'))) transform.push('unescape-newlines');
-  return transform.length > 0 ? { from: column, transform, required: true } : { from: column, required: true };
-}
-
-function tagRule(column: string, sample: readonly Record<string, unknown>[], dialect: SourceDialect): unknown {
-  if (dialect.format !== 'csv') return template(column);
-  const values = sampleValues(sample, column);
-  const separator = values.some((value) => value.includes(',')) || !values.some((value) => value.includes(' ')) ? ',' : ' ';
-  return { from: column, split: separator };
-}
-
-function statusRule(column: string, sample: readonly Record<string, unknown>[]): unknown {
-  const map = guessStatusMap(sampleValues(sample, column));
-  return { from: column, transform: ['trim', 'lowercase'], map, default: 0 };
-}

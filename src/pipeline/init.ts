@@ -1,30 +1,156 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { compileMapping, parseMapping } from '../mapping/compile.js';
 import { findUnknownColumns } from '../mapping/unknown-columns.js';
-import { guessMapping, type GuessResult, type PresetCandidate } from '../mapping/guess.js';
+import type { FieldReference } from '../mapping/types.js';
+import { guessMapping, type GuessResult, type PresetCandidate, type Siblings } from '../mapping/guess.js';
 import { listPresets, PRESETS_DIR } from '../mapping/presets.js';
+import { ProfileBuilder, type ExportProfile } from '../mapping/profile.js';
 import { openSource } from '../source/index.js';
-import type { SourceOptions } from '../source/types.js';
+import type { SourceDialect, SourceOptions } from '../source/types.js';
 
-/** How many records `init` looks at to guess separators, status words and e-mail columns. */
-const SAMPLE_SIZE = 200;
+/**
+ * Reads every record of the export (a value map must cover every value, not a sample's) and
+ * guesses a mapping for it, naming the files beside it that complete it.
+ */
+export async function guessMappingForFile(files: string | readonly string[], options: SourceOptions = {}): Promise<GuessResult & { file: string }> {
+  const list = typeof files === 'string' ? [files] : [...files];
+  const { profile, dialect, warnings } = await profileFiles(list, options);
+  const siblings = await findSiblings(list);
+  const guess = guessMapping({ profile, dialect, presets: await loadPresets(), siblings: siblings.found });
+  const { leftOut, emptyColumns } = columnsLeftOut(guess.spec, profile);
+  return {
+    ...guess,
+    leftOut,
+    emptyColumns,
+    notes: [...warnings, ...siblings.notes, ...guess.notes],
+    file: list[0] ?? '',
+  };
+}
 
-/** Reads the header and the first records of `file` and guesses a mapping for it. */
-export async function guessMappingForFile(file: string, options: SourceOptions = {}): Promise<GuessResult & { file: string }> {
-  const source = await openSource(file, options);
-  const sample: Record<string, unknown>[] = [];
-  try {
-    for await (const record of source.records()) {
-      if (!record.problem) sample.push(record.fields);
-      if (sample.length >= SAMPLE_SIZE) break;
+/** One pass over every record of every file: each column's values counted. */
+async function profileFiles(files: readonly string[], options: SourceOptions): Promise<{ profile: ExportProfile; dialect: SourceDialect; warnings: string[] }> {
+  let builder: ProfileBuilder | undefined;
+  let dialect: SourceDialect | undefined;
+  const warnings: string[] = [];
+  for (const file of files) {
+    const source = await openSource(file, options);
+    try {
+      dialect ??= source.dialect;
+      builder ??= new ProfileBuilder(source.columnsComplete ? source.columns : []);
+      warnings.push(...source.warnings.map((warning) => `${file}: ${warning}`));
+      for await (const record of source.records()) {
+        if (record.problem?.code === 'ROW_ENCODING') builder.addProblem('encoding');
+        else if (record.problem) {
+          builder.addProblem('unreadable');
+          continue;
+        }
+        builder.add(record.fields);
+      }
+    } finally {
+      await source.close();
     }
-  } finally {
-    await source.close();
   }
-  const guess = guessMapping(source.columns, sample, source.dialect, await loadPresets());
-  const warnings = source.warnings.map((warning) => `${file}: ${warning}`);
-  return { ...guess, notes: [...warnings, ...guess.notes], file };
+  return { profile: (builder ?? new ProfileBuilder()).build(), dialect: dialect ?? { format: 'csv', encoding: 'utf-8' }, warnings };
+}
+
+/** The columns holding values that no leaf of the mapping reads, and those empty everywhere. */
+function columnsLeftOut(spec: Record<string, unknown>, profile: ExportProfile): { leftOut: [string, number][]; emptyColumns: string[] } {
+  let read: string[];
+  try {
+    read = compileMapping(parseMapping(spec, 'the guessed mapping')).references.map((reference) => reference.field);
+  } catch {
+    read = [];
+  }
+  const used = (column: string) => read.some((field) => field === column || field.startsWith(`${column}.`) || column.startsWith(`${field}.`));
+  const leftOut: [string, number][] = [];
+  const emptyColumns: string[] = [];
+  for (const column of profile.columns) {
+    if (used(column)) continue;
+    const filled = profile.column(column).filled;
+    if (filled === 0) emptyColumns.push(column);
+    else leftOut.push([column, filled]);
+  }
+  return { leftOut, emptyColumns };
+}
+
+/** File names of the parts of a relational export, by what they hold. */
+const SIBLING_NAMES = {
+  users: /(^|[_\W])(users?|contacts?|customers?|people)([_\W]data)?\.(jsonl?|ndjson|csv)$/i,
+  tags: /(^|[_\W])(ticket[_\W]?)?tags?([_\W]data)?\.(jsonl?|ndjson|csv)$/i,
+  messages: /(comments?|conversations?|threads?|messages?|replies)([_\W]data)?\.(jsonl?|ndjson|csv)$/i,
+};
+const TICKET_COLUMN = ['ticket_id', 'ticketid', 'ticket', 'conversation_id', 'conversationid'];
+
+/** The messages, users and tag files in the export's folder, with the column each is keyed by. */
+async function findSiblings(files: readonly string[]): Promise<{ found: Siblings; notes: string[] }> {
+  const found: Siblings = { lookups: {} };
+  const notes: string[] = [];
+  const first = files[0];
+  if (first === undefined) return { found, notes };
+  const folder = dirname(first);
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const others = names.filter((name) => !files.some((file) => basename(file) === name)).sort(byPlural);
+  const columnsOf = async (name: string) => firstColumns(join(folder, name));
+  const users = others.find((name) => SIBLING_NAMES.users.test(name));
+  if (users !== undefined) {
+    const columns = await columnsOf(users);
+    const key = ['id', '_id', 'user_id', 'userid'].find((name) => columns.includes(name));
+    if (key !== undefined) found.lookups.users = { file: join(folder, users), key };
+  }
+  const tags = others.find((name) => SIBLING_NAMES.tags.test(name));
+  if (tags !== undefined) {
+    const columns = await columnsOf(tags);
+    const ticket = TICKET_COLUMN.find((name) => columns.includes(name));
+    if (ticket !== undefined) found.lookups.tags = { file: join(folder, tags), key: ticket };
+  }
+  const messages = others.find((name) => SIBLING_NAMES.messages.test(name) && name !== users && name !== tags);
+  if (messages !== undefined) {
+    const columns = await columnsOf(messages);
+    const on = TICKET_COLUMN.find((name) => columns.includes(name));
+    found.messages = { file: join(folder, messages), on };
+    if (on === undefined) notes.push(`${join(folder, messages)} looks like messages but names no ticket (no ticket_id): export the tickets with their messages in each record to import the threads.`);
+  }
+  return { found, notes };
+}
+
+/** Plural names first (`users.json` before `user.json`), then by name. */
+function byPlural(a: string, b: string): number {
+  const plural = (name: string) => (/s([_\W]data)?\.[a-z]+$/i.test(name) ? 0 : 1);
+  return plural(a) - plural(b) || a.localeCompare(b);
+}
+
+/** The columns of a file's header or first records; none when it cannot be read. */
+async function firstColumns(file: string): Promise<string[]> {
+  try {
+    const source = await openSource(file);
+    try {
+      if (!source.columnsComplete) for await (const _record of source.records()) break;
+      return [...source.columns];
+    } finally {
+      await source.close();
+    }
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * References to a path under a column that holds plain values (`via.source.from.address` where
+ * `via` is the text "web"): the whole export was read, so such a path is known to be absent.
+ */
+function pathsUnderValues(references: readonly FieldReference[], profile: ExportProfile): FieldReference[] {
+  const columns = new Set(profile.columns);
+  return references.filter((reference) => {
+    if (reference.at.startsWith('messages.') && reference.at !== 'messages.from') return false;
+    if (columns.has(reference.field) || profile.columns.some((column) => column.startsWith(`${reference.field}.`))) return false;
+    const parts = reference.field.split('.');
+    for (let length = parts.length - 1; length > 0; length--) {
+      const column = parts.slice(0, length).join('.');
+      if (columns.has(column)) return profile.column(column).nested === 0;
+    }
+    return false;
+  });
 }
 
 async function loadPresets(): Promise<PresetCandidate[]> {
@@ -36,7 +162,7 @@ async function loadPresets(): Promise<PresetCandidate[]> {
       const fields = mapping.references.filter((reference) => !reference.at.startsWith('messages.') || reference.at === 'messages.from');
       return {
         name, spec, fields: [...new Set(fields.map((reference) => reference.field))],
-        fits: (columns: readonly string[]) => findUnknownColumns(mapping, columns).length === 0,
+        unknownAt: (profile: ExportProfile) => [...findUnknownColumns(mapping, profile.columns), ...pathsUnderValues(mapping.references, profile)],
       };
     }),
   );
