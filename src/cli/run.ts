@@ -20,37 +20,50 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
   const renderer = new Renderer(io, { json: Boolean(args.json), quiet: Boolean(args.quiet) });
   const mapping = await loadCompiledMapping(String(args.mapping), io.cwd);
   const credentials = readCredentials(args, io.env, io.cwd);
-  const client = new ReamazeClient({ ...credentials, timeoutMs: seconds(args.timeout, 30) * 1000 });
-  const ledgerPath = outputPath(String(args.ledger), io.cwd);
-  const ledger = SqliteLedger.open(ledgerPath);
+  // Checked before the ledger is opened: a refused command line leaves no ledger behind.
+  const inputs = { files: inputFiles(args.files, io.cwd), messages: messageFiles(args, io.cwd), lookups: lookupFiles(args, io.cwd) };
+  const client = new ReamazeClient({ ...credentials, timeoutMs: Number(args.timeout ?? 30) * 1000 });
+  const ledger = SqliteLedger.open(outputPath(String(args.ledger), io.cwd));
   const controller = new AbortController();
   const unsubscribe = io.onSignal?.(() => {
     renderer.note('Stopping: no new rows are read; requests in flight may finish (up to 10 s). Press Ctrl-C again to quit at once.');
     controller.abort();
   });
   let throttle: Throttle | undefined;
+  let exitCode: number | undefined;
   try {
     throttle = new Throttle(throttleOptions(args, ledger.learnedRate()));
     const summary = await importFiles({
-      files: inputFiles(args.files, io.cwd), mapping, ledger, client, throttle,
-      args: recordedArgs(args), signal: controller.signal, messages: messageFiles(args, io.cwd), lookups: lookupFiles(args, io.cwd),
-      ...limits(args),
+      ...inputs, mapping, ledger, client, throttle, args: recordedArgs(args), signal: controller.signal, ...limits(args),
       authors: { ...authorArgs(args, io.cwd), importer: credentials.email, readStaff: args['staff-list'] !== false },
       onProgress: (snapshot) => renderer.progress(snapshot),
       onWarning: (warning) => renderer.note(`Warning: ${warning}`),
     });
+    exitCode = exitCodeOf(summary);
     return await finish(summary, ledger, { args, io, argv, renderer });
   } catch (error) {
     // Stopped before any row (bad credentials, unreadable file): still say what is kept.
-    if (error instanceof ImportError) ledger.finishRun({ counts: {}, learnedRate: throttle?.rate, exitCode: exitCodeFor(error.code) });
+    if (error instanceof ImportError) {
+      exitCode = exitCodeFor(error.code);
+      ledger.finishRun({ counts: {}, learnedRate: throttle?.rate, exitCode });
+    }
     throw error;
   } finally {
     renderer.stopProgress();
     unsubscribe?.();
     await throttle?.stop();
     client.close();
-    ledger.close();
+    closeLedger(ledger, exitCode);
   }
+}
+
+/**
+ * A run refused (2) or stopped (3) before it recorded any row leaves no ledger it created behind:
+ * the next attempt starts as new either way. Any other ledger is kept.
+ */
+function closeLedger(ledger: SqliteLedger, exitCode: number | undefined): void {
+  if (exitCode === ExitCode.USAGE || exitCode === ExitCode.ABORTED) ledger.closeDiscardingUnused();
+  else ledger.close();
 }
 
 /** The options that bound a run: --limit, --max-errors, --max-error-rate, --tag. */
@@ -81,7 +94,8 @@ function throttleOptions(args: Record<string, unknown>, learned: number | undefi
   const given = rateOption(args.rate, '--rate');
   const rate = given ?? learned ?? DEFAULT_RATE;
   const maxRate = rateOption(args['max-rate'], '--max-rate') ?? Math.max(rate, given ?? DEFAULT_RATE);
-  const concurrency = Math.max(1, Math.floor(Number(args.concurrency ?? 4)));
+  // Checked where the options are declared (main.ts): a whole number from 1 to 64.
+  const concurrency = Number(args.concurrency ?? 4);
   return { rate: Math.min(rate, maxRate), maxRate, concurrency };
 }
 
@@ -90,11 +104,6 @@ function rateOption(value: unknown, name: string): number | undefined {
   const rate = parseRate(String(value));
   if (rate === undefined) throw new ImportError('USAGE', `${name} ${String(value)} is not a rate: give requests per second (2, 0.5) or per minute (90/min).`);
   return rate;
-}
-
-function seconds(value: unknown, fallback: number): number {
-  const number = Number(value);
-  return Number.isFinite(number) && number > 0 ? number : fallback;
 }
 
 /** The options worth keeping with the run: never credentials. */

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { ImportError } from '../errors.js';
 import type {
   DuplicateRow, Ledger, LedgerEntry, LedgerLossCounts, LedgerMessageCounts, MessageEntry, MessageState, MessageUpdate, RowState, RowUpdate,
@@ -7,7 +7,7 @@ import type {
 import { acquireLock, type LedgerLock } from './lock.js';
 import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
 import { migrate } from './schema.js';
-import { countMessages, countRows, sumLossCounts } from './sqlite-reads.js';
+import { countMessages, countRows, holdsRecords, sumLossCounts } from './sqlite-reads.js';
 import { SqliteRuns } from './sqlite-runs.js';
 import { messageKey, SqliteWrites } from './sqlite-writes.js';
 
@@ -36,6 +36,8 @@ export class SqliteLedger implements Ledger {
     readonly path: string,
     private readonly db: SqliteDatabase,
     private readonly lock: LedgerLock,
+    /** This open created the file. */
+    private readonly created: boolean,
   ) {
     this.runs = new SqliteRuns(db);
     this.writes = new SqliteWrites(db, () => this.runs.id);
@@ -61,7 +63,7 @@ export class SqliteLedger implements Ledger {
       // Deleted and overwritten content (a done row's fields) is zeroed, not left in free pages.
       db.pragma('secure_delete = ON');
       migrate(db, path);
-      return new SqliteLedger(path, db, lock);
+      return new SqliteLedger(path, db, lock, created);
     } catch (error) {
       db?.close();
       lock.release();
@@ -165,12 +167,30 @@ export class SqliteLedger implements Ledger {
   }
 
   close(): void {
-    if (!this.db.open) return;
+    this.closeFiles(false);
+  }
+
+  /**
+   * Closes the ledger and, when this open created it and it recorded no row, message or duplicate
+   * (a run refused before anything was sent), removes its files; true when it did. A ledger that
+   * existed before, or that holds anything, is only closed.
+   */
+  closeDiscardingUnused(): boolean {
+    return this.closeFiles(true);
+  }
+
+  private closeFiles(discardUnused: boolean): boolean {
+    if (!this.db.open) return false;
+    let discard = false;
     try {
       this.flush();
+      discard = discardUnused && this.created && !holdsRecords(this.db);
     } finally {
       this.db.close();
+      // Removed before the lock is released: no other run can have opened the file meanwhile.
+      if (discard) for (const suffix of ['', '-wal', '-shm']) rmSync(`${this.path}${suffix}`, { force: true });
       this.lock.release();
     }
+    return discard;
   }
 }

@@ -57,3 +57,9 @@ export function sumLossCounts(db: SqliteDatabase): LedgerLossCounts {
   }
   return sums;
 }
+
+/** True when the ledger recorded any row, thread message or duplicate (not only runs). */
+export function holdsRecords(db: SqliteDatabase): boolean {
+  const sql = 'SELECT EXISTS (SELECT 1 FROM rows) OR EXISTS (SELECT 1 FROM messages) OR EXISTS (SELECT 1 FROM duplicates)';
+  return db.prepare(sql).pluck().get() === 1;
+}
