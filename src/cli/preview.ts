@@ -11,9 +11,15 @@ export async function runPreview(args: Record<string, unknown>, io: CliIO): Prom
   const json = Boolean(args.json);
   const renderer = new Renderer(io, { json });
   const mapping = await loadCompiledMapping(String(args.mapping), io.cwd);
-  const count = Math.max(1, Math.floor(Number(args.n) || 5));
-  const [file] = inputFiles(args.file, io.cwd);
-  const rows = await previewRows(file ?? '', mapping, count, (warning) => renderer.note(`Warning: ${warning}`), messageFiles(args, io.cwd), lookupFiles(args, io.cwd), offlineAuthors(args, io.cwd));
+  const count = Number(args.n ?? 5);
+  const sources = { messages: messageFiles(args, io.cwd), lookups: lookupFiles(args, io.cwd), authors: offlineAuthors(args, io.cwd) };
+  const onWarning = (warning: string) => renderer.note(`Warning: ${warning}`);
+  const rows: PreviewRow[] = [];
+  // A folder stands for several files: the first rows are read across them, in name order.
+  for (const file of inputFiles(args.file, io.cwd)) {
+    if (rows.length >= count) break;
+    rows.push(...await previewRows(file, mapping, count - rows.length, onWarning, sources.messages, sources.lookups, sources.authors));
+  }
   if (json) renderer.json(rows.map(toJson));
   else renderer.result(rows.length === 0 ? 'The file holds no data rows.' : rows.map(formatRow).join('\n\n'));
   return rows.every((row) => row.problems.length === 0) ? ExitCode.OK : ExitCode.ROWS_FAILED;
