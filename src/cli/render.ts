@@ -1,6 +1,7 @@
 import { LOSS_KINDS, type LossCounts, type LossKind } from '../mapping/losses.js';
 import cliProgress from 'cli-progress';
 import type { ProgressSnapshot } from '../pipeline/progress.js';
+import type { LossReport, TargetCount, UnmappedValues } from '../pipeline/loss-report.js';
 import type { CliStreams } from './io.js';
 
 /** How much a command may print. */
@@ -112,6 +113,60 @@ export function lossLines(counts: LossCounts, title: string, examples: Partial<R
   const kinds = (Object.keys(LOSS_KINDS) as LossKind[]).filter((kind) => (counts[kind] ?? 0) > 0);
   if (kinds.length === 0) return [];
   return [title, ...kinds.map((kind) => `  ${formatCount(counts[kind]!)} ${kind}: ${LOSS_KINDS[kind]}${examples[kind] ? ` (first at ${examples[kind]})` : ''}`)];
+}
+
+/** How many unused source fields the human summary names; the rest are counted. */
+const SHOWN_FIELDS = 10;
+/** How many values no map covers the human summary names per leaf. */
+const SHOWN_VALUES = 5;
+
+/** What `validate` found the mapping does not carry, only what needs attention; none when nothing does. */
+export function reportLines(report: LossReport): string[] {
+  const { source, unused, ignored, emptyEverywhere, ignoreUnmatched } = report.fields;
+  const read = source.filter((field) => field.use === 'read').length;
+  const lines = [`Source fields: ${formatCount(source.length)} in the records; ${formatCount(read)} read, ${formatCount(ignored.length)} ignored (source.ignore), ` +
+    `${formatCount(emptyEverywhere)} empty in every row, ${formatCount(unused.length)} unused.`];
+  if (unused.length > 0) {
+    lines.push('Unused source fields (values the mapping neither reads nor ignores: map them, or list them in source.ignore):');
+    lines.push(...unused.slice(0, SHOWN_FIELDS).map(({ field, rows }) => `  ${field}: ${formatCount(rows)} ${rows === 1 ? 'row' : 'rows'}`));
+    if (unused.length > SHOWN_FIELDS) lines.push(`  and ${formatCount(unused.length - SHOWN_FIELDS)} more`);
+  }
+  if (ignoreUnmatched.length > 0) lines.push(`source.ignore names what no record holds: ${ignoreUnmatched.map((f) => JSON.stringify(f)).join(', ')}.`);
+  const unmapped = new Map(report.unmapped.map((values) => [values.at, values]));
+  const defaulted = report.targets.filter((target) => target.defaulted > 0);
+  if (defaulted.length > 0) lines.push('Defaults taken:', ...defaulted.map((target) => `  ${defaultLine(target, unmapped.get(target.at))}`));
+  // An `or` is read only when its rule came out empty: its own emptiness is its rule's.
+  const empty = report.targets.filter((t) => t.count > 0 && t.empty === t.count && !t.at.endsWith('.or'));
+  if (empty.length > 0) {
+    lines.push('Mapped, but empty every time (a wrong column?):');
+    lines.push(...empty.map((t) => `  ${t.at}: empty in ${t.count === 1 ? `the one ${t.per}` : `all ${formatCount(t.count)} ${t.per}s`} (reads ${t.reads.map((f) => JSON.stringify(f)).join(', ')})`));
+  }
+  const uncovered = report.unmapped.filter((values) => !values.tookDefault);
+  if (uncovered.length > 0) {
+    lines.push('Values no map covers (their rows are invalid: add them to the map, or give it a default):');
+    lines.push(...uncovered.map((values) => `  ${values.at}: ${valueList(values)}`));
+  }
+  return lines;
+}
+
+/** `conversation.status: 1,035 rows took the default 0 (1,000 empty; not in the map: "Escalated" × 35)`. */
+function defaultLine(target: TargetCount, unmapped: UnmappedValues | undefined): string {
+  const unit = target.per === 'message' ? (target.defaulted === 1 ? 'message' : 'messages') : target.defaulted === 1 ? 'row' : 'rows';
+  const why = [target.defaultedEmpty > 0 ? `${formatCount(target.defaultedEmpty)} empty` : '', unmapped ? `not in the map: ${valueList(unmapped)}` : ''].filter((part) => part !== '');
+  return `${target.at}: ${formatCount(target.defaulted)} ${unit} took the default ${JSON.stringify(target.fallback)}${why.length > 0 ? ` (${why.join('; ')})` : ''}`;
+}
+
+/** `"Escalated" × 12, "on-hold" × 3 and 4 more values`. */
+function valueList(values: UnmappedValues): string {
+  const shown = values.values.slice(0, SHOWN_VALUES).map(({ value, count }) => `${JSON.stringify(value)} × ${formatCount(count)}`);
+  const more = values.distinct - shown.length + (values.other > 0 ? 1 : 0);
+  return shown.join(', ') + (more > 0 ? ` and ${values.other > 0 ? 'over ' : ''}${formatCount(more)} more ${more === 1 ? 'value' : 'values'}` : '');
+}
+
+/** The last sentence of `validate --strict`: why it refuses the files, or that nothing is lost. */
+export function strictLine(reasons: readonly string[]): string {
+  if (reasons.length === 0) return 'Strict: every row is valid and every value of the export is carried.';
+  return `Strict: refused, because ${reasons.join('; ')}.`;
 }
 
 function formatBytes(bytes: number): string {

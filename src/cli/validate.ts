@@ -1,13 +1,14 @@
 import { resolveMappingPath } from '../mapping/presets.js';
 import { validateFiles, type ValidateSummary } from '../pipeline/validate.js';
+import { strictReasons, type LossReport } from '../pipeline/loss-report.js';
 import type { ReportFormat } from '../report/row-writer.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath, refuseOverwritingInputs } from './load.js';
 import type { CliIO } from './io.js';
-import { formatCount, lossLines, Renderer } from './render.js';
+import { formatCount, lossLines, Renderer, reportLines, strictLine } from './render.js';
 import { offlineAuthors } from './staff-map.js';
 
-/** `validate <files..> --mapping M [--rejects R] [--json]`: exit 0 when every row is valid, 1 when not. */
+/** `validate <files..> --mapping M [--rejects R] [--json] [--strict]`: exit 0 when every row is valid (with --strict: and nothing is lost), 1 when not. */
 export async function runValidate(args: Record<string, unknown>, io: CliIO): Promise<number> {
   const json = Boolean(args.json);
   const renderer = new Renderer(io, { json, quiet: Boolean(args.quiet) });
@@ -26,8 +27,10 @@ export async function runValidate(args: Record<string, unknown>, io: CliIO): Pro
     onProgress: (snapshot) => renderer.progress(snapshot),
     onWarning: (warning) => renderer.note(`Warning: ${warning}`),
   }).finally(() => renderer.stopProgress());
-  if (json) renderer.json(toJson(summary, rejectsPath));
-  else renderer.result(formatSummary(summary, typeof args.rejects === 'string' ? args.rejects : undefined));
+  const strict = { enforced: Boolean(args.strict), reasons: strictReasons(summary) };
+  if (json) renderer.json({ ...toJson(summary, rejectsPath), strict: { enforced: strict.enforced, failed: strict.reasons.length > 0, reasons: strict.reasons } });
+  else renderer.result(formatSummary(summary, typeof args.rejects === 'string' ? args.rejects : undefined, strict));
+  if (strict.enforced && strict.reasons.length > 0) return ExitCode.ROWS_FAILED;
   const unreadableMessages = summary.messageFiles?.unreadable ?? 0;
   return summary.invalid + summary.duplicates + unreadableMessages === 0 ? ExitCode.OK : ExitCode.ROWS_FAILED;
 }
@@ -56,11 +59,30 @@ function toJson(summary: ValidateSummary, rejects: string | undefined) {
           first_orphan: summary.messageFiles.orphanExample ?? null,
         }
       : null,
+    ...reportJson(summary.report),
   };
 }
 
-/** The human summary: totals, per file when there are several, the commonest errors, where the rejects went. */
-export function formatSummary(summary: ValidateSummary, rejects: string | undefined): string {
+/** The loss report under stable snake_case keys (see README, validate). */
+function reportJson(report: LossReport) {
+  const { source, unused, ignored, emptyEverywhere, ignoreUnmatched } = report.fields;
+  return {
+    fields: { source, unused, ignored, empty_everywhere: emptyEverywhere, ignore_unmatched: ignoreUnmatched },
+    targets: report.targets.map((t) => ({
+      leaf: t.at, per: t.per, reads: t.reads, count: t.count, value: t.value, empty: t.empty,
+      default_taken: t.defaulted, default_taken_empty: t.defaultedEmpty, default: t.fallback ?? null,
+    })),
+    unmapped_values: Object.fromEntries(report.unmapped.map((u) => [u.at, {
+      took_default: u.tookDefault, default: u.fallback ?? null, count: u.count, distinct: u.distinct, other: u.other, values: u.values,
+    }])),
+  };
+}
+
+/**
+ * The human summary: totals, per file when there are several, what the mapping loses, the
+ * commonest errors, where the rejects went; with `strict` enforced, last, why it refuses (or not).
+ */
+export function formatSummary(summary: ValidateSummary, rejects: string | undefined, strict?: { enforced: boolean; reasons: readonly string[] }): string {
   const lines = [
     `${formatCount(summary.rows)} rows: ${formatCount(summary.valid)} valid, ${formatCount(summary.invalid)} invalid, ` +
       `${formatCount(summary.duplicates)} duplicates.`,
@@ -81,6 +103,7 @@ export function formatSummary(summary: ValidateSummary, rejects: string | undefi
         '`run` adds them only to conversations its ledger created earlier.');
     }
   }
+  lines.push(...reportLines(summary.report));
   lines.push(...lossLines(summary.losses, 'Not carried as the export holds it (valid rows):', summary.lossExamples));
   if (summary.topErrors.length > 0) {
     lines.push('Most common errors:');
@@ -93,6 +116,7 @@ export function formatSummary(summary: ValidateSummary, rejects: string | undefi
       ? `Every row that is not valid is in ${rejects}, with its file, line and errors.`
       : 'Add --rejects rejects.jsonl (or .csv) to get every row that is not valid, with its file, line and errors.');
   }
+  if (strict?.enforced) lines.push(strictLine(strict.reasons));
   return lines.join('\n');
 }
 

@@ -8,6 +8,8 @@ import { checkRow, type RowVerdict } from './check-row.js';
 import { KeyIndex } from '../stage/key-index.js';
 import { openSources, type OpenedSources } from './open-sources.js';
 import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
+import { FieldCounter } from '../mapping/coverage.js';
+import { buildLossReport, type LossReport } from './loss-report.js';
 
 /** What `validate` needs. */
 export interface ValidateOptions {
@@ -54,13 +56,15 @@ export interface ValidateSummary extends ValidateCounts {
   lossExamples: Partial<Record<LossKind, string>>;
   /** Relational exports: message records that cannot be read, and messages of tickets not in the files. */
   messageFiles?: { messages: number; unreadable: number; orphans: number; orphanExample: string | undefined };
+  /** Source fields unused or ignored, what each leaf gave, values no map covers: over every record read. */
+  report: LossReport;
 }
 
 /** Reads, maps and validates every row of every file; sends nothing. */
 export async function validateFiles(options: ValidateOptions): Promise<ValidateSummary> {
   const opened = await openSources(options.files, options.mapping, { ...options, messages: options.messages ?? [], lookups: options.lookups ?? {} });
   opened.warnings.forEach((warning) => options.onWarning?.(warning));
-  const run: Checking = { options, opened, keys: new KeyIndex(), errors: new Map(), total: { rows: 0, valid: 0, invalid: 0, duplicates: 0 }, rejects: undefined, losses: {}, lossExamples: {} };
+  const run: Checking = { options, opened, keys: new KeyIndex(), errors: new Map(), total: { rows: 0, valid: 0, invalid: 0, duplicates: 0 }, rejects: undefined, losses: {}, lossExamples: {}, fields: new FieldCounter() };
   let perFile: ValidateSummary['files'] = [];
   let messageFiles: ValidateSummary['messageFiles'];
   try {
@@ -79,7 +83,8 @@ export async function validateFiles(options: ValidateOptions): Promise<ValidateS
     await run.rejects?.close().catch(() => undefined);
   }
   const topErrors = [...run.errors.values()].sort((a, b) => b.count - a.count).slice(0, options.topErrors ?? 5);
-  return { ...run.total, files: perFile, topErrors, losses: sortedLossCounts(run.losses), lossExamples: run.lossExamples, ...(messageFiles ? { messageFiles } : {}) };
+  const report = buildLossReport(run.fields, options.mapping);
+  return { ...run.total, files: perFile, topErrors, losses: sortedLossCounts(run.losses), lossExamples: run.lossExamples, ...(messageFiles ? { messageFiles } : {}), report };
 }
 
 /** One `validate`: what it reads, and what it has found so far. */
@@ -92,6 +97,8 @@ interface Checking {
   rejects: RowWriter | undefined;
   losses: LossCounts;
   lossExamples: Partial<Record<LossKind, string>>;
+  /** How many records hold a value at each source field. */
+  fields: FieldCounter;
 }
 
 /** Checks every record of every file, writing the rows that are not valid; the counts of each file. */
@@ -105,6 +112,8 @@ async function checkFiles(run: Checking): Promise<ValidateSummary['files']> {
   for (const [fileIndex, source] of opened.sources.entries()) {
     const counts: ValidateCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0 };
     for await (const record of source.records()) {
+      // A record that cannot be read holds only its raw text, which is no field of the export.
+      if (!record.problem) run.fields.add(record.fields);
       const verdict = checkRow(record, options.mapping, run.keys, options.files, fileIndex, opened.threadOf(record), options.authors);
       count(verdict, counts);
       count(verdict, total);
