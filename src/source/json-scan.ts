@@ -75,6 +75,9 @@ export function describeFrame(frame: Frame): string {
  */
 export class JsonScanner {
   private readonly stack: Frame[] = [];
+  /** Brackets open inside a value off the path (a record's insides): only counted, never reported. */
+  private readonly off: number[] = [];
+  private offLine = 0;
   private text = '';
   private inString = false;
   private escaped = false;
@@ -116,6 +119,11 @@ export class JsonScanner {
     if (this.inString) i = this.skipString(this.escaped ? 1 : 0, 0) + 1;
     else if (this.inLiteral) i = this.skipLiteral(0) + 1;
     for (; i < text.length && !this.stopped; i++) {
+      if (this.off.length > 0) {
+        // Returns the bracket that closed the value (the loop steps past it) or the chunk's end
+        i = this.skipOff(i);
+        continue;
+      }
       const code = text.charCodeAt(i);
       if (isSpace(code) || code === 0x3a) continue;
       if (code === 0x2c) this.comma(i);
@@ -130,11 +138,13 @@ export class JsonScanner {
     if (this.stopped) return;
     const line = this.line + (this.pendingCr ? 1 : 0);
     const top = this.stack[this.stack.length - 1];
+    // Inside a record, the record's own bracket is named: the line a user looks at first
+    const open = this.off.length > 0 ? this.describeOff() : top === undefined ? undefined : describeFrame(top);
     if (this.inString) {
-      const inside = top === undefined ? '' : `, in ${describeFrame(top)}`;
+      const inside = open === undefined ? '' : `, in ${open}`;
       throw new JsonStructureError(`it ends on line ${line} inside a string${inside}, so it looks cut short`, line);
     }
-    if (top !== undefined) throw new JsonStructureError(`it ends on line ${line} before ${describeFrame(top)} is closed, so it looks cut short`, line);
+    if (open !== undefined) throw new JsonStructureError(`it ends on line ${line} before ${open} is closed, so it looks cut short`, line);
   }
 
   /** The 1-based line of offset `at` of the current chunk; offsets must be asked in ascending order. */
@@ -206,13 +216,16 @@ export class JsonScanner {
     }
     const depth = this.depthOf(parent);
     let opened: Frame | undefined;
-    if (code === 0x7b || code === 0x5b) {
+    if ((code === 0x7b || code === 0x5b) && depth < 0) {
+      this.off.push(code);
+      this.offLine = this.lineAt(at);
+    } else if (code === 0x7b || code === 0x5b) {
       const name = parent !== undefined && !parent.array ? parent.key : undefined;
       opened = { array: code === 0x5b, depth, name, key: undefined, expectKey: code === 0x7b, line: this.lineAt(at) };
       this.stack.push(opened);
     }
     if (parent === undefined || parent.depth >= 0) this.handler.value(depth, parent, code, at, opened);
-    if (opened !== undefined) return at;
+    if (code === 0x7b || code === 0x5b) return at;
     if (parent === undefined) this.topDone = true;
     return code === QUOTE ? this.skipString(at + 1) : this.skipLiteral(at);
   }
@@ -224,6 +237,39 @@ export class JsonScanner {
     if (parent.depth === this.path.length) return parent.depth + 1;
     if (parent.depth < this.path.length && parent.key === this.path[parent.depth]) return parent.depth + 1;
     return -1;
+  }
+
+  /**
+   * Skips the insides of a value off the path: strings and brackets only, as fast as a loop can go.
+   * Returns the offset of the bracket that closes the value, or the chunk's end.
+   */
+  private skipOff(from: number): number {
+    const text = this.text;
+    const off = this.off;
+    for (let i = from; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code === QUOTE) {
+        i = this.skipString(i + 1);
+      } else if (code === 0x7b || code === 0x5b) {
+        off.push(code);
+      } else if (code === 0x7d || code === 0x5d) {
+        // '{' and '}' (like '[' and ']') are two code points apart
+        if (off[off.length - 1] !== code - 2) this.misplaced(code, i);
+        off.pop();
+        if (off.length === 0) return i;
+      }
+    }
+    return text.length;
+  }
+
+  private describeOff(): string {
+    const kind = (code: number): string => (code === 0x5b ? 'array' : 'object');
+    const outer = `the ${kind(this.off[0] as number)} opened on line ${this.offLine}`;
+    return this.off.length === 1 ? outer : `an ${kind(this.off[this.off.length - 1] as number)} in ${outer}`;
+  }
+
+  private misplaced(code: number, at: number): never {
+    throw new JsonStructureError(`it has a "${String.fromCharCode(code)}" on line ${this.lineAt(at)} where ${this.describeOff()} should close`, this.line);
   }
 
   /**
