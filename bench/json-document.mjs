@@ -1,6 +1,7 @@
 // `node bench/json-document.mjs` (or BENCH_ONLY=json npm run bench): reads a ~1 GB JSON array
 // document of ticket-like objects through openSource, next to the same records as JSON Lines, and
 // prints records/s and peak RSS for each. Inputs are generated at run time and removed.
+import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
