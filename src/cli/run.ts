@@ -7,7 +7,7 @@ import { ReamazeClient } from '../reamaze/client.js';
 import { parseRate, Throttle } from '../reamaze/throttle.js';
 import { readCredentials } from './credentials.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath } from './load.js';
+import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath, refuseOverwritingInputs } from './load.js';
 import type { CliIO } from './io.js';
 import { formatCount, lossLines, Renderer } from './render.js';
 import { authorArgs } from './staff-map.js';
@@ -22,6 +22,7 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
   const credentials = readCredentials(args, io.env, io.cwd);
   // Checked before the ledger is opened: a refused command line leaves no ledger behind.
   const inputs = { files: inputFiles(args.files, io.cwd), messages: messageFiles(args, io.cwd), lookups: lookupFiles(args, io.cwd) };
+  if (typeof args['summary-file'] === 'string') refuseOverwritingInputs(args['summary-file'], '--summary-file', [...inputs.files, ...inputs.messages], io.cwd);
   const client = new ReamazeClient({ ...credentials, timeoutMs: Number(args.timeout ?? 30) * 1000 });
   const ledger = SqliteLedger.open(outputPath(String(args.ledger), io.cwd));
   const controller = new AbortController();
@@ -101,6 +102,7 @@ function throttleOptions(args: Record<string, unknown>, learned: number | undefi
 
 function rateOption(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new ImportError('USAGE', `${name} is given ${value.length} times: give it once, in requests per second (2, 0.5) or per minute (90/min).`);
   const rate = parseRate(String(value));
   if (rate === undefined) throw new ImportError('USAGE', `${name} ${String(value)} is not a rate: give requests per second (2, 0.5) or per minute (90/min).`);
   return rate;

@@ -117,6 +117,14 @@ describe('a run refused before anything is sent', () => {
   const refusals: [string, number, RegExp, () => Promise<string[]>][] = [
     ['a mistyped preset', 2, /is neither a file nor a bundled preset/, async () => runArgs(await write('t.csv', HEADER + row('T1')), ['--mapping', 'zendsk-csv'])],
     ['an option out of bounds', 2, /^--concurrency must be/, async () => runArgs(await write('t.csv', HEADER + row('T1')), ['--concurrency', '0'])],
+    ['a rate that is none', 2, /^--max-rate fast is not a rate/, async () => runArgs(await write('t.csv', HEADER + row('T1')), ['--max-rate', 'fast'])],
+    ['a rate given twice', 2, /^--rate is given 2 times: give it once/, async () => runArgs(await write('t.csv', HEADER + row('T1')), ['--rate', '5'])],
+    ['a summary file that is an input', 2, /^--summary-file .* is .*, an input of this command/, async () => {
+      const exports = await folder('exports');
+      await writeFile(join(exports, 'a.csv'), HEADER + row('T1'));
+      await writeFile(join(exports, 'summary.json'), '{}');
+      return runArgs(exports, ['--summary-file', join(exports, 'summary.json')]);
+    }],
     ['an unknown column', 2, /^The mapping names 8 columns that/, async () => runArgs(await write('t.csv', 'id,subject\n1,x\n'))],
     ['a missing file', 2, /no such file/, async () => runArgs(join(dir, 'missing.csv'))],
     ['an empty folder', 2, /^The folder .* holds no/, async () => runArgs(await folder('none'))],
