@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { generateExport } from './generate.mjs';
 import { benchImport } from './import.mjs';
 import { benchJoin } from './join.mjs';
+import { benchJsonDocument } from './json-document.mjs';
 import { benchThreads } from './threads.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -61,7 +62,7 @@ async function benchValidate() {
   }
 }
 
-const only = process.env.BENCH_ONLY; // 'validate', 'import', 'threads' or 'join'; default all
+const only = process.env.BENCH_ONLY; // 'validate', 'import', 'threads', 'join' or 'json'; default all
 if (!only || only === 'validate') await benchValidate();
 if (!only || only === 'import') {
   console.log('\nImport against the sandbox (50 ms latency; each scenario about 20 s):');
@@ -74,4 +75,8 @@ if (!only || only === 'threads') {
 if (!only || only === 'join') {
   console.log('\nA relational export: validate tickets.csv --messages comments.csv (comments staged in SQLite):');
   await benchJoin();
+}
+if (!only || only === 'json') {
+  console.log('\nA JSON document (one ~1 GB array, BENCH_JSON_MB) read through openSource, next to the same records as JSON Lines:');
+  await benchJsonDocument();
 }
