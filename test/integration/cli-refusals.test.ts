@@ -227,14 +227,14 @@ describe('a folder as an input', () => {
   });
 
   it('gives --messages its files too', async () => {
-    const [tickets, ...rest] = await warehouse();
+    await warehouse();
     const comments = join(dir, 'comments');
     await mkdir(comments);
     await writeFile(join(comments, 'part-1.csv'), 'id,ticket_id,created,body,public,user_id\n9001,123,2020-03-05 05:00:00,Looking,TRUE,1\n');
     await writeFile(join(comments, 'part-2.csv'), 'id,ticket_id,created,body,public,user_id\n9002,123,2020-03-05 06:00:00,Found it,TRUE,1\n');
     const users = await write('user_data.csv', 'id,name,email,role\n1,Ann,ann@example.com,end-user\n');
     const tags = await write('ticket_tag_data.csv', 'tag,ticket_id\ncustomer,123\n');
-    const args = [tickets, ...rest.slice(0, 2), '--messages', comments, '--lookup', `users=${users}`, '--lookup', `tags=${tags}`, '--json'];
+    const args = [join(dir, 'ticket_data.csv'), '--mapping', 'zendesk-warehouse-csv', '--messages', comments, '--lookup', `users=${users}`, '--lookup', `tags=${tags}`, '--json'];
     const result = await runCli(['preview', ...args]);
     expect(hasStackTrace(result.stderr)).toBe(false);
     // The first comment opens the conversation, the second follows it: one from each file of the folder.
