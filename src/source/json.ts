@@ -1,3 +1,4 @@
+import { ImportError } from '../errors.js';
 import { collectPaths, COLUMN_SAMPLE } from './columns.js';
 import { SourceDecoder } from './decode.js';
 import { fileError, type OpenedFile } from './file.js';
@@ -44,6 +45,20 @@ async function surveyDocument(input: OpenedFile, path: string[], chunkSize: numb
 }
 
 /**
+ * JSON Lines whose first line is broken does not balance as a document; when some line of the
+ * sample holds an object it is read as JSON Lines (the bad line one broken record), else the
+ * document's error stands.
+ */
+async function openBrokenLines(input: OpenedFile, error: unknown): Promise<Source> {
+  if (!(error instanceof ImportError) || error.code !== 'HEADER_INVALID') throw error;
+  try {
+    return await openJsonl(input);
+  } catch {
+    throw error;
+  }
+}
+
+/**
  * Opens JSON text, whatever its extension or declared format says: JSON Lines when it holds several
  * top-level values, else one document whose records are found (see locateRecords) and streamed in
  * two passes — the first checks the whole structure, so a cut-short file is refused before any
@@ -51,7 +66,12 @@ async function surveyDocument(input: OpenedFile, path: string[], chunkSize: numb
  */
 export async function openJson(input: OpenedFile, options: SourceOptions, chunkSize = JSON_CHUNK): Promise<Source> {
   const path = recordsPath(options.records);
-  const survey = await surveyDocument(input, path, chunkSize);
+  let survey: DocumentSurvey;
+  try {
+    survey = await surveyDocument(input, path, chunkSize);
+  } catch (error) {
+    return await openBrokenLines(input, error);
+  }
   if (survey.lines) return openJsonl(input);
   const found = locateRecords(survey, options.records, input.file.file);
   const reader = new RecordReader(input, found, chunkSize);

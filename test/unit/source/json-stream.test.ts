@@ -48,6 +48,14 @@ describe('JSON and JSON Lines told apart by content', () => {
     });
   }
 
+  it('reads JSON Lines whose first line is broken, that line one broken record', async () => {
+    for (const name of ['t.jsonl', 't.json']) {
+      const { source, records } = await readAll(await temp.write(name, '{"id": [1}\n{"id": 2}\n\n{"id": 3}\n'));
+      expect(idsAt(records)).toEqual([[1, 'ROW_MALFORMED'], [2, 2], [4, 3]]);
+      expect(source.dialect.format).toBe('jsonl');
+    }
+  });
+
   it('reads a one-line file holding one object as that record', async () => {
     const { records } = await readAll(await temp.write('t.jsonl', '{"id": 3, "tags": ["a"]}\n'));
     expect(idsAt(records)).toEqual([[1, 3]]);
@@ -137,7 +145,8 @@ describe('JSON documents streamed', () => {
     const cases: [string, string][] = [
       ['[\n{"id": 1},\n{"id": 2,\n', 'it ends on line 4 before the object opened on line 3 is closed, so it looks cut short'],
       ['{"tickets": [\n{"id": 1, "s": "abc', 'it ends on line 2 inside a string, in the object opened on line 2, so it looks cut short'],
-      ['[\n{"id": 1}\n}\n', 'it has a "}" on line 3 where the array opened on line 1 should close'],
+      ['[\n{"id": 1,\n "a": [}\n]', 'it has a "}" on line 3 where an array in the object opened on line 2 should close'],
+      ['[\n{\n"id": 1\n}\n}\n', 'it has a "}" on line 5 where the array opened on line 1 should close'],
     ];
     for (const [text, why] of cases) {
       const file = await temp.write('t.json', text);
