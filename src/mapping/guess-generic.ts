@@ -1,5 +1,6 @@
 import type { SourceDialect } from '../source/types.js';
 import { DATA_SYNONYMS, SYNONYMS, findColumn, findEmailByValues, isSomeoneElsesColumn } from './guess-columns.js';
+import { dateRule } from './guess-dates.js';
 import type { ExportProfile } from './profile.js';
 
 /** The text a placeholder column starts with; `validate` then names it as an unknown column. */
@@ -81,12 +82,17 @@ export function guessGeneric(columns: readonly string[], profile: ExportProfile,
 
   const data: Record<string, unknown> = {};
   if (key !== undefined) data.legacy_id = template(key);
-  if (created !== undefined) data.legacy_created_at = { from: created, transform: ['timestamp'] };
+  const date = (column: string) => {
+    const guess = dateRule(column, profile);
+    if (guess.note !== undefined) notes.push(guess.note);
+    return guess.rule;
+  };
+  if (created !== undefined) data.legacy_created_at = date(created);
   if (status !== undefined) data.legacy_status = template(status);
   for (const [field, synonyms] of Object.entries(DATA_SYNONYMS)) {
     // Custom fields are one level deep: an object or list column stays out (and is listed as left out).
     const column = picker.pick(`conversation.data.legacy_${field}`, synonyms, (c) => picker.isScalar(c));
-    if (column !== undefined) data[`legacy_${field}`] = /_at$/.test(field) ? { from: column, transform: ['timestamp'] } : template(column);
+    if (column !== undefined) data[`legacy_${field}`] = /_at$/.test(field) ? date(column) : template(column);
   }
 
   const conversation: Record<string, unknown> = {};

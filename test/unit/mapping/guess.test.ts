@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { guessMapping, recogniseLayout } from '../../../src/mapping/guess.js';
 import { profileRecords, ProfileBuilder } from '../../../src/mapping/profile.js';
 import { guessStatus, statusOfWord } from '../../../src/mapping/statuses.js';
+import { dateRule } from '../../../src/mapping/guess-dates.js';
 
 const csv = { format: 'csv' as const, encoding: 'utf-8', delimiter: ',' };
 const conversationOf = (spec: Record<string, unknown>) => spec.conversation as Record<string, Record<string, unknown>>;
@@ -76,5 +77,16 @@ describe('init guesses', () => {
     const guess = guessMapping({ profile: builder.build(), dialect: csv });
     expect(guess.spec.source).toMatchObject({ encoding: 'windows-1252' });
     expect(guess.notes.join('\n')).toContain('1 records have bytes that are not UTF-8');
+  });
+
+  it('reads dates by what the column holds: ISO as timestamp, else the one format every value fits', () => {
+    const column = (values: string[]) => profileRecords(values.map((created) => ({ created })));
+    expect(dateRule('created', column(['2024-03-01 10:00:00', '2024-03-02T11:00:00Z'])).rule).toEqual({ from: 'created', transform: ['timestamp'] });
+    const dayFirst = dateRule('created', column(['22-03-2021 10:15', '01-06-2023 12:15']));
+    expect(dayFirst.rule).toEqual({ from: 'created', transform: [{ date: 'DD-MM-YYYY HH:mm' }] });
+    expect(dayFirst.note).toBe('created: dates read as DD-MM-YYYY HH:mm.');
+    const ambiguous = dateRule('created', column(['01/06/2023', '02/07/2023']));
+    expect(ambiguous.note).toContain('but MM/DD/YYYY fits every value too');
+    expect(dateRule('created', column(['last tuesday'])).note).toContain('in no format init knows');
   });
 });
