@@ -46,14 +46,19 @@ function isFolder(path: string): boolean {
   }
 }
 
+/** An export file's name: one of the input extensions, not hidden (macOS leaves `._1.json` copies beside the real ones). */
+function isExportName(name: string): boolean {
+  return !name.startsWith('.') && INPUT_EXTENSIONS.includes(extname(name).toLowerCase());
+}
+
 /** Names as a file manager lists them: `2.json` before `10.json`. */
 const byName = new Intl.Collator('en', { numeric: true }).compare;
 
-/** The CSV, JSON, JSONL and NDJSON files directly in `folder`, in name order. */
+/** The CSV, JSON, JSONL and NDJSON files directly in `folder` (not hidden ones), in name order. */
 function folderFiles(folder: string, cwd: string): string[] {
   let names: string[];
   try {
-    names = readdirSync(outputPath(folder, cwd)).filter((name) => INPUT_EXTENSIONS.includes(extname(name).toLowerCase()));
+    names = readdirSync(outputPath(folder, cwd)).filter(isExportName);
   } catch (error) {
     throw new ImportError('FILE_UNREADABLE', `Cannot list the folder ${folder}: ${describeErrno(error)}.`, { file: folder });
   }

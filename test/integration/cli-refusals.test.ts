@@ -184,7 +184,7 @@ describe('a run refused before anything is sent', () => {
   });
 });
 
-/** A folder of Help Scout style documents: one JSON conversation a file, and a file that is no export. */
+/** A folder of Help Scout style documents: one JSON conversation a file, a file that is no export, and a hidden copy. */
 async function conversationsFolder(): Promise<{ folder: string; mapping: string }> {
   const folder = join(dir, 'conversations');
   await mkdir(folder);
@@ -192,6 +192,7 @@ async function conversationsFolder(): Promise<{ folder: string; mapping: string 
   await writeFile(join(folder, '10.json'), conversation(10, 'Tenth'));
   await writeFile(join(folder, '2.json'), conversation(2, 'Second'));
   await writeFile(join(folder, 'notes.txt'), 'downloaded with the API');
+  await writeFile(join(folder, '._2.json'), Buffer.from([0, 5, 22, 7, 0, 2]));
   const mapping = await write('mapping.json', JSON.stringify({
     source: { format: 'json', key: 'id' },
     conversation: { subject: '{{subject}}', category: 'support', message: { body: '{{subject}}' }, user: { email: { from: 'customer.email', required: true } } },
