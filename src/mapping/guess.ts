@@ -211,8 +211,13 @@ function mapStatuses(draft: Draft, profile: ExportProfile, vendor: string | unde
   const conversation = draft.spec.conversation as Record<string, unknown>;
   const status = conversation.status as Record<string, unknown> | undefined;
   if (status === undefined || typeof status !== 'object' || typeof status.from !== 'string' || status.from.includes('{{')) return [];
-  const guess = guessStatus(status.from, profile.column(status.from), vendor, (status.map ?? {}) as Record<string, unknown>);
-  conversation.status = guess.rule;
+  const base = (status.map ?? {}) as Record<string, unknown>;
+  const guess = guessStatus(status.from, profile.column(status.from), vendor, base);
+  // A preset's rule that names every value stays as it is; otherwise the rule maps them all
+  const known = new Set(Object.keys(base).map((key) => key.toLowerCase()));
+  const values = profile.column(status.from);
+  const covered = !values.manyValues && [...values.values.keys()].every((value) => known.has(value.toLowerCase()));
+  if (!covered || status.default !== undefined) conversation.status = { ...guess.rule, ...(status.transform === undefined ? {} : { transform: status.transform }) };
   draft.missing.push(...guess.todo);
   const data = (conversation.data ??= {}) as Record<string, unknown>;
   const kept = Object.values(data).some((leaf) => JSON.stringify(leaf).includes(`"{{${status.from as string}}}"`) || (typeof leaf === 'object' && (leaf as { from?: unknown }).from === status.from));
