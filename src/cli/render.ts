@@ -123,6 +123,7 @@ const SHOWN_VALUES = 5;
 /** What `validate` found the mapping does not carry, only what needs attention; none when nothing does. */
 export function reportLines(report: LossReport): string[] {
   const { source, unused, ignored, emptyEverywhere, ignoreUnmatched } = report.fields;
+  if (source.length === 0 && report.targets.every((target) => target.count === 0)) return [];
   const read = source.filter((field) => field.use === 'read').length;
   const lines = [`Source fields: ${formatCount(source.length)} in the records; ${formatCount(read)} read, ${formatCount(ignored.length)} ignored (source.ignore), ` +
     `${formatCount(emptyEverywhere)} empty in every row, ${formatCount(unused.length)} unused.`];

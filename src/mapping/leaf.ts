@@ -71,7 +71,7 @@ function compileSource(rule: RuleSpec, place: LeafPlace): (fields: Fields, ctx?:
     place.references.push({ field: rule.from, at, required });
     return compileGetter(rule.from);
   }
-  for (const field of templateFields(rule.from)) place.references.push({ field, at, required });
+  for (const field of sourceFields(rule.from)) place.references.push({ field, at, required });
   const template = compileTemplate(rule.from, place.shared);
   const lossAt = place.errorAt ?? place.at;
   return (fields, ctx) => template(fields, ctx === undefined ? undefined : noteAt(ctx, lossAt));

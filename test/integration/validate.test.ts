@@ -129,7 +129,7 @@ describe('validate', () => {
     ['a missing file', async () => join(dir, 'nope.csv'), /no such file[\s\S]*nope\.csv|nope\.csv[\s\S]*no such file/i],
     ['an empty file', async () => write('empty.csv', ''), /empty/i],
     ['binary junk', async () => write('junk.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13, 0xff, 0, 1, 2, 3])), /not.*text|binary/i],
-    ['a directory', async () => dir, /directory/i],
+    ['a folder holding no export file', async () => dir, /folder[\s\S]*holds no/i],
   ])('stops on %s with one clear sentence and exit 2', async (_name, makeFile, expected) => {
     const result = await runCli(['validate', await makeFile(), '--mapping', 'generic-csv']);
     expect(result.code).toBe(2);
