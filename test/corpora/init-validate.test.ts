@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hasStackTrace, runCli, tempDir } from '../helpers/cli.js';
@@ -158,5 +158,18 @@ describe('init → validate on every real export', () => {
     expect(mapping.messages).toMatchObject({ join: { on: 'ticket_id' } });
     expect(init.stderr).toMatch(/--messages \S+v2_conversations\.json/);
     expect(report).toMatchObject({ rows: 1, valid: 1, messages_files: { messages: 2 } });
+  });
+
+  it('Help Scout API conversations, one document each in a folder: init and validate read the folder as one export', async () => {
+    const folder = join(dir, 'conversations');
+    await mkdir(folder);
+    for (const name of ['conversation_10.json', 'conversation_11.json', 'conversation_13.json']) {
+      await copyFile(join(exportsDir, 'helpscout-api-v1-json-helpscout-api-java', name), join(folder, name));
+    }
+    const out = join(dir, 'mapping.json');
+    const init = await runCli(['init', folder, '--out', out]);
+    expect(init.stderr).toContain('Recognised a helpscout-json export: using the helpscout-json preset.');
+    const validate = await runCli(['validate', folder, '--mapping', out, '--json']);
+    expect(JSON.parse(validate.stdout)).toMatchObject({ rows: 3, files: [{ rows: 1 }, { rows: 1 }, { rows: 1 }] });
   });
 });
