@@ -16,7 +16,7 @@ import type { GuessResult } from '../mapping/guess.js';
  */
 export async function runInit(args: Record<string, unknown>, io: CliIO): Promise<number> {
   const renderer = new Renderer(io);
-  const files = inputFiles(args.file, io.cwd);
+  const files = inputFiles(args.files, io.cwd);
   const out = typeof args.out === 'string' ? outputPath(args.out, io.cwd) : undefined;
   if (out && existsSync(out) && !args.force) {
     throw new ImportError('USAGE', `${args.out} already exists: init does not overwrite it; add --force or choose another --out.`);
@@ -33,7 +33,8 @@ export async function runInit(args: Record<string, unknown>, io: CliIO): Promise
   } else {
     renderer.result(text);
   }
-  const validate = ['reamaze-import validate', String(args.file), '--mapping', String(args.out ?? 'mapping.json'), ...guess.args.map(quoteArg)].join(' ');
+  const typed = (Array.isArray(args.files) ? args.files : [args.files]).map(String).map(quoteArg);
+  const validate = ['reamaze-import validate', ...typed, '--mapping', String(args.out ?? 'mapping.json'), ...guess.args.map(quoteArg)].join(' ');
   const report = [
     describeLayout(guess),
     ...guess.mapped.map((line) => `  mapped ${line}`),

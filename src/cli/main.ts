@@ -140,8 +140,8 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; h
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON array on stdout' }),
   },
   {
-    usage: 'init <file>', describe: 'Guess a mapping from the header (or the first JSON records)', handler: runInit,
-    options: (y) => y.positional('file', { type: 'string', describe: 'a CSV, JSONL or JSON export' })
+    usage: 'init <files..>', describe: 'Guess a mapping from every record of an export (its columns, every value of its status column…)', handler: runInit,
+    options: (y) => y.positional('files', { type: 'string', array: true, describe: 'a CSV, JSONL or JSON export: one file, several, or a folder of them' })
       .option('out', { alias: 'o', type: 'string', describe: 'write the mapping here (default: print it)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite --out if it exists' }),
   },
