@@ -276,6 +276,7 @@ function suggestEncoding(draft: Draft, profile: ExportProfile, dialect: SourceDi
   if (profile.badEncoding === 0 || !/^utf-?8$/i.test(dialect.encoding)) return;
   const source = draft.spec.source as Record<string, unknown>;
   source.encoding = 'windows-1252';
-  draft.notes.push(`${profile.badEncoding.toLocaleString('en-US')} records have bytes that are not UTF-8: source.encoding is set to "windows-1252" (what Excel and most Windows tools write); change it if the export says otherwise.`);
+  const records = profile.badEncoding === 1 ? '1 record has' : `${profile.badEncoding.toLocaleString('en-US')} records have`;
+  draft.notes.push(`${records} bytes that are not UTF-8: source.encoding is set to "windows-1252" (what Excel and most Windows tools write); change it if the export says otherwise.`);
 }
 

@@ -40,4 +40,17 @@ describe('init reads the whole export', () => {
     expect(summary).toMatchObject({ rows: 12_001, valid: 12_000, invalid: 1 });
     expect(summary.top_errors[0]?.error).toMatch(/conversation\.status: "quarantined" is not in the map/i);
   });
+
+  it('sets source.encoding when the bytes are not UTF-8, so validate reads the accents right', async () => {
+    const file = join(dir, 'excel.csv');
+    const out = join(dir, 'mapping.json');
+    // "Café crème" as Excel writes it on Windows (0xE9, 0xE8): invalid UTF-8
+    await writeFile(file, Buffer.concat([Buffer.from('id,subject,body,email\n1,Caf'), Buffer.from([0xe9]), Buffer.from(' cr'), Buffer.from([0xe8]), Buffer.from('me,Hello,a@b.example\n')]));
+    const init = await runCli(['init', file, '--out', out]);
+    expect(init.stderr).toContain('1 record has bytes that are not UTF-8: source.encoding is set to "windows-1252"');
+    const mapping = JSON.parse(await readFile(out, 'utf8')) as { source: { encoding?: string } };
+    expect(mapping.source.encoding).toBe('windows-1252');
+    const preview = await runCli(['preview', file, '--mapping', out, '--json']);
+    expect(JSON.parse(preview.stdout)[0].body.conversation.subject).toBe('Café crème');
+  });
 });

@@ -76,7 +76,7 @@ describe('init guesses', () => {
     builder.addProblem('encoding');
     const guess = guessMapping({ profile: builder.build(), dialect: csv });
     expect(guess.spec.source).toMatchObject({ encoding: 'windows-1252' });
-    expect(guess.notes.join('\n')).toContain('1 records have bytes that are not UTF-8');
+    expect(guess.notes.join('\n')).toContain('1 record has bytes that are not UTF-8');
   });
 
   it('reads dates by what the column holds: ISO as timestamp, else the one format every value fits', () => {
