@@ -99,7 +99,8 @@ function undeclaredLookups(spec: MappingSpec): string[] {
   const visit = (value: unknown, path: (string | number)[]): void => {
     if (Array.isArray(value)) value.forEach((item, index) => visit(item, [...path, index]));
     else if (value !== null && typeof value === 'object') {
-      const lookup = (value as { lookup?: unknown }).lookup;
+      const transform = value as { lookup?: unknown; 'lookup-all'?: unknown };
+      const lookup = transform.lookup ?? transform['lookup-all'];
       if (path.at(-2) === 'transform' && typeof lookup === 'string') {
         const name = lookup.slice(0, lookup.indexOf('.'));
         if (!declared.includes(name)) problems.push(`${formatPath(path)}: lookup "${name}" is not declared in "lookups"${known}`);

@@ -116,11 +116,25 @@ function mapper(map: Record<string, unknown>, fallback: unknown, tally: LeafTall
 }
 
 /** Why a required rule came out empty: its field is empty, or the transforms emptied its value (a lookup without it). */
-function emptyReason(rule: RuleSpec, raw: unknown): string {
+function emptyReason(rule: Pick<RuleSpec, 'from' | 'transform'>, raw: unknown): string {
   if (isEmpty(raw)) return `required, but ${quote(rule.from)} is empty`;
-  const lookup = rule.transform?.find((t): t is { lookup: string } => typeof t === 'object' && 'lookup' in t);
-  if (lookup) return `required, but ${quote(raw)} (${quote(rule.from)}) is not found through lookup "${lookup.lookup}"`;
+  const lookup = rule.transform?.map(lookupOf).find((name) => name !== undefined);
+  if (lookup) return `required, but ${quote(raw)} (${quote(rule.from)}) is not found through lookup "${lookup}"`;
   return `required, but ${quote(raw)} (${quote(rule.from)}) is empty after its transforms`;
+}
+
+/** The lookup a transform reads (`lookup` or `lookup-all`), if any. */
+function lookupOf(transform: NonNullable<RuleSpec['transform']>[number]): string | undefined {
+  if (typeof transform !== 'object') return undefined;
+  if ('lookup' in transform) return transform.lookup;
+  return 'lookup-all' in transform ? transform['lookup-all'] : undefined;
+}
+
+/** Why a required rule and its `or` both came out empty: each part's reason. */
+function emptyReasons(rule: RuleSpec, fields: Fields, read: (fields: Fields) => unknown, readOr: ((fields: Fields) => unknown) | undefined): string {
+  const first = emptyReason(rule, read(fields));
+  if (rule.or === undefined || typeof rule.or === 'string' || readOr === undefined) return first;
+  return `${first}, and ${emptyReason(rule.or, readOr(fields)).replace(/^required, but /, '')}`;
 }
 
 /** The fields a rule's `from` reads. */
@@ -139,6 +153,7 @@ function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
   const required = rule.required === true;
   const at = place.errorAt ?? place.at;
   const otherwise = rule.or === undefined ? undefined : compileLeaf(rule.or, { ...place, at: `${place.at}.or`, errorAt: at, apiRequired: false });
+  const readOr = rule.or === undefined || typeof rule.or === 'string' ? undefined : isTemplate(rule.or.from) ? compileTemplate(rule.or.from) : compileGetter(rule.or.from);
   return (fields, ctx) => {
     const problems = ctx.problems.length;
     const unmapped = tally?.unmapped.total ?? 0;
@@ -157,7 +172,7 @@ function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
     if (isEmpty(value) && otherwise !== undefined) value = otherwise(fields, ctx);
     const fromEmpty = isEmpty(value) && fallback !== undefined;
     if (fromEmpty) value = fallback;
-    if (isEmpty(value) && required && ctx.problems.length === problems) fail(ctx, at, emptyReason(rule, read(fields)));
+    if (isEmpty(value) && required && ctx.problems.length === problems) fail(ctx, at, emptyReasons(rule, fields, read, readOr));
     // A value not in the map took the default when the map counted one and the rule has a default.
     tally?.count(value, fromEmpty, fallback !== undefined && tally.unmapped.total !== unmapped);
     return value;

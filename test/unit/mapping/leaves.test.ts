@@ -99,6 +99,12 @@ describe('rules', () => {
     expect(leaf({ from: 'Subject', required: true, default: 'x' }, {}).errors).toEqual([]);
   });
 
+  it('names both parts when a required rule and its "or" come out empty', () => {
+    expect(leaf({ from: 'sender', or: { from: 'requester', transform: ['trim'] }, required: true }, { sender: '', requester: '  ' }).errors).toEqual([
+      'conversation.subject: required, but "sender" is empty, and "  " ("requester") is empty after its transforms',
+    ]);
+  });
+
   it('reports an unmapped required value once', () => {
     expect(leaf({ from: 'S', map: { a: 1 }, required: true }, { S: 'b' }).errors).toHaveLength(1);
   });
