@@ -52,6 +52,11 @@ function expectMapCovers(mapping: Mapping, values: readonly string[]): void {
   expect(Object.values(mapping.conversation.data ?? {}).map((leaf) => JSON.stringify(leaf)).join(' ')).toContain(status.from);
 }
 
+/** The source fields the loss report names as holding values the mapping does not read. */
+function unused(report: Record<string, unknown>): string[] {
+  return ((report.fields as { unused?: { field: string }[] } | undefined)?.unused ?? []).map(({ field }) => field);
+}
+
 function expectNoMapErrors(report: Record<string, unknown>): void {
   expect(JSON.stringify(report.top_errors ?? [])).not.toContain('is not in the map');
 }
@@ -66,18 +71,22 @@ describe('init → validate on every real export', () => {
     expect(mapping.conversation.data).toMatchObject({ legacy_company: '{{Company Name}}', legacy_resolved_at: { from: 'Resolved time' } });
     expect(validate.code).toBe(0);
     expect(report).toMatchObject({ rows: 45, valid: 45 });
-    // What the preset does not read is named, with its rows
+    // What the preset does not read is named, with its rows, by init and by validate's loss report
     expect(init.stderr).toMatch(/Left out .*Summary \(45 rows\)/);
+    expect(unused(report)).toEqual(expect.arrayContaining(['Summary', 'Email', 'Title']));
+    expect(report.strict).toMatchObject({ enforced: false, failed: true });
   });
 
   it('Freshdesk CSV (header only, no Description): the preset adapted, the body from the subject, Freshdesk\'s statuses mapped', async () => {
-    const { init, mapping, validate } = await initThenValidate('freshdesk-csv-export-thingtrax-header/80000422910_tickets-February-04-2025-12_12.header-only.csv');
+    const { init, mapping, validate, report } = await initThenValidate('freshdesk-csv-export-thingtrax-header/80000422910_tickets-February-04-2025-12_12.header-only.csv');
     expect(init.code).toBe(0);
     expect(init.stderr).toContain('using the freshdesk-csv preset, without what this export lacks');
     expect(init.stderr).toContain('No message text column: the body repeats Subject.');
     expect(mapping.conversation.status!.map).toMatchObject({ open: 0, pending: 1, resolved: 2, closed: 2, 'waiting on customer': 1 });
     expect(mapping.conversation.data).toMatchObject({ legacy_group: '{{Group}}', legacy_assignee: '{{Agent}}', legacy_company: '{{Company Name}}' });
     expect(validate.code).toBe(0);
+    // Nothing to lose in a file without rows: --strict would pass
+    expect(report.strict).toMatchObject({ failed: false });
   });
 
   it('Kaggle tickets: guessed, plain-text bodies untouched, every status mapped', async () => {
@@ -91,6 +100,7 @@ describe('init → validate on every real export', () => {
     expect(report).toMatchObject({ rows: 3183, valid: 3183 });
     expectNoMapErrors(report);
     expect(init.stderr).toMatch(/Left out .*Customer Age \(3,183 rows\)/);
+    expect(unused(report)).toEqual(expect.arrayContaining(['Customer Age', 'Resolution', 'Date of Purchase']));
   });
 
   it('multilingual tickets: the answer column becomes the agent\'s reply, the e-mail is left to fill in', async () => {
@@ -120,6 +130,7 @@ describe('init → validate on every real export', () => {
     expect(JSON.stringify(mapping.conversation)).not.toContain('recipient');
     expect(validate.code).toBe(1);
     expect(report).toMatchObject({ rows: 10, messages_files: { messages: 20 } });
+    expect(unused(report)).toEqual(expect.arrayContaining(['recipient', 'submitter_id']));
     expectNoMapErrors(report);
   });
 

@@ -31,7 +31,7 @@ describe('the installed binary', () => {
   it('prints help and exits 0', async () => {
     const result = await bin(['--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/validate <files\.\.>[\s\S]*preview <file>[\s\S]*init <file>/);
+    expect(result.stdout).toMatch(/validate <files\.\.>[\s\S]*preview <file>[\s\S]*init <files\.\.>/);
   });
 
   it('exits 2 with one sentence on a usage error', async () => {

@@ -67,9 +67,9 @@ describe('lookup-all: the field of every record with a key', () => {
     expect(tagsOf(mapping, {})).toEqual({ tags: undefined, losses: [] });
   });
 
-  it('refuses a lookup the mapping does not declare when it is compiled', () => {
+  it('refuses a lookup the mapping does not declare, naming where it is read', () => {
     expect(() => mappingWith({ tag_list: { from: 'id', transform: [{ 'lookup-all': 'labels.tag' }] } }, { lookups: { tags: { key: 'ticket_id' } } }))
-      .toThrow('the mapping reads "labels.tag", but has no lookup "labels" (it declares "tags" under "lookups"): declare it, or fix the name.');
+      .toThrow(/conversation\.tag_list\.transform\[0\]: lookup "labels" is not declared in "lookups" \(declared: "tags"\)/);
   });
 });
 
