@@ -147,7 +147,8 @@ function pathsUnderValues(references: readonly FieldReference[], profile: Export
     const parts = reference.field.split('.');
     for (let length = parts.length - 1; length > 0; length--) {
       const column = parts.slice(0, length).join('.');
-      if (columns.has(column)) return profile.column(column).nested === 0;
+      // A null or empty parent only reads as empty; a parent holding text ("web") has no such path
+      if (columns.has(column)) return profile.column(column).nested === 0 && profile.column(column).filled > 0;
     }
     return false;
   });
