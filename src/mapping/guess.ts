@@ -109,40 +109,52 @@ function adaptPreset(
   siblings: Siblings,
 ): Draft {
   const spec = structuredClone(candidate.spec);
-  const notes: string[] = [];
-  const removed: string[] = [];
-  for (const { field, at } of unknown) {
-    const leaf = removeAt(spec, at, siblings);
-    if (leaf === 'messages' && spec.messages !== undefined) notes.push(`The ${candidate.name} preset reads the thread from ${field}, which these records do not hold: it is joined from ${siblings.messages?.file ?? 'its own file'} instead.`);
-    else if (leaf !== undefined) removed.push(`${leaf} (${field})`);
-  }
-  if (removed.length > 0) notes.push(`Left out of the ${candidate.name} preset, whose fields this export does not have: ${removed.join(', ')}.`);
+  const notes = pruneMissing(spec, candidate.name, unknown, siblings);
   const kept = candidate.fields.filter((field) => !unknown.some((reference) => reference.field === field));
   const generic = guessGeneric(profile.columns, profile, dialect, kept);
-  const conversation = spec.conversation as Record<string, unknown>;
-  const guessed = generic.spec.conversation as Record<string, unknown>;
-  const message = conversation.message as Record<string, unknown>;
-  const genericNotes = generic.notes.filter((note) => !note.startsWith('conversation.category') && !note.startsWith('No ticket id') && !note.startsWith('No message text'));
-  if (message.body === undefined && spec.messages === undefined) message.body = bodyOrSubject(guessed, conversation, generic, genericNotes);
-  const user = conversation.user as Record<string, unknown>;
-  const guessedUser = guessed.user as Record<string, unknown>;
-  if (user.email === undefined) user.email = guessedUser.email;
-  if (user.name === undefined && guessedUser.name !== undefined) user.name = guessedUser.name;
-  for (const target of ['subject', 'status', 'tag_list'] as const) {
-    if (conversation[target] === undefined && guessed[target] !== undefined) conversation[target] = guessed[target];
-  }
-  const source = spec.source as Record<string, unknown>;
-  const guessedSource = generic.spec.source as Record<string, unknown>;
-  if (source.key === undefined && guessedSource.key !== undefined) source.key = guessedSource.key;
-  source.format = dialect.format;
-  const data = (conversation.data ??= {}) as Record<string, unknown>;
-  for (const [name, leaf] of Object.entries(guessed.data as Record<string, unknown>)) if (data[name] === undefined) data[name] = leaf;
+  const genericNotes = generic.notes.filter((note) => !/^(conversation\.category|No ticket id|No message text)/.test(note));
+  completeFromGuess(spec, generic, genericNotes);
+  (spec.source as Record<string, unknown>).format = dialect.format;
   return {
     spec,
     mapped: [...kept.map((field) => `reads ${field}`), ...generic.mapped],
     missing: generic.missing.filter((line) => isPlaceholderStill(spec, line)),
     notes: [...notes, ...genericNotes],
   };
+}
+
+/** Removes every leaf of the preset whose field the export lacks; says what went and where the thread comes from. */
+function pruneMissing(spec: Record<string, unknown>, preset: string, unknown: readonly { field: string; at: string }[], siblings: Siblings): string[] {
+  const notes: string[] = [];
+  const removed: string[] = [];
+  for (const { field, at } of unknown) {
+    const leaf = removeAt(spec, at, siblings);
+    if (leaf === 'messages' && spec.messages !== undefined) {
+      notes.push(`The ${preset} preset reads the thread from ${field}, which these records do not hold: it is joined from ${siblings.messages?.file ?? 'its own file'} instead.`);
+    } else if (leaf !== undefined) removed.push(`${leaf} (${field})`);
+  }
+  if (removed.length > 0) notes.push(`Left out of the ${preset} preset, whose fields this export does not have: ${removed.join(', ')}.`);
+  return notes;
+}
+
+/** Fills what the pruned preset lacks (key, subject, body, customer, status, tags, data) from the generic guess. */
+function completeFromGuess(spec: Record<string, unknown>, generic: Draft, notes: string[]): void {
+  const conversation = spec.conversation as Record<string, unknown>;
+  const guessed = generic.spec.conversation as Record<string, unknown>;
+  const message = conversation.message as Record<string, unknown>;
+  if (message.body === undefined && spec.messages === undefined) message.body = bodyOrSubject(guessed, conversation, generic, notes);
+  const user = conversation.user as Record<string, unknown>;
+  const guessedUser = guessed.user as Record<string, unknown>;
+  user.email ??= guessedUser.email;
+  if (guessedUser.name !== undefined) user.name ??= guessedUser.name;
+  for (const target of ['subject', 'status', 'tag_list'] as const) {
+    if (guessed[target] !== undefined) conversation[target] ??= guessed[target];
+  }
+  const source = spec.source as Record<string, unknown>;
+  const guessedKey = (generic.spec.source as Record<string, unknown>).key;
+  if (guessedKey !== undefined) source.key ??= guessedKey;
+  const data = (conversation.data ??= {}) as Record<string, unknown>;
+  for (const [name, leaf] of Object.entries(guessed.data as Record<string, unknown>)) data[name] ??= leaf;
 }
 
 /** The body the generic guess found, else the subject the preset reads (said in a note). */
