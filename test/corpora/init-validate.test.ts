@@ -108,6 +108,9 @@ describe('init → validate on every real export', () => {
     expect(init.code).toBe(1);
     expect(init.stderr).toMatch(/To do: conversation\.user\.email/);
     expect(mapping.messages).toEqual([{ body: { from: 'answer', required: true }, role: 'agent' }]);
+    // 97 of its 99 bodies hold "\n" escapes and none a real line break: unescaped, nothing else
+    expect(mapping.conversation.message.body).toEqual({ from: 'body', transform: ['unescape-newlines'], required: true });
+    expect(init.stderr).toMatch(/Left out .*version \(99 rows\)/);
     expect(validate.code).toBe(2);
     expect(validate.stderr).toContain('conversation.user.email.from');
   });
@@ -142,6 +145,7 @@ describe('init → validate on every real export', () => {
     // The ticket sent by e-mail is valid; the other names its requester only by requester_id, whom
     // the users file of this sample does not hold: invalid, and said so
     expect(report).toMatchObject({ rows: 2, valid: 1, invalid: 1 });
+    expect(unused(report)).toEqual(expect.arrayContaining(['raw_subject', 'recipient', 'follower_ids']));
     expect(JSON.stringify(report.top_errors)).toContain('conversation.user.email: required');
     expect(validate.code).toBe(1);
   });
@@ -153,6 +157,7 @@ describe('init → validate on every real export', () => {
     expect(mapping.lookups).toMatchObject({ users: { key: '_id' } });
     expect(report).toMatchObject({ rows: 200 });
     expect(report.valid as number).toBeGreaterThan(190);
+    expect(unused(report)).toEqual(['url', 'external_id', 'has_incidents']);
     expectNoMapErrors(report);
   });
 
@@ -161,6 +166,9 @@ describe('init → validate on every real export', () => {
     expect(init.stderr).toContain('Recognised a helpscout-json export: using the helpscout-json preset.');
     expect(mapping.messages).toMatchObject({ from: 'threads' });
     expect(report).toMatchObject({ rows: 1, valid: 1 });
+    // The thread is read whole; what the preset leaves (the conversation's own createdBy, its source) is named
+    expect(unused(report)).toEqual(expect.arrayContaining(['createdBy.email', 'source.type', 'preview']));
+    expect(unused(report).some((field) => field.startsWith('threads'))).toBe(false);
   });
 
   it('Freshdesk API ticket: the freshdesk-json preset, its conversations joined from v2_conversations.json', async () => {
@@ -169,6 +177,7 @@ describe('init → validate on every real export', () => {
     expect(mapping.messages).toMatchObject({ join: { on: 'ticket_id' } });
     expect(init.stderr).toMatch(/--messages \S+v2_conversations\.json/);
     expect(report).toMatchObject({ rows: 1, valid: 1, messages_files: { messages: 2 } });
+    expect(unused(report)).toEqual(expect.arrayContaining(['description_text', 'spam', 'fr_escalated']));
   });
 
   it('Help Scout API conversations, one document each in a folder: init and validate read the folder as one export', async () => {
