@@ -132,6 +132,12 @@ export function reportLines(report: LossReport): string[] {
     lines.push(...unused.slice(0, SHOWN_FIELDS).map(({ field, rows }) => `  ${field}: ${formatCount(rows)} ${rows === 1 ? 'row' : 'rows'}`));
     if (unused.length > SHOWN_FIELDS) lines.push(`  and ${formatCount(unused.length - SHOWN_FIELDS)} more`);
   }
+  const inMessages = report.messageFields?.unused ?? [];
+  if (inMessages.length > 0) {
+    lines.push('Unused fields of the messages files (map them in messages, or list them in source.ignore):');
+    lines.push(...inMessages.slice(0, SHOWN_FIELDS).map(({ field, rows }) => `  ${field}: ${formatCount(rows)} ${rows === 1 ? 'message' : 'messages'}`));
+    if (inMessages.length > SHOWN_FIELDS) lines.push(`  and ${formatCount(inMessages.length - SHOWN_FIELDS)} more`);
+  }
   if (ignoreUnmatched.length > 0) lines.push(`source.ignore names what no record holds: ${ignoreUnmatched.map((f) => JSON.stringify(f)).join(', ')}.`);
   const unmapped = new Map(report.unmapped.map((values) => [values.at, values]));
   const defaulted = report.targets.filter((target) => target.defaulted > 0);

@@ -68,6 +68,9 @@ function reportJson(report: LossReport) {
   const { source, unused, ignored, emptyEverywhere, ignoreUnmatched } = report.fields;
   return {
     fields: { source, unused, ignored, empty_everywhere: emptyEverywhere, ignore_unmatched: ignoreUnmatched },
+    messages_fields: report.messageFields
+      ? { source: report.messageFields.source, unused: report.messageFields.unused, ignored: report.messageFields.ignored, empty_everywhere: report.messageFields.emptyEverywhere }
+      : null,
     targets: report.targets.map((t) => ({
       leaf: t.at, per: t.per, reads: t.reads, count: t.count, value: t.value, empty: t.empty,
       default_taken: t.defaulted, default_taken_empty: t.defaultedEmpty, default: t.fallback ?? null,

@@ -156,6 +156,14 @@ function threadIdsOf(messages: MessagesSectionSpec): 'mapped' | 'position' {
  * the record reads their list (`messages.from`), except when the messages are a list of templates
  * made of the record's own columns.
  */
+/** The fields of one message of a messages file that the mapping reads: its key, then its leaves' fields. */
+function messageFieldsOf(references: readonly FieldReference[], on: string | undefined): string[] {
+  if (on === undefined) return [];
+  const keyFields = isTemplate(on) ? templateFields(on) : [on];
+  const inElement = references.filter((r) => r.at.startsWith('messages.') && r.at !== 'messages.from').map((r) => r.field);
+  return [...new Set([...keyFields, ...inElement])];
+}
+
 function recordFieldsOf(references: readonly FieldReference[], messages: MessagesSectionSpec | undefined): string[] {
   const elementsAreRecords = Array.isArray(messages);
   const inElement = (at: string) => at.startsWith('messages.') && at !== 'messages.from';
@@ -189,6 +197,7 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
     canonical: normalized,
     references,
     recordFields: recordFieldsOf(references, spec.messages),
+    messageFields: messageFieldsOf(references, on),
     ignore,
     tallies,
     keyOf,

@@ -79,6 +79,8 @@ export interface CompiledMapping {
   readonly references: readonly FieldReference[];
   /** The paths of a source record the mapping reads (a message list as the list, not its items' paths). */
   readonly recordFields: readonly string[];
+  /** The paths of a messages file's record the mapping reads (`messages.join`: its key and each message's fields). */
+  readonly messageFields: readonly string[];
   /** `source.ignore`: columns or paths left out on purpose. */
   readonly ignore: readonly string[];
   /** What each leaf reading the source gave, counted as rows are mapped (for `validate`'s report). */

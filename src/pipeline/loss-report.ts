@@ -39,6 +39,8 @@ export interface UnmappedValues {
 /** Everything `validate` found the mapping does not carry: source fields, leaves, values no map covers. */
 export interface LossReport {
   fields: FieldCoverage;
+  /** The same for the records of the messages files (`messages.join`), when there are any. */
+  messageFields?: FieldCoverage | undefined;
   targets: TargetCount[];
   unmapped: UnmappedValues[];
 }
@@ -50,7 +52,7 @@ function targetOf(tally: LeafTally): TargetCount {
 }
 
 /** The loss report of the records counted by `fields`, mapped by `mapping`. */
-export function buildLossReport(fields: FieldCounter, mapping: CompiledMapping): LossReport {
+export function buildLossReport(fields: FieldCounter, mapping: CompiledMapping, messageFields?: FieldCounter): LossReport {
   const tallies = mapping.tallies.list();
   const unmapped = tallies.filter((tally) => tally.unmapped.total > 0).map((tally): UnmappedValues => ({
     at: tally.at,
@@ -61,7 +63,12 @@ export function buildLossReport(fields: FieldCounter, mapping: CompiledMapping):
     other: tally.unmapped.other,
     values: tally.unmapped.top(TOP_UNMAPPED),
   }));
-  return { fields: coverFields(fields.counts(), mapping.recordFields, mapping.ignore), targets: tallies.map(targetOf), unmapped };
+  return {
+    fields: coverFields(fields.counts(), mapping.recordFields, mapping.ignore),
+    ...(messageFields ? { messageFields: coverFields(messageFields.counts(), mapping.messageFields, mapping.ignore) } : {}),
+    targets: tallies.map(targetOf),
+    unmapped,
+  };
 }
 
 /** What `--strict` weighs besides the report: the row counts, the loss counts, the messages files. */
@@ -83,6 +90,8 @@ export function strictReasons(inputs: StrictInputs): string[] {
   if (duplicates > 0) reasons.push(`${plural(duplicates, 'row is a duplicate', 'rows are duplicates')}`);
   const unused = report.fields.unused;
   if (unused.length > 0) reasons.push(`${plural(unused.length, 'source field holds', 'source fields hold')} values the mapping neither reads nor ignores (${unused.slice(0, 3).map((f) => f.field).join(', ')}${unused.length > 3 ? ', …' : ''})`);
+  const unusedInMessages = report.messageFields?.unused ?? [];
+  if (unusedInMessages.length > 0) reasons.push(`${plural(unusedInMessages.length, 'field of the messages files holds', 'fields of the messages files hold')} values the mapping neither reads nor ignores (${unusedInMessages.slice(0, 3).map((f) => f.field).join(', ')}${unusedInMessages.length > 3 ? ', …' : ''})`);
   const defaulted = report.targets.filter((target) => target.defaulted > 0);
   if (defaulted.length > 0) reasons.push(`${plural(defaulted.length, 'leaf took its default', 'leaves took their default')} (${defaulted.slice(0, 3).map((t) => t.at).join(', ')}${defaulted.length > 3 ? ', …' : ''})`);
   const kinds = (Object.keys(LOSS_KINDS) as LossKind[]).filter((kind) => (losses[kind] ?? 0) > 0);

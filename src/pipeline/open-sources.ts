@@ -34,7 +34,13 @@ export interface OpenedSources {
 export async function openSources(
   files: readonly string[],
   mapping: CompiledMapping,
-  options: { threadMinBytes?: number; messages?: readonly string[]; lookups?: Readonly<Record<string, string>> } = {},
+  options: {
+    threadMinBytes?: number;
+    messages?: readonly string[];
+    lookups?: Readonly<Record<string, string>>;
+    /** Given every record of the messages files as it is staged (validate counts their fields). */
+    onMessageRecord?: (fields: Fields) => void;
+  } = {},
 ): Promise<OpenedSources> {
   const sources: Source[] = [];
   let stage: RecordStage | undefined;
@@ -47,7 +53,7 @@ export async function openSources(
   try {
     const warnings: string[] = [];
     await stageLookups(options.lookups ?? {}, mapping, warnings, lookupStages);
-    stage = await stageMessages(options.messages ?? [], mapping, warnings);
+    stage = await stageMessages(options.messages ?? [], mapping, warnings, options.onMessageRecord);
     if (mapping.threadIds === 'position') {
       warnings.push('messages.origin_id is not mapped: messages are known by their position in the thread, so each record must always hold its whole thread, in the same order. Map the export\'s message id if it has one.');
     }
@@ -136,7 +142,7 @@ function readBy(readers: readonly string[], word = 'read by'): string {
  * Stages the messages files of a relational export before any ticket is read; refuses
  * `--messages` without `messages.join` in the mapping, and the reverse.
  */
-async function stageMessages(files: readonly string[], mapping: CompiledMapping, warnings: string[]): Promise<RecordStage | undefined> {
+async function stageMessages(files: readonly string[], mapping: CompiledMapping, warnings: string[], onRecord?: (fields: Fields) => void): Promise<RecordStage | undefined> {
   if (!mapping.join) {
     if (files.length === 0) return undefined;
     throw new ImportError('USAGE', '--messages names messages files, but the mapping has no "messages.join" saying how they join the tickets: add it, or leave --messages out.');
@@ -147,7 +153,7 @@ async function stageMessages(files: readonly string[], mapping: CompiledMapping,
   const stage = await RecordStage.load(files, mapping.join, (file: StagedFile) => {
     warnings.push(...file.warnings.map((warning) => `${file.file}: ${warning}`));
     warnings.push(...reportUnknown(file, findUnknownMessageColumns(mapping, file.columns)));
-  });
+  }, onRecord);
   if (stage.problemCount > 0) {
     const shown = stage.problems.slice(0, 5).map((problem) => `  ${problem.file}:${problem.line}: ${problem.message}`);
     warnings.push(`${stage.problemCount} message records cannot be read and are left out:\n${shown.join('\n')}${stage.problemCount > 5 ? '\n  ...' : ''}`);

@@ -62,7 +62,10 @@ export interface ValidateSummary extends ValidateCounts {
 
 /** Reads, maps and validates every row of every file; sends nothing. */
 export async function validateFiles(options: ValidateOptions): Promise<ValidateSummary> {
-  const opened = await openSources(options.files, options.mapping, { ...options, messages: options.messages ?? [], lookups: options.lookups ?? {} });
+  const messageFields = new FieldCounter();
+  const opened = await openSources(options.files, options.mapping, {
+    ...options, messages: options.messages ?? [], lookups: options.lookups ?? {}, onMessageRecord: (fields) => messageFields.add(fields),
+  });
   opened.warnings.forEach((warning) => options.onWarning?.(warning));
   const run: Checking = { options, opened, keys: new KeyIndex(), errors: new Map(), total: { rows: 0, valid: 0, invalid: 0, duplicates: 0 }, rejects: undefined, losses: {}, lossExamples: {}, fields: new FieldCounter() };
   let perFile: ValidateSummary['files'] = [];
@@ -83,7 +86,7 @@ export async function validateFiles(options: ValidateOptions): Promise<ValidateS
     await run.rejects?.close().catch(() => undefined);
   }
   const topErrors = [...run.errors.values()].sort((a, b) => b.count - a.count).slice(0, options.topErrors ?? 5);
-  const report = buildLossReport(run.fields, options.mapping);
+  const report = buildLossReport(run.fields, options.mapping, opened.stage ? messageFields : undefined);
   return { ...run.total, files: perFile, topErrors, losses: sortedLossCounts(run.losses), lossExamples: run.lossExamples, ...(messageFiles ? { messageFiles } : {}), report };
 }
 

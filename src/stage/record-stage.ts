@@ -63,7 +63,7 @@ export class RecordStage {
    * Reads every messages file into the stage. `check` sees each file's columns before its records
    * are read (it throws for a column the mapping needs and the file lacks).
    */
-  static async load(files: readonly string[], join: JoinOptions, check: (file: StagedFile) => void): Promise<RecordStage> {
+  static async load(files: readonly string[], join: JoinOptions, check: (file: StagedFile) => void, onRecord?: (fields: Fields) => void): Promise<RecordStage> {
     const db = openSqlite('');
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
@@ -88,6 +88,7 @@ export class RecordStage {
               stage.noteProblem({ file, line: record.line, message: record.problem?.message ?? `${join.at ?? 'messages.join.on'}: the key (${join.on}) is empty` });
               continue;
             }
+            onRecord?.(record.fields);
             insert.run(key, stage.count++, fileIndex, record.line, JSON.stringify(record.fields));
             if (++batch % COMMIT_EVERY === 0) db.exec('COMMIT; BEGIN');
           }

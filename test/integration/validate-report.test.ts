@@ -115,3 +115,25 @@ describe('validate: the loss report', () => {
     });
   });
 });
+
+describe('the loss report of a relational export', () => {
+  it('names the fields of the messages files that no message leaf reads, and --strict counts them', async () => {
+    const tickets = await write('tickets.csv', 'id,subject,email\nT1,Hi,a@example.com\nT2,Yo,b@example.com\n');
+    const comments = await write('comments.csv', 'id,ticket_id,body,created,channel_flag,blank\nc1,T1,First,2024-05-01 10:00:00,FALSE,\nc2,T2,Second,2024-05-01 11:00:00,TRUE,\n');
+    const mapping = await write('m.json', JSON.stringify({
+      source: { key: 'id' },
+      conversation: { subject: '{{subject}}', category: 'support', message: {}, user: { email: '{{email}}' } },
+      messages: { join: { on: 'ticket_id' }, order_by: 'created', body: '{{body}}', origin_id: '{{id}}' },
+    }));
+    const result = await validate([tickets, '--mapping', mapping, '--messages', comments, '--json', '--strict']);
+    const summary = JSON.parse(result.stdout) as { valid: number; messages_fields: { unused: { field: string; rows: number }[]; empty_everywhere: number }; strict: { failed: boolean; reasons: string[] } };
+    expect(summary.valid).toBe(2);
+    expect(summary.messages_fields.unused).toEqual([{ field: 'channel_flag', rows: 2 }]);
+    expect(summary.messages_fields.empty_everywhere).toBe(1);
+    expect(result.code).toBe(1);
+    expect(summary.strict.reasons.join('; ')).toContain('1 field of the messages files holds values the mapping neither reads nor ignores (channel_flag)');
+
+    const human = await validate([tickets, '--mapping', mapping, '--messages', comments]);
+    expect(human.stdout).toMatch(/Unused fields of the messages files \(map them in messages, or list them in source\.ignore\):\n {2}channel_flag: 2 messages/);
+  });
+});
