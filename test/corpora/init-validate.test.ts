@@ -167,7 +167,7 @@ describe('init → validate on every real export', () => {
     expect(mapping.messages).toMatchObject({ from: 'threads' });
     expect(report).toMatchObject({ rows: 1, valid: 1 });
     // The thread is read whole; what the preset leaves (the conversation's own createdBy, its source) is named
-    expect(unused(report)).toEqual(expect.arrayContaining(['createdBy.email', 'source.type', 'preview']));
+    expect(unused(report)).toEqual(expect.arrayContaining(['createdBy.email', 'source.via', 'preview']));
     expect(unused(report).some((field) => field.startsWith('threads'))).toBe(false);
   });
 
