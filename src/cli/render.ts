@@ -2,6 +2,7 @@ import { LOSS_KINDS, type LossCounts, type LossKind } from '../mapping/losses.js
 import cliProgress from 'cli-progress';
 import type { ProgressSnapshot } from '../pipeline/progress.js';
 import type { LossReport, TargetCount, UnmappedValues } from '../pipeline/loss-report.js';
+import { redact } from '../redact.js';
 import type { CliStreams } from './io.js';
 
 /** How much a command may print. */
@@ -14,7 +15,10 @@ export interface RenderOptions {
   statusEverySeconds?: number;
 }
 
-/** The only place that prints: results on stdout, progress and notes on stderr. */
+/**
+ * The only place that prints: results on stdout, progress and notes on stderr. Every text goes
+ * through `redact`, so a registered secret is never printed, whatever message carries it.
+ */
 export class Renderer {
   private bar: cliProgress.SingleBar | undefined;
   private readonly startedAt = Date.now();
@@ -27,23 +31,23 @@ export class Renderer {
 
   /** A command's human-readable result (suppressed with --json, where stdout holds JSON only). */
   result(text: string): void {
-    if (!this.options.json) this.streams.stdout.write(ensureNewline(text));
+    if (!this.options.json) this.streams.stdout.write(ensureNewline(redact(text)));
   }
 
   /** The one JSON object of `--json`. */
   json(value: unknown): void {
-    this.streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.streams.stdout.write(`${redact(JSON.stringify(value, null, 2))}\n`);
   }
 
   /** A note for the person at the terminal (warnings, hints); silent with --quiet. */
   note(text: string): void {
-    if (!this.options.quiet) this.streams.stderr.write(ensureNewline(text));
+    if (!this.options.quiet) this.streams.stderr.write(ensureNewline(redact(text)));
   }
 
   /** An error sentence; always printed. */
   error(text: string): void {
     this.stopProgress();
-    this.streams.stderr.write(ensureNewline(text));
+    this.streams.stderr.write(ensureNewline(redact(text)));
   }
 
   /** Shows progress: a bar on a terminal, a status line every few seconds otherwise. */

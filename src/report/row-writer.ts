@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { describeErrno, ImportError, type RowProblem } from '../errors.js';
+import { redact } from '../redact.js';
 
 /** One row that did not make it, as written to a rejects or failures file. */
 export interface ReportRow {
@@ -28,6 +29,7 @@ const FLUSH_AT = 64 * 1024;
 /**
  * Writes report rows to a file with bounded buffering: JSONL (one object a line, `errors` list and
  * `fields` object) or CSV (fixed columns, then one column per source field, safe for spreadsheets).
+ * No registered secret is written, whichever cell carries it.
  */
 export class RowWriter {
   private buffer: string[] = [];
@@ -81,7 +83,7 @@ export class RowWriter {
   }
 
   private push(text: string): void {
-    this.buffer.push(text);
+    this.buffer.push(redact(text));
     this.buffered += text.length;
   }
 
