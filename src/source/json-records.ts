@@ -2,7 +2,7 @@ import { SourceDecoder } from './decode.js';
 import type { OpenedFile } from './file.js';
 import { JsonScanner, type Frame, type ScanHandler } from './json-scan.js';
 import type { RecordsAt } from './json-survey.js';
-import { brokenRecord, describeJsonValue, encodingProblem, isJsonObject } from './source-base.js';
+import { encodingProblem, parseJsonRecord } from './source-base.js';
 import type { SourceRecord } from './types.js';
 
 /**
@@ -109,20 +109,8 @@ export class RecordReader implements ScanHandler {
 
   private toRecord(text: string): SourceRecord {
     const recordNo = ++this.recordNo;
-    const { file, line } = this;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      return brokenRecord(file, line, recordNo, text.trim(), 'ROW_MALFORMED', `is not valid JSON: ${why}`);
-    }
-    if (!isJsonObject(value)) {
-      const message = `is not a JSON object but ${describeJsonValue(value)} — each record must be an object`;
-      return brokenRecord(file, line, recordNo, text.trim(), 'ROW_MALFORMED', message);
-    }
-    const record: SourceRecord = { file, line, recordNo, fields: value };
-    if (this.decoder.replaced && text.includes('\uFFFD')) record.problem = encodingProblem(this.input.encoding);
+    const record = parseJsonRecord(text, { file: this.file, line: this.line, recordNo, each: 'each record must be an object' });
+    if (record.problem === undefined && this.decoder.replaced && text.includes('\uFFFD')) record.problem = encodingProblem(this.input.encoding);
     return record;
   }
 }

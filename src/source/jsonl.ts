@@ -1,7 +1,7 @@
 import { collectPaths, COLUMN_SAMPLE } from './columns.js';
 import { SourceDecoder } from './decode.js';
 import { CHUNK_SIZE, fileError, type OpenedFile } from './file.js';
-import { BatchSource, brokenRecord, describeJsonValue, encodingProblem, isJsonObject } from './source-base.js';
+import { BatchSource, encodingProblem, parseJsonRecord } from './source-base.js';
 import type { Source, SourceRecord } from './types.js';
 
 /** Reads JSON Lines chunk by chunk: one object per line, blank lines counted but skipped. */
@@ -84,22 +84,8 @@ class JsonlReader {
     const line = this.nextLine++;
     if (text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '')) return;
     const file = this.input.file.file;
-    const recordNo = ++this.recordNo;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      records.push(brokenRecord(file, line, recordNo, text, 'ROW_MALFORMED', `is not valid JSON: ${why}`));
-      return;
-    }
-    if (!isJsonObject(value)) {
-      const message = `is not a JSON object but ${describeJsonValue(value)} — each line must hold one object`;
-      records.push(brokenRecord(file, line, recordNo, text, 'ROW_MALFORMED', message));
-      return;
-    }
-    const record: SourceRecord = { file, line, recordNo, fields: value };
-    if (this.decoder.replaced && text.includes('\uFFFD')) record.problem = encodingProblem(this.input.encoding);
+    const record = parseJsonRecord(text, { file, line, recordNo: ++this.recordNo, each: 'each line must hold one object' });
+    if (record.problem === undefined && this.decoder.replaced && text.includes('\uFFFD')) record.problem = encodingProblem(this.input.encoding);
     records.push(record);
   }
 }

@@ -32,6 +32,55 @@ export function describeJsonValue(value: unknown): string {
   return type === 'object' ? 'an object' : `a ${type}`;
 }
 
+/**
+ * How deeply objects and arrays may sit inside one another in a record, the record itself the
+ * first level. Past it, walking the record (its columns, its mapping, JSON.stringify for the
+ * ledger) would exhaust the stack: such a record is one broken row, never the end of the run.
+ */
+export const MAX_DEPTH = 64;
+
+/** True when objects or arrays sit inside one another deeper than `limit` levels; recurses `limit` calls at most. */
+export function nestedDeeper(value: unknown, limit = MAX_DEPTH): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit === 0) return true;
+  const container = value as Record<string, unknown>;
+  // for…in allocates nothing: this runs on every record read
+  for (const name in container) {
+    const child = container[name];
+    if (typeof child === 'object' && child !== null && nestedDeeper(child, limit - 1)) return true;
+  }
+  return false;
+}
+
+/** Where a record of JSON text was, and what each record of its file must be (for messages). */
+export interface JsonPlace {
+  file: string;
+  line: number;
+  recordNo: number;
+  /** Ends "is not a JSON object but an array — <each>": `each line must hold one object`. */
+  each: string;
+}
+
+/** One record of JSON text: parsed, or broken (not JSON, not an object, nested too deep) with its text. */
+export function parseJsonRecord(text: string, place: JsonPlace): SourceRecord {
+  const { file, line, recordNo } = place;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return brokenRecord(file, line, recordNo, text.trim(), 'ROW_MALFORMED', `is not valid JSON: ${why}`);
+  }
+  if (!isJsonObject(value)) {
+    return brokenRecord(file, line, recordNo, text.trim(), 'ROW_MALFORMED', `is not a JSON object but ${describeJsonValue(value)} — ${place.each}`);
+  }
+  if (nestedDeeper(value)) {
+    const message = `the record is nested deeper than ${MAX_DEPTH} levels (objects or arrays inside one another): flatten it in the export, or leave it out`;
+    return brokenRecord(file, line, recordNo, text.trim(), 'ROW_MALFORMED', message);
+  }
+  return { file, line, recordNo, fields: value };
+}
+
 /** True for a JSON object (not an array, not null). */
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
