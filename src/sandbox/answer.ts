@@ -3,9 +3,16 @@ import type { StatsRecorder } from './stats.js';
 
 /** What the server does with a request: answer with JSON, drop the socket, or hold it. */
 export type Answer =
-  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string>; retryAt?: number }
   | { kind: 'drop' }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** A 2xx that is not JSON: a maintenance or proxy page. */
+  | { kind: 'html'; status: number; text: string }
+  /** A JSON answer sent one byte at a time. */
+  | { kind: 'drip'; status: number; body: unknown };
+
+/** The page a maintenance window or a captive proxy answers with, status 200. */
+export const MAINTENANCE_PAGE = '<!DOCTYPE html><html><head><title>Down for maintenance</title></head><body><h1>We will be back soon</h1></body></html>';
 
 /** A JSON answer. */
 export function json(status: number, body: unknown, headers?: Record<string, string>): Answer {
@@ -50,5 +57,12 @@ export function answerWithFault(fault: ChosenFault | null, request: FaultTarget,
     case 'hang-after':
       request.create();
       return { kind: 'hang' };
+    case 'html-before':
+      return { kind: 'html', status: 200, text: MAINTENANCE_PAGE };
+    case 'html-after':
+      request.create();
+      return { kind: 'html', status: 200, text: MAINTENANCE_PAGE };
+    case 'drip-after':
+      return { kind: 'drip', status: request.okStatus, body: request.create() };
   }
 }

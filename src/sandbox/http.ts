@@ -34,6 +34,37 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
+/** Writes an HTML page unless the socket is already gone. */
+export function sendHtml(res: ServerResponse, status: number, text: string): void {
+  if (res.destroyed || res.writableEnded) return;
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * Writes a JSON answer one byte every `intervalMs` (a socket that is never idle for long, an answer
+ * that never ends in time); stops when the client goes away or the server closes.
+ */
+export function dripJson(res: ServerResponse, status: number, body: unknown, intervalMs: number, signal: AbortSignal): void {
+  const bytes = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': bytes.length });
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || signal.aborted) {
+      clearInterval(timer);
+      res.destroy();
+      return;
+    }
+    res.write(bytes.subarray(sent, sent + 1));
+    sent += 1;
+    if (sent >= bytes.length) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, intervalMs);
+  res.once('close', () => clearInterval(timer));
+}
+
 /** The user and password of an HTTP Basic Authorization header, or null. */
 export function parseBasicAuth(header: string | undefined): { user: string; password: string } | null {
   const match = /^Basic\s+(\S+)\s*$/i.exec(header ?? '');

@@ -19,6 +19,9 @@ export const SANDBOX_DEFAULTS: Readonly<NormalizedSandboxOptions> = Object.freez
   hangMs: 30_000,
   staff: [],
   staffListing: true,
+  ignoreDataFilter: false,
+  redirectTo: null,
+  dripMs: 500,
 });
 
 /** Applies a patch to normalized options; throws a RangeError on a value the server cannot honour. */
@@ -67,6 +70,8 @@ function normalizeStaff(specs: readonly unknown[]): HeldUser[] {
 function checkOptions(options: NormalizedSandboxOptions): void {
   if (!(options.latencyMs >= 0)) throw new RangeError(`sandbox latencyMs must be 0 or more, got ${options.latencyMs}`);
   if (!(options.hangMs >= 0)) throw new RangeError(`sandbox hangMs must be 0 or more, got ${options.hangMs}`);
+  if (!(options.dripMs >= 0)) throw new RangeError(`sandbox dripMs must be 0 or more, got ${options.dripMs}`);
+  if (![false, true, 'seconds', 'date'].includes(options.retryAfter)) throw new RangeError(`sandbox retryAfter must be true, false, 'seconds' or 'date', got ${String(options.retryAfter)}`);
   if (options.createdStatus !== 200 && options.createdStatus !== 201) {
     throw new RangeError(`sandbox createdStatus must be 200 or 201, got ${String(options.createdStatus)}`);
   }

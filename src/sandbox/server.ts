@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { error, type Answer } from './answer.js';
+import { error, json, type Answer } from './answer.js';
 import { handleApi, type ApiContext } from './api.js';
 import { FaultPlan } from './faults.js';
-import { acceptsJson, delay, parseBasicAuth, readBody, sameSecret, sendJson } from './http.js';
+import { acceptsJson, delay, dripJson, parseBasicAuth, readBody, sameSecret, sendHtml, sendJson } from './http.js';
 import { copyOptions, mergeSandboxOptions, SANDBOX_DEFAULTS } from './options.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
 import { API_PREFIX, parseApiRoute, routeLabel } from './routes.js';
@@ -53,6 +53,7 @@ class SandboxState {
 
   /** One request: read it whole, decide the answer, then deliver it (after the configured latency). */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
     const url = new URL(req.url ?? '/', `http://${HOST}`);
     const method = req.method ?? 'GET';
     let body: Buffer | null;
@@ -62,13 +63,15 @@ class SandboxState {
       return; // the client went away before sending everything: nobody to answer
     }
     if (url.pathname.startsWith(CONTROL_PREFIX)) return this.control(method, url.pathname, res);
-    this.ctx.stats.request(routeLabel(method, url.pathname));
+    const route = routeLabel(method, url.pathname);
+    this.ctx.stats.request(route);
     let answer: Answer;
     try {
       answer = this.decide(req, method, url, body);
     } catch {
       answer = error(500, 'Internal Server Error'); // a sandbox bug must not hang the client
     }
+    this.ctx.stats.log({ at, route, status: statusOf(answer), ...(answer.kind === 'json' && answer.retryAt !== undefined ? { retryAt: answer.retryAt } : {}) });
     await this.deliver(req, res, answer);
   }
 
@@ -106,16 +109,15 @@ class SandboxState {
   private decide(req: IncomingMessage, method: string, url: URL, body: Buffer | null): Answer {
     if (!url.pathname.startsWith(API_PREFIX)) return error(404, 'Not Found');
     const { options } = this.ctx;
+    // A moved host answers before it looks at anything, credentials included.
+    if (options.redirectTo !== null) return json(302, { error: 'Moved' }, { Location: options.redirectTo.replace(/\/$/, '') + url.pathname.slice(API_PREFIX.length - 1) + url.search });
     const auth = parseBasicAuth(req.headers.authorization);
     const authentic =
       auth !== null && auth.user.toLowerCase() === options.email.toLowerCase() && sameSecret(auth.password, options.token);
     if (!auth || !authentic) return error(403, 'Invalid credentials');
     // Checked before anything is parsed or created: a 429 never creates.
     const rate = this.limiter.check(auth.password, options.rateLimit);
-    if (!rate.allowed) {
-      const headers = options.retryAfter ? { 'Retry-After': String(rate.retryAfterSeconds) } : undefined;
-      return { kind: 'json', status: 429, body: { error: 'Too Many Requests' }, ...(headers ? { headers } : {}) };
-    }
+    if (!rate.allowed) return tooManyRequests(options.retryAfter, rate.retryAfterSeconds);
     const route = parseApiRoute(url.pathname);
     if (!route.jsonSuffix && !acceptsJson(req.headers.accept)) return error(406, 'Accept header must be application/json');
     if (body === null) return error(413, 'Payload Too Large');
@@ -125,9 +127,11 @@ class SandboxState {
   // Stats record the decision before the latency, so they are current as soon as anything was created.
   private async deliver(req: IncomingMessage, res: ServerResponse, answer: Answer): Promise<void> {
     const { stats, options } = this.ctx;
-    stats.outcome(answer.kind === 'json' ? answer.status : answer.kind === 'drop' ? 'dropped' : 'hung');
+    stats.outcome(statusOf(answer));
     await delay(options.latencyMs, this.closing.signal);
     if (answer.kind === 'json') return sendJson(res, answer.status, answer.body, answer.headers);
+    if (answer.kind === 'html') return sendHtml(res, answer.status, answer.text);
+    if (answer.kind === 'drip') return dripJson(res, answer.status, answer.body, options.dripMs, this.closing.signal);
     if (answer.kind === 'drop') {
       req.socket.destroy();
       return;
@@ -158,6 +162,22 @@ class SandboxState {
     if (method === 'GET' && pathname === `${CONTROL_PREFIX}stats`) return sendJson(res, 200, stats.snapshot());
     sendJson(res, 404, { error: 'Not Found' });
   }
+}
+
+/** The status an answer is counted and logged under. */
+function statusOf(answer: Answer): number | 'dropped' | 'hung' | 'dripped' {
+  if (answer.kind === 'json' || answer.kind === 'html') return answer.status;
+  return answer.kind === 'drop' ? 'dropped' : answer.kind === 'hang' ? 'hung' : 'dripped';
+}
+
+/** A 429, with Retry-After in the form asked for; `retryAt` the time it names. */
+function tooManyRequests(form: NormalizedSandboxOptions['retryAfter'], seconds: number): Answer {
+  const body = { error: 'Too Many Requests' };
+  if (form === false) return json(429, body);
+  if (form !== 'date') return { kind: 'json', status: 429, body, headers: { 'Retry-After': String(seconds) }, retryAt: Date.now() + seconds * 1000 };
+  // An HTTP date has whole seconds: the next whole second at least `seconds` ahead.
+  const retryAt = Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000;
+  return { kind: 'json', status: 429, body, headers: { 'Retry-After': new Date(retryAt).toUTCString() }, retryAt };
 }
 
 function listen(server: Server, port: number): Promise<number> {

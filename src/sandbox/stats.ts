@@ -1,4 +1,7 @@
-import type { FaultEvent, SandboxStats } from './types.js';
+import type { FaultEvent, LoggedRequest, SandboxStats } from './types.js';
+
+/** Requests the log keeps (the oldest are dropped first). */
+export const REQUEST_LOG_SIZE = 10_000;
 
 /** Empty counters. */
 export function emptyStats(): SandboxStats {
@@ -12,6 +15,7 @@ export function emptyStats(): SandboxStats {
     notifications: 0,
     duplicateKeys: 0,
     duplicateOriginIds: 0,
+    requestLog: [],
   };
 }
 
@@ -25,8 +29,14 @@ export class StatsRecorder {
     bump(this.stats.byRoute, route);
   }
 
-  /** The request ended with this status, or 'dropped' / 'hung' when no answer was sent. */
-  outcome(status: number | 'dropped' | 'hung'): void {
+  /** One request, when it arrived and how it was answered. */
+  log(entry: LoggedRequest): void {
+    this.stats.requestLog.push({ ...entry });
+    if (this.stats.requestLog.length > REQUEST_LOG_SIZE) this.stats.requestLog.shift();
+  }
+
+  /** The request ended with this status, or 'dropped' / 'hung' / 'dripped' when no whole answer was sent at once. */
+  outcome(status: number | 'dropped' | 'hung' | 'dripped'): void {
     bump(this.stats.byStatus, String(status));
     if (status === 429) this.stats.rateLimited += 1;
   }

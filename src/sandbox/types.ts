@@ -1,5 +1,10 @@
 /** A scripted or random failure of one POST, named by what the client sees and whether anything was created. */
-export type FaultKind = '500-before' | '500-after' | '503-before' | 'drop-before' | 'drop-after' | 'hang-after' | '422';
+export type FaultKind =
+  | '500-before' | '500-after' | '503-before' | 'drop-before' | 'drop-after' | 'hang-after' | '422'
+  /** A 200 HTML page (a maintenance page, a proxy's), before or after creating. */
+  | 'html-before' | 'html-after'
+  /** Creates, then sends the answer one byte every `dripMs`. */
+  | 'drip-after';
 
 /** Every fault kind, in the order random faults are drawn (the order is part of seed reproducibility). */
 export const FAULT_KINDS: readonly FaultKind[] = [
@@ -10,7 +15,13 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'drop-after',
   'hang-after',
   '422',
+  'html-before',
+  'html-after',
+  'drip-after',
 ];
+
+/** How a 429 says when to come back: not at all, in whole seconds, or as an HTTP date. */
+export type RetryAfterForm = false | true | 'seconds' | 'date';
 
 /** What a caller may set when starting the sandbox; every field has a default. */
 export interface SandboxOptions {
@@ -28,8 +39,8 @@ export interface SandboxOptions {
   keyField?: string;
   /** Requests per second per token, all /api/v1 endpoints; default: no limit (also null or 0, to lift one). */
   rateLimit?: number | null;
-  /** Send Retry-After (whole seconds) with 429; default false (Re:amaze documents no header). */
-  retryAfter?: boolean;
+  /** Send Retry-After with 429: true or 'seconds' (whole seconds), 'date' (an HTTP date); default false (Re:amaze documents no header). */
+  retryAfter?: RetryAfterForm;
   /** Milliseconds added before every /api/v1 answer; default 0. */
   latencyMs?: number;
   /** Status of a successful POST /conversations; default 201. */
@@ -48,6 +59,12 @@ export interface SandboxOptions {
   staff?: StaffSpec[];
   /** Whether GET /staff answers the list; false answers 404, as an account whose staff list cannot be read. Default true. */
   staffListing?: boolean;
+  /** GET /conversations ignores `data[...]` (an API change, a proxy dropping the query); default false. */
+  ignoreDataFilter?: boolean;
+  /** Answer every /api/v1 request with a 302 to this URL (the path appended), as a moved host does; default null. */
+  redirectTo?: string | null;
+  /** How long 'drip-after' waits between two bytes of its answer; default 500 ms. */
+  dripMs?: number;
 }
 
 /** A staff member as options name one: the e-mail is required. */
@@ -64,7 +81,7 @@ export interface NormalizedSandboxOptions {
   channels: string[];
   keyField: string;
   rateLimit: number | null;
-  retryAfter: boolean;
+  retryAfter: RetryAfterForm;
   latencyMs: number;
   createdStatus: 200 | 201;
   faults: Record<string, FaultKind[]>;
@@ -75,6 +92,9 @@ export interface NormalizedSandboxOptions {
   /** Deduplicated by e-mail (case-insensitive), every name filled in. */
   staff: HeldUser[];
   staffListing: boolean;
+  ignoreDataFilter: boolean;
+  redirectTo: string | null;
+  dripMs: number;
 }
 
 /** A customer or staff member as the sandbox keeps them. */
@@ -156,6 +176,20 @@ export interface SandboxStats {
   duplicateKeys: number;
   /** Messages created while one with the same origin_id already existed in that conversation. */
   duplicateOriginIds: number;
+  /** The last REQUEST_LOG_SIZE requests, in arrival order. */
+  requestLog: LoggedRequest[];
+}
+
+/** One request as the sandbox saw it arrive. */
+export interface LoggedRequest {
+  /** Arrival time (ms since the epoch). */
+  at: number;
+  /** e.g. 'POST /conversations'. */
+  route: string;
+  /** The status answered, or 'dropped', 'hung', 'dripped'. */
+  status: number | string;
+  /** For a 429 with Retry-After: the time it named (ms since the epoch). */
+  retryAt?: number;
 }
 
 /** A running sandbox server. */
