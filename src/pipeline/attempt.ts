@@ -108,6 +108,8 @@ export async function attempt<T = never>(job: Attempt<T>, context: SendContext, 
         await job.beforeSend();
         marked = true;
       }
+      // When the API said wait (Retry-After), no request of the run leaves before the time it named.
+      await context.throttle.untilResumed();
       if (isStopping(context)) return STOPPED;
       return job.send();
     });

@@ -136,10 +136,17 @@ export function lookedUp<T>(read: Attempted<T>, failedWhy: string, interpret: (v
   return read.end === 'read' ? interpret(read.value) : notRead(read, failedWhy);
 }
 
-/** A read that got no answer to read: stopped, given up, or failed (a 404 for a read that can fail). */
-export function notRead(read: Exclude<Attempted, { end: 'read' }>, failedWhy: string): Exclude<Looked, Found> {
+/** What a lookup comes to when it found nothing out: undecidable, stopped, given up, or failed. */
+export type NotFoundOut = Exclude<Looked, { found: boolean }>;
+
+/**
+ * A read that got no answer to read: one whose answer proves nothing (undecidable), stopped, given
+ * up, or failed (a 404 for a read that can fail).
+ */
+export function notRead(read: Exclude<Attempted, { end: 'read' }>, failedWhy: string): NotFoundOut {
   if (read.end === 'stopped') return { stopped: true };
   if (read.end === 'exhausted') return { gaveUp: reasonOf(read.outcome) };
+  if (read.rule.then === 'undecidable') return { undecidable: `${reasonOf(read.outcome)}; it is not sent again blindly: check Re:amaze, then settle it with resolve` };
   return { failed: failedWhy };
 }
 

@@ -25,6 +25,8 @@ export type Then =
   | 'failed'
   /** It may or may not have been processed: `uncertain`, looked up before it is ever sent again. */
   | 'ambiguous'
+  /** A read answered, but its answer proves neither presence nor absence: the item stays `uncertain`. */
+  | 'undecidable'
   /** Not processed (or idempotent): back off and send again, bounded. */
   | 'retry'
   /** The run stops (bad credentials, unknown brand): the item stays as it was. */
@@ -54,6 +56,7 @@ const POST: Row[] = [
   ['throttled', 'retry', 'pause', '429: not processed; every request pauses'],
   ['not-sent', 'retry', 'none', 'refused, DNS, reset before the request was written, 408: not processed'],
   ['unknown', 'ambiguous', 'none', 'timeout, reset after the request was written, 5xx: unknown'],
+  ['undecidable', 'ambiguous', 'none', 'not an answer a POST gets: unknown'],
 ];
 const READ: Row[] = [
   ['created', 'answered', 'success', '2xx: the answer to read'],
@@ -62,6 +65,8 @@ const READ: Row[] = [
   ['throttled', 'retry', 'pause', '429: every request pauses'],
   ['not-sent', 'retry', 'none', 'not reached: asked again'],
   ['unknown', 'retry', 'none', 'no answer, 5xx: asked again (a read changes nothing)'],
+  // Asked again it would say the same: an absence it cannot prove is never read as one.
+  ['undecidable', 'undecidable', 'success', '2xx listing not filtered by the key: proves neither presence nor absence'],
 ];
 
 // A redirect is never followed (it would carry the credentials elsewhere): for every request, the
@@ -85,7 +90,8 @@ export const ANSWERS: readonly AnswerRule[] = [
   ], ['failed', 'none', '404: the conversation is gone']),
   ...rules('preflight', [
     ['created', 'answered', 'success', '2xx: the API is there and takes the credentials'],
-    ...READ.slice(1),
+    ...READ.slice(1, -1),
+    ['undecidable', 'answered', 'success', '2xx, even unfiltered: the API is there and takes the credentials'],
   ], ['stop', 'abort-brand', '404 on the collection: unknown brand or base URL']),
   // The staff list is read once, before anything is sent: without it no agent can be matched.
   ...rules('staff', READ, ['failed', 'none', '404: the staff list cannot be read']),

@@ -1,5 +1,5 @@
 import { attempt, newBudget, type SendContext } from './attempt.js';
-import { notRead, type Found, type Looked } from './deliver.js';
+import { notRead, type NotFoundOut } from './deliver.js';
 import { goneError } from './fate.js';
 
 /** Pages of a thread read at most when reconciling (30 messages a page). */
@@ -20,7 +20,7 @@ export interface ThreadOrigins {
  * thread's listing does not run out of retries because it has many pages). Pages are read until
  * the page count says, or, without one, until a page comes back empty.
  */
-export async function listOrigins(slug: string, context: SendContext, maxPages = MAX_MESSAGE_PAGES): Promise<ThreadOrigins | Exclude<Looked, Found>> {
+export async function listOrigins(slug: string, context: SendContext, maxPages = MAX_MESSAGE_PAGES): Promise<ThreadOrigins | NotFoundOut> {
   const listing: ThreadOrigins = { origins: new Set(), readable: false, complete: false };
   for (let page = 1; page <= maxPages; page++) {
     const read = await attempt({

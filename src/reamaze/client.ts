@@ -12,7 +12,7 @@ export interface ClientOptions {
   email: string;
   /** The API token (Basic auth password); never printed, logged or stored. */
   token: string;
-  /** Time for one request, from sending to the whole answer. Default 30 s. */
+  /** Deadline for one request, from connecting to the last byte of the answer. Default 30 s. */
   timeoutMs?: number;
   /** Sockets kept open to the API. Default 16. */
   maxSockets?: number;
@@ -79,7 +79,12 @@ export class ReamazeClient {
     return this.request('POST', '/conversations', body);
   }
 
-  /** GET /conversations?filter=all&data[field]=value: the slugs of conversations carrying that key. */
+  /**
+   * GET /conversations?filter=all&data[field]=value: the slugs of conversations carrying that key.
+   * An answer listing a conversation without that pair was not filtered (an API that ignores the
+   * filter, a proxy that drops the query): when it shows no match, that proves nothing about
+   * absence, and the answer is `undecidable`.
+   */
   async findByData(field: string, value: string): Promise<{ slugs: string[] } | Outcome> {
     const query = new URLSearchParams({ filter: 'all', [`data[${field}]`]: value });
     const outcome = await this.request('GET', `/conversations?${query}`);
@@ -88,7 +93,11 @@ export class ReamazeClient {
     if (!Array.isArray(list)) return { kind: 'unknown', reason: 'the lookup answer has no conversations list' };
     // Only an exact match counts: the data[...] filter is known from client libraries, not the
     // docs, and a looser match (a prefix, a number) would mark a ticket done that was never created.
-    const matches = list.filter((conversation) => String(conversation.data?.[field] ?? '') === value);
+    const carries = (conversation: (typeof list)[number]) => String(conversation?.data?.[field] ?? '') === value;
+    const matches = list.filter(carries);
+    if (matches.length === 0 && list.length > 0) {
+      return { kind: 'undecidable', status: outcome.status, reason: `GET /conversations?data[${field}]=… listed conversations without that key: the answer was not filtered (by the API or a proxy), so it cannot tell whether the conversation exists` };
+    }
     return { slugs: matches.map((conversation) => String(conversation.slug)) };
   }
 
@@ -153,7 +162,14 @@ export class ReamazeClient {
     return new Promise((resolve) => {
       let written = false;
       let settled = false;
+      // A deadline for the whole exchange (connect, send, headers, body), not a socket-idle
+      // timeout: an answer that drips a byte at a time still runs out of time.
+      const deadline = setTimeout(() => {
+        finish(transportOutcome(method, url.pathname, new TimeoutError(), written));
+        request.destroy();
+      }, this.timeoutMs);
       const finish = (outcome: Outcome) => {
+        clearTimeout(deadline);
         if (settled) return;
         settled = true;
         resolve(outcome);
@@ -168,7 +184,6 @@ export class ReamazeClient {
           ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
         },
       });
-      request.setTimeout(this.timeoutMs, () => request.destroy(new TimeoutError()));
       request.on('finish', () => (written = true));
       request.on('error', (error) => finish(transportOutcome(method, url.pathname, error, written)));
       request.on('response', (response) => {

@@ -31,7 +31,9 @@ export type Outcome =
   | { kind: 'redirect'; status: number; location: string | undefined }
   | { kind: 'throttled'; status: 429; retryAfterMs: number | undefined }
   | { kind: 'not-sent'; reason: string }
-  | { kind: 'unknown'; reason: string; status?: number };
+  | { kind: 'unknown'; reason: string; status?: number }
+  /** A 2xx to a read whose answer proves neither presence nor absence (a listing not filtered by the key). */
+  | { kind: 'undecidable'; status: number; reason: string };
 
 /** Classifies an HTTP answer (status, Retry-After header, body text, Location header). */
 export function classifyResponse(status: number, retryAfter: string | undefined, body: string, now = Date.now(), location?: string): Outcome {

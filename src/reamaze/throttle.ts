@@ -72,6 +72,17 @@ export class Throttle {
   }
 
   /**
+   * Resolves once no pause is in force. The limiter holds queued requests during a pause, but a
+   * request it started just before the 429 arrived (one waiting for its `sending` commit) must
+   * not leave inside the window the API named either: it waits here, just before it leaves.
+   */
+  async untilResumed(): Promise<void> {
+    for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now()) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  /**
    * A request was answered without 429: after a quiet period, raise the rate a step a second.
    * Near the rate that last drew a 429 (the limit, most likely), climb four times more slowly
    * and in small steps, so the import settles just under the limit instead of bouncing off it.

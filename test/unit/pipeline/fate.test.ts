@@ -5,17 +5,17 @@ import { abortError, ANSWERS, decideAnswer, decideMessage, decideRow, exhaustedS
 import type { Outcome } from '../../../src/reamaze/retry-policy.js';
 
 const REQUESTS: RequestKind[] = ['create', 'message', 'lookup', 'list', 'update', 'preflight', 'staff'];
-const KINDS: Outcome['kind'][] = ['created', 'rejected', 'auth', 'not-found', 'redirect', 'throttled', 'not-sent', 'unknown'];
+const KINDS: Outcome['kind'][] = ['created', 'rejected', 'auth', 'not-found', 'redirect', 'throttled', 'not-sent', 'unknown', 'undecidable'];
 
 /** The table as DESIGN.md states it, written out here on its own: `then effect` per request and answer. */
 const EXPECTED: Record<RequestKind, Record<Outcome['kind'], string>> = {
-  create: { created: 'done success', rejected: 'rejected success', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'ambiguous none' },
-  message: { created: 'done success', rejected: 'rejected success', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'ambiguous none' },
-  lookup: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
-  list: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
-  update: { created: 'done success', rejected: 'failed success', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
-  preflight: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
-  staff: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none' },
+  create: { created: 'done success', rejected: 'rejected success', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'ambiguous none', undecidable: 'ambiguous none' },
+  message: { created: 'done success', rejected: 'rejected success', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'ambiguous none', undecidable: 'ambiguous none' },
+  lookup: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none', undecidable: 'undecidable success' },
+  list: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none', undecidable: 'undecidable success' },
+  update: { created: 'done success', rejected: 'failed success', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none', undecidable: 'undecidable success' },
+  preflight: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'stop abort-brand', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none', undecidable: 'answered success' },
+  staff: { created: 'answered success', rejected: 'retry none', auth: 'stop abort-auth', 'not-found': 'failed none', redirect: 'stop abort-redirect', throttled: 'retry pause', 'not-sent': 'retry none', unknown: 'retry none', undecidable: 'undecidable success' },
 };
 
 const outcomes: Record<Outcome['kind'], Outcome> = {
@@ -27,6 +27,7 @@ const outcomes: Record<Outcome['kind'], Outcome> = {
   throttled: { kind: 'throttled', status: 429, retryAfterMs: 1000 },
   'not-sent': { kind: 'not-sent', reason: 'connection refused before the request was sent' },
   unknown: { kind: 'unknown', status: 500, reason: 'the server answered 500' },
+  undecidable: { kind: 'undecidable', status: 200, reason: 'the listing was not filtered' },
 };
 
 describe('the answer table', () => {

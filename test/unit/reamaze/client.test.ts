@@ -23,6 +23,18 @@ describe('ReamazeClient lookups', () => {
     }));
     const client = new ReamazeClient({ baseUrl: url, email: 'a@b.co', token: 't' });
     expect(await client.findByData('import_key', 'T1')).toEqual({ slugs: ['one'] });
+    // Listing conversations without the key, the answer was not filtered: no match proves nothing.
+    expect(await client.findByData('import_key', 'T2')).toMatchObject({ kind: 'undecidable', status: 200, reason: expect.stringMatching(/not filtered/) });
+    client.close();
+  });
+
+  it('reads an empty listing as absence, and a filtered one as its matches', async () => {
+    const url = await serve((path) => ({
+      status: 200,
+      body: { conversations: path.includes('T1') ? [{ slug: 'one', data: { import_key: 'T1' } }] : [] },
+    }));
+    const client = new ReamazeClient({ baseUrl: url, email: 'a@b.co', token: 't' });
+    expect(await client.findByData('import_key', 'T1')).toEqual({ slugs: ['one'] });
     expect(await client.findByData('import_key', 'T2')).toEqual({ slugs: [] });
     client.close();
   });
@@ -37,6 +49,23 @@ describe('ReamazeClient lookups', () => {
     await client.findByData('import_key', 'a b&c');
     expect(new URL(seen, 'http://x').searchParams.get('data[import_key]')).toBe('a b&c');
     expect(new URL(seen, 'http://x').searchParams.get('filter')).toBe('all');
+    client.close();
+  });
+});
+
+describe('ReamazeClient time limit', () => {
+  it('is a deadline for the whole request: an answer that drips a byte at a time runs out of time', async () => {
+    server = createServer((_request, response) => {
+      response.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': 1000 });
+      const timer = setInterval(() => response.write(' '), 100);
+      response.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const client = new ReamazeClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`, email: 'a@b.co', token: 't', timeoutMs: 500 });
+    const began = Date.now();
+    const outcome = await client.createConversation({ conversation: {} });
+    expect(Date.now() - began).toBeLessThan(2000);
+    expect(outcome).toEqual({ kind: 'unknown', reason: 'POST /api/v1/conversations: no answer in time after the request was sent' });
     client.close();
   });
 });

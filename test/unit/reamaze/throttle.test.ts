@@ -25,6 +25,20 @@ describe('throttle', () => {
     expect(Math.min(...started)).toBeGreaterThanOrEqual(495);
   });
 
+  it('holds a request the limiter started before the 429 until the pause is over', async () => {
+    throttle = new Throttle({ rate: 100, concurrency: 4 });
+    const now = Date.now();
+    // Started already (waiting for its `sending` commit, say) when the 429 came.
+    const left = throttle.schedule(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await throttle!.untilResumed();
+      return Date.now() - now;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    throttle.noteThrottled(400, Date.now());
+    expect(await left).toBeGreaterThanOrEqual(400);
+  });
+
   it('honours Retry-After and climbs back after a quiet period, slowly near the old ceiling', () => {
     throttle = new Throttle({ rate: 10, maxRate: 10 });
     const t = 1_000_000;
