@@ -40,6 +40,12 @@ export const ERROR_CODES = {
   CONFIG_INVALID: run(ExitCode.USAGE),
   LEDGER_LOCKED: run(ExitCode.USAGE),
   LEDGER_UNREADABLE: run(ExitCode.USAGE),
+  /** A new ledger whose first keys Re:amaze already holds: refused before anything is sent. */
+  KEYS_ALREADY_IMPORTED: run(ExitCode.USAGE),
+  /** The ledger file is damaged (SQLite reports it malformed). */
+  LEDGER_DAMAGED: run(ExitCode.ABORTED),
+  /** The ledger cannot be written (a full disk, an I/O error): resumable once fixed. */
+  LEDGER_UNWRITABLE: run(ExitCode.ABORTED),
   AUTH_FAILED: run(ExitCode.ABORTED),
   BRAND_UNKNOWN: run(ExitCode.ABORTED),
   API_REDIRECTED: run(ExitCode.ABORTED),

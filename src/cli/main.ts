@@ -100,6 +100,10 @@ const RUN_OPTIONS = {
   tag: { type: 'string', array: true, describe: 'add this tag to every created conversation (to find a sample again)' },
   'max-errors': { ...numberOption('max-errors', ROWS), describe: 'stop (exit 3, resumable) after this many rejected, failed or invalid rows' },
   'max-error-rate': { ...numberOption('max-error-rate', SHARE), describe: 'stop (exit 3) when this share (0–1) of the rows so far failed, after 50 rows' },
+  'adopt-existing': {
+    type: 'boolean', default: false,
+    describe: 'look every ticket up in Re:amaze before creating it and record the ones it holds as done (rebuilds a lost ledger); without it, a ledger that never sent anything refuses to run when Re:amaze already holds its first tickets',
+  },
   'summary-file': { type: 'string', describe: 'also write the JSON summary to this file (for monitoring)' },
   'staff-list': { type: 'boolean', default: true, describe: 'read GET /staff to match agents; --no-staff-list takes only the --staff-map targets (and the importer) as staff' },
   brand: { type: 'string', describe: 'Re:amaze brand (default: REAMAZE_BRAND)' },

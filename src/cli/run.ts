@@ -36,6 +36,7 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
     throttle = new Throttle(throttleOptions(args, ledger.learnedRate()));
     const summary = await importFiles({
       ...inputs, mapping, ledger, client, throttle, args: recordedArgs(args), signal: controller.signal, ...limits(args),
+      adoptExisting: args['adopt-existing'] === true,
       authors: { ...authorArgs(args, io.cwd), importer: credentials.email, readStaff: args['staff-list'] !== false },
       onProgress: (snapshot) => renderer.progress(snapshot),
       onWarning: (warning) => renderer.note(`Warning: ${warning}`),
@@ -46,7 +47,8 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
     // Stopped before any row (bad credentials, unreadable file): still say what is kept.
     if (error instanceof ImportError) {
       exitCode = exitCodeFor(error.code);
-      ledger.finishRun({ counts: {}, learnedRate: throttle?.rate, exitCode });
+      // A ledger that cannot be written (a full disk) cannot record the end either: its error is the news.
+      if (!isLedgerFileError(error)) ledger.finishRun({ counts: {}, learnedRate: throttle?.rate, exitCode });
     }
     throw error;
   } finally {
@@ -58,13 +60,23 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
   }
 }
 
+/** The ledger file itself failed (damaged, disk full): nothing more can be recorded in it. */
+function isLedgerFileError(error: ImportError): boolean {
+  return error.code === 'LEDGER_DAMAGED' || error.code === 'LEDGER_UNWRITABLE';
+}
+
 /**
  * A run refused (2) or stopped (3) before it recorded any row leaves no ledger it created behind:
  * the next attempt starts as new either way. Any other ledger is kept.
  */
 function closeLedger(ledger: SqliteLedger, exitCode: number | undefined): void {
-  if (exitCode === ExitCode.USAGE || exitCode === ExitCode.ABORTED) ledger.closeDiscardingUnused();
-  else ledger.close();
+  try {
+    if (exitCode === ExitCode.USAGE || exitCode === ExitCode.ABORTED) ledger.closeDiscardingUnused();
+    else ledger.close();
+  } catch (error) {
+    // The run already ended with an error of its own (the same full disk): that one is reported.
+    if (exitCode === undefined || !(error instanceof ImportError) || !isLedgerFileError(error)) throw error;
+  }
 }
 
 /** The options that bound a run: --limit, --max-errors, --max-error-rate, --tag. */
@@ -110,7 +122,7 @@ function rateOption(value: unknown, name: string): number | undefined {
 
 /** The options worth keeping with the run: never credentials. */
 function recordedArgs(args: Record<string, unknown>): Record<string, unknown> {
-  const kept = ['files', 'mapping', 'messages', 'lookup', 'ledger', 'rate', 'max-rate', 'concurrency', 'limit', 'tag', 'max-errors', 'max-error-rate', 'base-url', 'brand', 'staff-map', 'unmatched-authors', 'staff-list'];
+  const kept = ['files', 'mapping', 'messages', 'lookup', 'ledger', 'adopt-existing', 'rate', 'max-rate', 'concurrency', 'limit', 'tag', 'max-errors', 'max-error-rate', 'base-url', 'brand', 'staff-map', 'unmatched-authors', 'staff-list'];
   return Object.fromEntries(kept.filter((name) => args[name] !== undefined).map((name) => [name, args[name]]));
 }
 

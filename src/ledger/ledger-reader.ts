@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { errorKind, ImportError, type RowProblem } from '../errors.js';
-import { openSqlite, type SqliteDatabase } from './sqlite.js';
+import { guardLedgerFile, ledgerFileError, openSqlite, type SqliteDatabase } from './sqlite.js';
 import { foldState, placeKey, STATUS_STATES, type LedgerLossCounts, type LedgerMessageCounts, type StatusState } from './ledger.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { countMessages, countRows, LAST_DUPLICATES, sumLossCounts } from './sqlite-reads.js';
@@ -84,46 +84,49 @@ export class LedgerReader {
 
   /** Row counts per state, as `run` counts them (`sending` as `uncertain`; `duplicate`: the last run's). */
   counts(): Record<StatusState, number> {
-    return countRows(this.db);
+    return this.guard(() => countRows(this.db));
   }
 
   /** Every run, oldest first. */
   runs(): RunRecord[] {
-    return listRuns(this.db);
+    return this.guard(() => listRuns(this.db));
   }
 
   /** The rate the next run starts at unless told otherwise: the last run's. */
   learnedRate(): number | undefined {
-    return new SqliteRuns(this.db).learnedRate();
+    return this.guard(() => new SqliteRuns(this.db).learnedRate());
   }
 
   /** The `n` most common errors of rows not done (and of the last run's duplicates), by code and kind. */
   topErrors(n = 5): ErrorGroup[] {
     // With exactly one min(), SQLite takes the bare columns (key, file, line, error) from that row:
     // the example is the first row of the group in file and line order.
-    const rows = this.db.prepare(`SELECT error_code, error_kind(error) AS kind, count(*) AS n,
+    const rows = this.guard(() => this.db.prepare(`SELECT error_code, error_kind(error) AS kind, count(*) AS n,
         min(file || char(1) || printf('%012d', line)) AS first, key, file, line, error
       FROM (SELECT file, line, key, error_code, error FROM rows WHERE state <> 'done' AND error IS NOT NULL
             UNION ALL SELECT file, line, key, error_code, error FROM (${LAST_DUPLICATES})${this.threads ? MESSAGE_ERRORS : ''})
-      GROUP BY error_code, kind ORDER BY n DESC, first LIMIT ?`).all(n) as (FailureRow & { kind: string; n: number; error: string })[];
+      GROUP BY error_code, kind ORDER BY n DESC, first LIMIT ?`).all(n) as (FailureRow & { kind: string; n: number; error: string })[]);
     return rows.map((row) => ({ code: row.error_code, kind: row.kind, error: row.error, count: row.n, example: { key: realKey(row), file: row.file, line: row.line } }));
   }
 
   /** Thread messages per state and the threads still open; undefined for a ledger from before threads. */
   messageCounts(): LedgerMessageCounts | undefined {
-    return this.threads ? countMessages(this.db) : undefined;
+    return this.threads ? this.guard(() => countMessages(this.db)) : undefined;
   }
 
   /** Loss counts of done rows and of rows still to import; none for a ledger from before they were kept. */
   lossCounts(): LedgerLossCounts {
-    return this.losses ? sumLossCounts(this.db) : { done: {}, notDone: {} };
+    return this.losses ? this.guard(() => sumLossCounts(this.db)) : { done: {}, notDone: {} };
   }
 
   /** The rows in `states`, in file and line order, one at a time (constant memory on a million rows). */
   *failures(states: readonly FailureState[]): Generator<FailureRecord> {
     const { sql, params } = failuresQuery(states, this.threads, this.problems);
-    for (const row of this.db.prepare(`${sql} ORDER BY file, line, key`).iterate(...params) as IterableIterator<FailureRow>) {
-      yield toFailureRecord(row);
+    const rows = this.guard(() => this.db.prepare(`${sql} ORDER BY file, line, key`).iterate(...params) as IterableIterator<FailureRow>);
+    for (;;) {
+      const next = this.guard(() => rows.next());
+      if (next.done) return;
+      yield toFailureRecord(next.value);
     }
   }
 
@@ -132,9 +135,14 @@ export class LedgerReader {
     const { sql, params } = failuresQuery(states, this.threads, this.problems);
     // Names in order of first appearance: the first row (file, line) holding one, then its place in
     // that record (json_each numbers a record's fields in order), so one header keeps its order.
-    return this.db.prepare(`SELECT j.key FROM (${sql}) AS f, json_each(f.fields) AS j
+    return this.guard(() => this.db.prepare(`SELECT j.key FROM (${sql}) AS f, json_each(f.fields) AS j
       WHERE f.fields IS NOT NULL AND json_valid(f.fields) AND json_type(f.fields) = 'object'
-      GROUP BY j.key ORDER BY min(f.file || char(1) || printf('%012d %012d', f.line, j.id))`).pluck().all(...params) as string[];
+      GROUP BY j.key ORDER BY min(f.file || char(1) || printf('%012d %012d', f.line, j.id))`).pluck().all(...params) as string[]);
+  }
+
+  /** Runs a read, turning a damaged file into its one sentence. */
+  private guard<T>(read: () => T): T {
+    return guardLedgerFile(this.path, read);
   }
 
   /** Ends the snapshot and closes the file. */
@@ -170,6 +178,8 @@ function checkSchema(db: SqliteDatabase, path: string): number {
 
 function unreadable(error: unknown, path: string): ImportError {
   if (error instanceof ImportError) return error;
+  const known = ledgerFileError(error, path);
+  if (known) return known;
   const code = (error as { code?: string } | undefined)?.code;
   if (code === 'SQLITE_NOTADB') {
     return new ImportError('LEDGER_UNREADABLE', `${path} is not a reamaze-import ledger (not an SQLite file): check the --ledger path.`, { cause: error });

@@ -166,6 +166,11 @@ export interface Ledger {
   learnedRate(): number | undefined;
   /** The last run's mapping (canonical JSON), undefined on a new ledger. */
   lastMapping(): string | undefined;
+  /**
+   * True once a request of this ledger may have reached the API (a row or message left `pending`).
+   * A ledger that never sent anything checks a sample of keys against the API before its first POST.
+   */
+  hasSent(): boolean;
   /** Records the start of a run and tells it what the previous run left. */
   startRun(start: RunStart): RunInfo;
   /** Records the end of the run (counts, learned rate, exit code). */

@@ -37,6 +37,10 @@ export class MemoryLedger implements Ledger {
     return typeof spec === 'string' ? spec : undefined;
   }
 
+  hasSent(): boolean {
+    return this.messages.size > 0 || [...this.rows.values()].some((row) => row.state !== 'pending' && row.state !== 'invalid');
+  }
+
   startRun(start: RunStart): RunInfo {
     const previous = this.runs.at(-1);
     const id = this.runs.length + 1;

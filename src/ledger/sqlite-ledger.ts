@@ -1,13 +1,14 @@
-import { chmodSync, existsSync, rmSync } from 'node:fs';
-import { ImportError } from '../errors.js';
+import { chmodSync, closeSync, existsSync, openSync, realpathSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { describeErrno, ImportError } from '../errors.js';
 import type {
   DuplicateRow, Ledger, LedgerEntry, LedgerLossCounts, LedgerMessageCounts, MessageEntry, MessageState, MessageUpdate, RowState, RowUpdate,
   RunEnd, RunInfo, RunStart, SendingWrite, StatusState,
 } from './ledger.js';
-import { acquireLock, type LedgerLock } from './lock.js';
-import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
+import { acquireFileLock, acquireLock, type LedgerLock } from './lock.js';
+import { guardLedgerFile, ledgerFileError, openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
 import { migrate } from './schema.js';
-import { countMessages, countRows, holdsRecords, sumLossCounts } from './sqlite-reads.js';
+import { countMessages, countRows, hasSent, holdsRecords, sumLossCounts } from './sqlite-reads.js';
 import { SqliteRuns } from './sqlite-runs.js';
 import { messageKey, SqliteWrites } from './sqlite-writes.js';
 
@@ -35,7 +36,8 @@ export class SqliteLedger implements Ledger {
   private constructor(
     readonly path: string,
     private readonly db: SqliteDatabase,
-    private readonly lock: LedgerLock,
+    /** The lock of the file (by device and inode), then the one of its path (`<ledger>.lock`). */
+    private readonly locks: readonly LedgerLock[],
     /** This open created the file. */
     private readonly created: boolean,
   ) {
@@ -49,12 +51,18 @@ export class SqliteLedger implements Ledger {
     };
   }
 
-  /** Opens or creates the ledger at `path` (mode 0600), refusing it when another run holds it. */
+  /**
+   * Opens or creates the ledger at `path` (mode 0600), refusing it when another run holds it,
+   * through this name or any other (a symlink, a hard link). A zero-byte file is a new ledger.
+   */
   static open(path: string): SqliteLedger {
-    const lock = acquireLock(path);
+    // The path's lock (a new file is created by one run), then the file's (any other name of it).
+    const locks = [acquireLock(realPathOf(path))];
     let db: SqliteDatabase | undefined;
     try {
       const created = !existsSync(path);
+      if (created) closeSync(openSync(path, 'a', 0o600));
+      locks.unshift(acquireFileLock(path));
       db = openSqlite(path);
       if (created) chmodSync(path, 0o600);
       db.pragma('journal_mode = WAL');
@@ -63,36 +71,46 @@ export class SqliteLedger implements Ledger {
       // Deleted and overwritten content (a done row's fields) is zeroed, not left in free pages.
       db.pragma('secure_delete = ON');
       migrate(db, path);
-      return new SqliteLedger(path, db, lock, created);
+      return new SqliteLedger(path, db, locks, created);
     } catch (error) {
       db?.close();
-      lock.release();
+      locks.forEach((lock) => lock.release());
       if (error instanceof ImportError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ImportError('LEDGER_UNREADABLE', `Cannot open the ledger ${path}: ${reason}. Use another --ledger file or move this one aside.`);
+      const known = ledgerFileError(error, path);
+      if (known) throw known;
+      throw new ImportError('LEDGER_UNREADABLE', `Cannot open the ledger ${path}: ${describeErrno(error, { writing: true })}. Use another --ledger file or move this one aside.`);
     }
   }
 
   learnedRate(): number | undefined {
-    return this.runs.learnedRate();
+    return this.guard(() => this.runs.learnedRate());
   }
 
   lastMapping(): string | undefined {
-    return this.runs.lastMapping();
+    return this.guard(() => this.runs.lastMapping());
+  }
+
+  /** True once a request of this ledger may have reached the API: a ledger that never sent anything checks the API first. */
+  hasSent(): boolean {
+    return this.guard(() => hasSent(this.db));
   }
 
   startRun(start: RunStart): RunInfo {
-    return this.runs.begin(start);
+    return this.guard(() => this.runs.begin(start));
   }
 
   finishRun(end: RunEnd): void {
-    this.flush();
-    this.runs.end(end);
+    this.guard(() => {
+      this.writes.flush();
+      this.runs.end(end);
+    });
   }
 
   lookup(key: string): LedgerEntry | undefined {
-    if (this.writes.queuedKeys.has(key)) this.flush();
-    const row = this.reads.lookup.get(key) as EntryRow | undefined;
+    const row = this.guard(() => {
+      if (this.writes.queuedKeys.has(key)) this.writes.flush();
+      return this.reads.lookup.get(key) as EntryRow | undefined;
+    });
     return row && {
       key: row.key, state: row.state, attempts: row.attempts, payloadHash: row.payload_hash, slug: row.slug,
       seenRun: row.seen_run, threadOpen: row.thread === 'open', opener: row.opener,
@@ -100,70 +118,81 @@ export class SqliteLedger implements Ledger {
   }
 
   lookupJoined(joinKey: string): LedgerEntry | undefined {
-    const key = this.reads.joined.get(joinKey) as string | undefined;
+    const key = this.guard(() => this.reads.joined.get(joinKey) as string | undefined);
     return key === undefined ? undefined : this.lookup(key);
   }
 
   lookupMessage(ticket: string, originId: string): MessageEntry | undefined {
-    if (this.writes.queuedKeys.has(messageKey(ticket, originId))) this.flush();
-    const row = this.reads.message.get(ticket, originId) as { state: MessageState; payload_hash: string | null } | undefined;
+    const row = this.guard(() => {
+      if (this.writes.queuedKeys.has(messageKey(ticket, originId))) this.writes.flush();
+      return this.reads.message.get(ticket, originId) as { state: MessageState; payload_hash: string | null } | undefined;
+    });
     return row && { state: row.state, payloadHash: row.payload_hash };
   }
 
   placeOf(key: string): { file: string; line: number } | undefined {
-    return this.reads.place.get(key) as { file: string; line: number } | undefined;
+    return this.guard(() => this.reads.place.get(key) as { file: string; line: number } | undefined);
   }
 
   /** Commits these rows as `sending` at once, in one transaction (tests and tools; the pipeline uses `markSendingSoon`). */
   markSending(rows: readonly RowUpdate[]): void {
-    this.writes.commitSending(rows.map((update) => ({ kind: 'row', update })));
+    this.guard(() => this.writes.commitSending(rows.map((update) => ({ kind: 'row', update }))));
   }
 
   markSendingSoon(write: SendingWrite): Promise<void> {
-    return this.writes.sendingSoon(write);
+    // A failed commit (a full disk) rejects: the request never leaves.
+    return this.writes.sendingSoon(write).catch((error: unknown) => {
+      throw ledgerFileError(error, this.path) ?? error;
+    });
   }
 
   record(update: RowUpdate): void {
-    this.writes.record(update);
+    this.guard(() => this.writes.record(update));
   }
 
   recordMessage(update: MessageUpdate): void {
-    this.writes.recordMessage(update);
+    this.guard(() => this.writes.recordMessage(update));
   }
 
   setThread(key: string, open: boolean, error?: string): void {
-    this.writes.setThread(key, open, error);
+    this.guard(() => this.writes.setThread(key, open, error));
   }
 
   recordSlug(key: string, slug: string): void {
-    this.writes.recordSlug(key, slug);
+    this.guard(() => this.writes.recordSlug(key, slug));
   }
 
   touch(key: string): void {
-    this.writes.touch(key);
+    this.guard(() => this.writes.touch(key));
   }
 
   recordDuplicate(row: DuplicateRow): void {
-    this.writes.recordDuplicate(row);
+    this.guard(() => this.writes.recordDuplicate(row));
   }
 
   flush(): void {
-    this.writes.flush();
+    this.guard(() => this.writes.flush());
   }
 
   counts(): Record<StatusState, number> {
-    this.flush();
-    return countRows(this.db);
+    return this.guard(() => {
+      this.writes.flush();
+      return countRows(this.db);
+    });
   }
 
   messageCounts(): LedgerMessageCounts {
-    this.flush();
-    return countMessages(this.db);
+    return this.guard(() => {
+      this.writes.flush();
+      return countMessages(this.db);
+    });
   }
 
   lossCounts(): LedgerLossCounts {
-    this.flush();
-    return sumLossCounts(this.db);
+    return this.guard(() => {
+      this.writes.flush();
+      return sumLossCounts(this.db);
+    });
   }
 
   close(): void {
@@ -187,10 +216,28 @@ export class SqliteLedger implements Ledger {
       discard = discardUnused && this.created && !holdsRecords(this.db);
     } finally {
       this.db.close();
-      // Removed before the lock is released: no other run can have opened the file meanwhile.
+      // Removed before the locks are released: no other run can have opened the file meanwhile.
       if (discard) for (const suffix of ['', '-wal', '-shm']) rmSync(`${this.path}${suffix}`, { force: true });
-      this.lock.release();
+      this.locks.forEach((lock) => lock.release());
     }
     return discard;
+  }
+
+  /** Runs a read or a write, turning a damaged file or a full disk into its one sentence. */
+  private guard<T>(action: () => T): T {
+    return guardLedgerFile(this.path, action);
+  }
+}
+
+/** The file a ledger path names, through any symlinks (the path itself for a file still to create). */
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return path;
+    }
   }
 }

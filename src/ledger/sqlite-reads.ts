@@ -63,3 +63,9 @@ export function holdsRecords(db: SqliteDatabase): boolean {
   const sql = 'SELECT EXISTS (SELECT 1 FROM rows) OR EXISTS (SELECT 1 FROM messages) OR EXISTS (SELECT 1 FROM duplicates)';
   return db.prepare(sql).pluck().get() === 1;
 }
+
+/** True when a row or message ever left `pending` for the API (every request is committed `sending` first). */
+export function hasSent(db: SqliteDatabase): boolean {
+  const sql = "SELECT EXISTS (SELECT 1 FROM rows WHERE state NOT IN ('pending', 'invalid')) OR EXISTS (SELECT 1 FROM messages)";
+  return db.prepare(sql).pluck().get() === 1;
+}

@@ -1,5 +1,5 @@
 import type { ImportError } from '../errors.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { Ledger, LedgerEntry } from '../ledger/ledger.js';
 import { mappingChanges } from '../mapping/diff.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { ReamazeClient } from '../reamaze/client.js';
@@ -10,7 +10,7 @@ import { classify, earlierTickets, type ClassifyContext } from './classify.js';
 import { emptyCounts, type ImportCounts } from './import-counts.js';
 import { openSources, type OpenedSources } from './open-sources.js';
 import { stoppedState } from './fate.js';
-import { preflight } from './preflight.js';
+import { holdFirstTickets, preflight, refuseImportedKeys, type FirstTickets } from './preflight.js';
 import { readAuthors, type AuthorOptions } from './staff.js';
 import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
 import { errorBudget, refuseKeyChange, settleInFlight, watchReachability } from './run-guards.js';
@@ -49,6 +49,12 @@ export interface ImportOptions {
   onWarning?: (text: string) => void;
   /** How authors are matched to staff (the staff list is read when the mapping names authors). */
   authors?: AuthorOptions;
+  /**
+   * Look every ticket up by its key before creating it, recording the ones Re:amaze holds as done
+   * with their slugs (rebuilding a lost ledger). Default false: a ledger that never sent anything
+   * checks the keys of its first tickets instead, and refuses the run when Re:amaze holds any.
+   */
+  adoptExisting?: boolean;
 }
 
 /** The result of `run`. */
@@ -141,14 +147,21 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
   const inFlight = new Set<Promise<void>>();
   const stopped = () => Boolean(options.signal?.aborted || tickets.context.abort.error);
   // Progress after every answer: at API speed rows finish seconds apart, not thousands a second.
-  const start = async (outgoing: OutgoingTicket) => {
-    if (outgoing.row) tickets.rowsInFlight.add(outgoing.row);
+  const begin = async (outgoing: OutgoingTicket) => {
     const task = sendTicket(outgoing, tickets).then(report);
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
     if (inFlight.size >= (options.window ?? 64)) await Promise.race(inFlight);
   };
+  const first = firstTickets(options, tickets.context);
+  const start = async (given: OutgoingTicket) => {
+    const outgoing = options.adoptExisting ? adopting(given, options.ledger) : given;
+    // Counted as in flight while held: a run stopped then leaves them `pending`.
+    if (outgoing.row) tickets.rowsInFlight.add(outgoing.row);
+    for (const admitted of first ? await first.admit(outgoing) : [outgoing]) await begin(admitted);
+  };
   let readAll = await readFiles(opened, { options, rows, start, report, stopped });
+  if (first && !stopped()) for (const held of await first.release()) await begin(held);
   readAll &&= !stopped();
   if (readAll && opened.stage) {
     for (const outgoing of earlierTickets(opened.stage, rows)) {
@@ -163,6 +176,34 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
   }
   await settleInFlight(inFlight, options.signal, options.graceMs ?? 10_000);
   return readAll;
+}
+
+/**
+ * A ledger that never sent anything holds its first tickets until their keys were looked up
+ * (nothing is sent if Re:amaze holds any); undefined for one that sent before, or with --adopt-existing.
+ */
+function firstTickets(options: ImportOptions, context: SendContext): FirstTickets<OutgoingTicket> | undefined {
+  if (options.adoptExisting || options.ledger.hasSent()) return undefined;
+  return holdFirstTickets((keys) => refuseImportedKeys(keys, context, options.ledger.path));
+}
+
+/**
+ * --adopt-existing: a conversation about to be created is looked up by its key first, as one a
+ * crash left `sending` is (found: done with its slug; absent: created), and so is each message of
+ * its thread the ledger does not know, by its origin_id in the conversation.
+ */
+function adopting(ticket: OutgoingTicket, ledger: Ledger): OutgoingTicket {
+  const { row, thread } = ticket;
+  if (!row) return ticket;
+  for (const message of thread?.messages ?? []) {
+    if (ledger.lookupMessage(row.key, message.originId)) continue;
+    ledger.recordMessage({
+      ticket: row.key, originId: message.originId, seq: message.index, state: 'uncertain',
+      errorCode: 'API_UNCERTAIN', error: 'adopted: looked up in its conversation before it is sent',
+    });
+  }
+  const unsettled: LedgerEntry = { key: row.key, attempts: 0, payloadHash: null, slug: null, seenRun: 0, threadOpen: false, opener: null, ...row.previous, state: 'uncertain' };
+  return { ...ticket, row: { ...row, previous: unsettled } };
 }
 
 /** What reading the files needs. */

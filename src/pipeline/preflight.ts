@@ -1,6 +1,8 @@
+import { ImportError } from '../errors.js';
 import { DEFAULT_RETRY_POLICY } from '../reamaze/retry-policy.js';
 import { attempt, newBudget, type SendContext } from './attempt.js';
 import { abortError, decideAnswer, EXHAUSTED } from './fate.js';
+import { findByKey } from './send-row.js';
 
 /** Attempts at reaching the API before the run gives up as unreachable. */
 const ATTEMPTS = 4;
@@ -23,4 +25,59 @@ export async function preflight(context: SendContext): Promise<void> {
   if (!read.outcome) return;
   const { effect } = decideAnswer('preflight', read.outcome);
   throw abortError(effect === 'abort-auth' || effect === 'abort-redirect' ? effect : 'abort-brand', read.outcome, true);
+}
+
+/** How many of a new ledger's first tickets are looked up before its first POST. */
+export const SAMPLE_SIZE = 20;
+
+/**
+ * A ledger that never sent anything (new, a zero-byte file, a lost ledger's replacement, a second
+ * machine's) cannot know what Re:amaze holds: the keys of its first tickets are looked up before
+ * anything is sent, and one found there refuses the run (exit 2), since every ticket would be
+ * created a second time.
+ */
+export async function refuseImportedKeys(keys: readonly string[], context: SendContext, ledgerPath: string): Promise<void> {
+  for (const key of keys) {
+    const looked = await findByKey(key, context, newBudget());
+    if ('stopped' in looked) return;
+    if ('found' in looked && looked.found) {
+      throw new ImportError(
+        'KEYS_ALREADY_IMPORTED',
+        `Re:amaze already holds ticket ${key}${looked.slug ? ` (conversation ${looked.slug})` : ''}, but the ledger ${ledgerPath} has never sent anything: ` +
+          'it is new or empty, not the ledger of the import that created it. Nothing was sent. Use that import\'s ledger, ' +
+          'or run the same command with --adopt-existing, which looks every key up and records what Re:amaze holds as done.',
+      );
+    }
+    if ('gaveUp' in looked || 'failed' in looked) {
+      const why = 'gaveUp' in looked ? looked.gaveUp : looked.failed;
+      throw new ImportError('API_UNREACHABLE', `Cannot check whether Re:amaze already holds the tickets of the new ledger ${ledgerPath}: ${why}. Nothing was sent; run the same command again.`);
+    }
+  }
+}
+
+/** The first tickets of a run, held until their keys were checked (`refuseImportedKeys`). */
+export interface FirstTickets<T> {
+  /** The tickets to start now: none while the sample fills, then the whole sample, then each as it comes. */
+  admit(ticket: T): Promise<T[]>;
+  /** At the end of the reading: the tickets still held, once checked. */
+  release(): Promise<T[]>;
+}
+
+/** Holds the first SAMPLE_SIZE tickets, then has `check` look their keys up before any is started. */
+export function holdFirstTickets<T extends { row?: { key: string } }>(check: (keys: string[]) => Promise<void>): FirstTickets<T> {
+  let held: T[] | undefined = [];
+  const open = async (): Promise<T[]> => {
+    const tickets = held ?? [];
+    held = undefined;
+    await check(tickets.flatMap((ticket) => (ticket.row ? [ticket.row.key] : [])));
+    return tickets;
+  };
+  return {
+    async admit(ticket) {
+      if (!held) return [ticket];
+      held.push(ticket);
+      return held.length >= SAMPLE_SIZE ? open() : [];
+    },
+    release: () => (held ? open() : Promise.resolve([])),
+  };
 }
