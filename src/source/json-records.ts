@@ -2,7 +2,8 @@ import { SourceDecoder } from './decode.js';
 import type { OpenedFile } from './file.js';
 import { JsonScanner, type Frame, type ScanHandler } from './json-scan.js';
 import type { RecordsAt } from './json-survey.js';
-import { encodingProblem, parseJsonRecord } from './source-base.js';
+import { oversizeMessage, RecordText } from './record-text.js';
+import { brokenRecord, encodingProblem, parseJsonRecord } from './source-base.js';
 import type { SourceRecord } from './types.js';
 
 /**
@@ -15,10 +16,13 @@ export class RecordReader implements ScanHandler {
   private readonly decoder: SourceDecoder;
   private readonly file: string;
   private readonly out: SourceRecord[] = [];
+  private readonly chunkSize: number;
   private position: number;
   private ended = false;
   private target: Frame | undefined;
-  private parts: string[] | undefined;
+  /** The text of the record being cut out, while one is (undefined between records). */
+  private parts: RecordText | undefined;
+  private readonly limit: number;
   private from = 0;
   private line = 0;
   private recordNo = 0;
@@ -26,8 +30,10 @@ export class RecordReader implements ScanHandler {
   constructor(
     private readonly input: OpenedFile,
     private readonly found: RecordsAt,
-    private readonly chunkSize: number,
+    sizes: { chunkSize: number; limit: number },
   ) {
+    this.chunkSize = sizes.chunkSize;
+    this.limit = sizes.limit;
     this.scanner = new JsonScanner(found.path, this);
     this.decoder = new SourceDecoder(input.encoding);
     this.position = input.bomLength;
@@ -88,27 +94,30 @@ export class RecordReader implements ScanHandler {
 
   chunkEnd(text: string): void {
     if (this.parts === undefined) return;
-    this.parts.push(text.slice(this.from));
+    this.parts.add(text.slice(this.from));
     this.from = 0;
   }
 
   another(): void {}
 
   private start(at: number): void {
-    this.parts = [];
+    this.parts = new RecordText(this.limit);
     this.from = at;
     this.line = this.scanner.lineAt(at);
   }
 
   private cut(end: number): void {
-    const parts = this.parts ?? [];
-    parts.push(this.scanner.chunk.slice(this.from, end));
+    const parts = this.parts ?? new RecordText(this.limit);
+    parts.add(this.scanner.chunk.slice(this.from, end));
     this.parts = undefined;
-    this.out.push(this.toRecord(parts.length === 1 ? (parts[0] as string) : parts.join('')));
+    const { over, size } = parts;
+    this.out.push(this.toRecord(parts.take(), over ? size : undefined));
   }
 
-  private toRecord(text: string): SourceRecord {
+  /** The record of `text`; broken when it was over the size limit (`oversize`: its whole length). */
+  private toRecord(text: string, oversize: number | undefined): SourceRecord {
     const recordNo = ++this.recordNo;
+    if (oversize !== undefined) return brokenRecord(this.file, this.line, recordNo, text.trim(), 'ROW_MALFORMED', oversizeMessage(oversize, this.limit));
     const record = parseJsonRecord(text, { file: this.file, line: this.line, recordNo, each: 'each record must be an object' });
     if (record.problem === undefined && this.decoder.replaced && text.includes('\uFFFD')) record.problem = encodingProblem(this.input.encoding);
     return record;

@@ -6,6 +6,7 @@ import { JsonScanner, JsonStructureError } from './json-scan.js';
 import { DocumentSurvey, locateRecords } from './json-survey.js';
 import { RecordReader } from './json-records.js';
 import { openJsonl } from './jsonl.js';
+import { MAX_RECORD_SIZE } from './record-text.js';
 import { BatchSource } from './source-base.js';
 import type { Source, SourceOptions } from './types.js';
 
@@ -49,10 +50,10 @@ async function surveyDocument(input: OpenedFile, path: string[], chunkSize: numb
  * sample holds an object it is read as JSON Lines (the bad line one broken record), else the
  * document's error stands.
  */
-async function openBrokenLines(input: OpenedFile, error: unknown): Promise<Source> {
+async function openBrokenLines(input: OpenedFile, error: unknown, limit: number): Promise<Source> {
   if (!(error instanceof ImportError) || error.code !== 'HEADER_INVALID') throw error;
   try {
-    return await openJsonl(input);
+    return await openJsonl(input, limit);
   } catch {
     throw error;
   }
@@ -66,15 +67,16 @@ async function openBrokenLines(input: OpenedFile, error: unknown): Promise<Sourc
  */
 export async function openJson(input: OpenedFile, options: SourceOptions, chunkSize = JSON_CHUNK): Promise<Source> {
   const path = recordsPath(options.records);
+  const limit = options.maxRecordSize ?? MAX_RECORD_SIZE;
   let survey: DocumentSurvey;
   try {
     survey = await surveyDocument(input, path, chunkSize);
   } catch (error) {
-    return await openBrokenLines(input, error);
+    return await openBrokenLines(input, error, limit);
   }
-  if (survey.lines) return openJsonl(input);
+  if (survey.lines) return openJsonl(input, limit);
   const found = locateRecords(survey, options.records, input.file.file);
-  const reader = new RecordReader(input, found, chunkSize);
+  const reader = new RecordReader(input, found, { chunkSize, limit });
   const pending = await reader.sample(COLUMN_SAMPLE);
   return new BatchSource({
     file: input.file,

@@ -1,22 +1,29 @@
 import { collectPaths, COLUMN_SAMPLE } from './columns.js';
 import { SourceDecoder } from './decode.js';
 import { CHUNK_SIZE, fileError, type OpenedFile } from './file.js';
-import { BatchSource, encodingProblem, parseJsonRecord } from './source-base.js';
+import { RecordText, MAX_RECORD_SIZE, oversizeMessage } from './record-text.js';
+import { BatchSource, brokenRecord, encodingProblem, parseJsonRecord } from './source-base.js';
 import type { Source, SourceRecord } from './types.js';
+
+const LF = 0x0a;
 
 /** Reads JSON Lines chunk by chunk: one object per line, blank lines counted but skipped. */
 class JsonlReader {
   private readonly decoder: SourceDecoder;
+  private readonly carry: RecordText;
   private position: number;
   private nextLine = 1;
   private recordNo = 0;
-  private carry = '';
   private pendingCr = false;
   private ended = false;
 
-  constructor(private readonly input: OpenedFile) {
+  constructor(
+    private readonly input: OpenedFile,
+    private readonly limit: number,
+  ) {
     this.decoder = new SourceDecoder(input.encoding);
     this.position = input.bomLength;
+    this.carry = new RecordText(limit);
   }
 
   /** The next records (one chunk's worth), or undefined at the end of the file. */
@@ -50,40 +57,50 @@ class JsonlReader {
     return records;
   }
 
+  /**
+   * Cuts a chunk at its line breaks (LF, CRLF, and the lone CR of old Mac files); the text after
+   * the last one is carried to the next chunk as a piece, never concatenated and re-read.
+   */
   private split(text: string, records: SourceRecord[]): void {
     let start = 0;
     // A CR ending the previous chunk may be the first half of a CRLF
-    if (this.pendingCr && text.charCodeAt(0) === 0x0a) start = 1;
+    if (this.pendingCr && text.charCodeAt(0) === LF) start = 1;
     this.pendingCr = false;
-    // indexOf over LF is several times faster than a regex; lone CRs are split out afterwards
-    for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
-      const cut = end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
-      this.lines(this.carry + text.slice(start, cut), records);
-      this.carry = '';
+    // indexOf over LF and CR is several times faster than a regex or a loop over characters
+    let lf = text.indexOf('\n', start);
+    let cr = text.indexOf('\r', start);
+    while (lf !== -1 || cr !== -1) {
+      const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
+      this.endLine(text.slice(start, end), records);
       start = end + 1;
+      if (end === cr) {
+        if (start === text.length) this.pendingCr = true;
+        else if (text.charCodeAt(start) === LF) start += 1;
+        cr = text.indexOf('\r', start);
+      }
+      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
     }
-    const rest = this.carry + text.slice(start);
-    this.carry = '';
-    if (this.ended) {
-      if (rest !== '') this.lines(rest, records);
-    } else if (rest.endsWith('\r')) {
-      this.pendingCr = true;
-      this.lines(rest.slice(0, -1), records);
-    } else {
-      this.carry = rest;
-    }
+    const rest = text.slice(start);
+    if (!this.ended) this.carry.add(rest);
+    else if (rest !== '' || !this.carry.empty) this.endLine(rest, records);
   }
 
-  /** One LF-terminated line, which may still hold lone CRs (old Mac endings; JSON strings cannot hold a raw CR). */
-  private lines(text: string, records: SourceRecord[]): void {
-    if (text.indexOf('\r') === -1) this.line(text, records);
-    else for (const part of text.split(/\r\n?/)) this.line(part, records);
-  }
-
-  private line(text: string, records: SourceRecord[]): void {
+  /** The line ending with `last`: a record, a broken one (over the size limit too), or nothing (blank). */
+  private endLine(last: string, records: SourceRecord[]): void {
     const line = this.nextLine++;
-    if (text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '')) return;
     const file = this.input.file.file;
+    let text = last;
+    // Most lines fit in one chunk and are not carried at all
+    if (!this.carry.empty || last.length > this.limit) {
+      this.carry.add(last);
+      const { over, size } = this.carry;
+      text = this.carry.take();
+      if (over) {
+        records.push(brokenRecord(file, line, ++this.recordNo, text, 'ROW_MALFORMED', oversizeMessage(size, this.limit)));
+        return;
+      }
+    }
+    if (text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '')) return;
     const record = parseJsonRecord(text, { file, line, recordNo: ++this.recordNo, each: 'each line must hold one object' });
     if (record.problem === undefined && this.decoder.replaced && text.includes('\uFFFD')) record.problem = encodingProblem(this.input.encoding);
     records.push(record);
@@ -91,8 +108,8 @@ class JsonlReader {
 }
 
 /** Opens JSON Lines (text with several top-level values): samples the first records for columns, streams the rest on demand. */
-export async function openJsonl(input: OpenedFile): Promise<Source> {
-  const reader = new JsonlReader(input);
+export async function openJsonl(input: OpenedFile, limit = MAX_RECORD_SIZE): Promise<Source> {
+  const reader = new JsonlReader(input, limit);
   const pending = await reader.sample(COLUMN_SAMPLE);
   const file = input.file.file;
   if (pending.length === 0) {

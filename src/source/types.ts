@@ -27,6 +27,8 @@ export interface SourceOptions {
   encoding?: string;
   /** For a JSON document: the dotted path of the array holding the records; default: found. */
   records?: string;
+  /** JSON and JSONL: the most characters one record may take; a longer one is a broken row. Default 64 MB. */
+  maxRecordSize?: number;
 }
 
 /** What was decided about a file's dialect, for messages and `init`. */
