@@ -16,7 +16,8 @@ export async function preflight(context: SendContext): Promise<void> {
     request: 'preflight',
     send: async () => {
       const answer = await context.client.findByData(context.keyField, 'reamaze-import-preflight');
-      return 'slugs' in answer ? { read: true } : answer;
+      // A listing that is not filtered proves the API is there, not what it holds
+      return 'slugs' in answer || answer.kind === 'undecidable' ? { read: true } : answer;
     },
   }, context, newBudget({ ...DEFAULT_RETRY_POLICY, maxAttempts: ATTEMPTS }));
   if (read.end === 'read') return;
@@ -47,6 +48,9 @@ export async function refuseImportedKeys(keys: readonly string[], context: SendC
           'it is new or empty, not the ledger of the import that created it. Nothing was sent. Use that import\'s ledger, ' +
           'or run the same command with --adopt-existing, which looks every key up and records what Re:amaze holds as done.',
       );
+    }
+    if ('undecidable' in looked) {
+      throw new ImportError('API_UNREACHABLE', `Cannot check whether Re:amaze already holds the tickets of the new ledger ${ledgerPath}: looking ticket ${key} up by its key, the API listed conversations that do not carry it (the listing is not filtered: a proxy or an API that drops the query). Nothing was sent; check the base URL, or use the ledger of the import that created the tickets.`);
     }
     if ('gaveUp' in looked || 'failed' in looked) {
       const why = 'gaveUp' in looked ? looked.gaveUp : looked.failed;

@@ -79,6 +79,20 @@ describe('a lookup the API does not filter', () => {
   });
 });
 
+describe('a new ledger on an API whose listing is not filtered', () => {
+  it('passes the preflight, but refuses to send when the new ledger\'s keys cannot be checked', async () => {
+    const sandboxServer = await start({ ignoreDataFilter: true });
+    // A first import on another ledger leaves conversations the unfiltered listing then shows for any key
+    const first = await runCli(['run', await exportOf(ids(2)), '--mapping', 'generic-csv', '--ledger', join(dir, 'first.ledger'), '--rate', '200', '--json', '--quiet'], { env: sandboxEnv(sandboxServer) });
+    expect(JSON.parse(first.stdout)).toMatchObject({ done: 2 });
+    const result = await run(await exportOf(['N001', 'N002']));
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/Cannot check whether Re:amaze already holds the tickets of the new ledger .*the listing is not filtered/);
+    expect(result.stderr).not.toMatch(/404/);
+    expect(heldKeys(sandboxServer)).toEqual(['T001', 'T002']);
+  });
+});
+
 describe('a redirect', () => {
   it('stops the run (exit 3), naming where it points and the base URL to fix, not as a 404', async () => {
     await start({ redirectTo: 'https://help.example.com/api/v1' });
