@@ -116,10 +116,26 @@ function undeclaredLookups(spec: MappingSpec): string[] {
   return problems;
 }
 
+/** How deep `reservedNames` looks: a mapping is a few levels deep, and zod refuses what is deeper. */
+const MAPPING_DEPTH = 32;
+
+/**
+ * Every `"__proto__"` key of the mapping's JSON: validation would copy it into a plain object,
+ * where it sets the prototype instead of a property, so a data field or map entry would vanish.
+ */
+function reservedNames(value: unknown, path: (string | number)[] = []): string[] {
+  if (value === null || typeof value !== 'object' || path.length > MAPPING_DEPTH) return [];
+  const entries = Array.isArray(value) ? value.map((item, index) => [index, item] as const) : Object.entries(value);
+  return entries.flatMap(([key, inner]) => key === '__proto__'
+    ? [`${formatPath([...path, key])}: "__proto__" cannot be a name in a mapping (JavaScript reserves it for objects' prototypes, so it would be dropped): rename it, or leave it out`]
+    : reservedNames(inner, [...path, key]));
+}
+
 /** Validates parsed JSON as a mapping; throws MAPPING_INVALID listing every problem as `path: message`. */
 export function parseMapping(json: unknown, where: string): MappingSpec {
   const result = MappingSpecSchema.safeParse(json, { reportInput: true });
-  const problems = result.success ? crossChecks(result.data) : formatIssues(result.error.issues);
+  const reserved = reservedNames(json);
+  const problems = [...reserved, ...(result.success ? crossChecks(result.data) : formatIssues(result.error.issues))];
   if (result.success && problems.length === 0) return result.data;
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   throw new ImportError('MAPPING_INVALID', `the mapping is invalid: ${count} (${where})\n  ${problems.join('\n  ')}`, {
