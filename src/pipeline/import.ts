@@ -1,5 +1,5 @@
 import type { ImportError } from '../errors.js';
-import type { Ledger, LedgerEntry } from '../ledger/ledger.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { mappingChanges } from '../mapping/diff.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { ReamazeClient } from '../reamaze/client.js';
@@ -155,7 +155,7 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
   };
   const first = firstTickets(options, tickets.context);
   const start = async (given: OutgoingTicket) => {
-    const outgoing = options.adoptExisting ? adopting(given, options.ledger) : given;
+    const outgoing = options.adoptExisting ? adopting(given) : given;
     // Counted as in flight while held: a run stopped then leaves them `pending`.
     if (outgoing.row) tickets.rowsInFlight.add(outgoing.row);
     for (const admitted of first ? await first.admit(outgoing) : [outgoing]) await begin(admitted);
@@ -192,18 +192,13 @@ function firstTickets(options: ImportOptions, context: SendContext): FirstTicket
  * crash left `sending` is (found: done with its slug; absent: created), and so is each message of
  * its thread the ledger does not know, by its origin_id in the conversation.
  */
-function adopting(ticket: OutgoingTicket, ledger: Ledger): OutgoingTicket {
+function adopting(ticket: OutgoingTicket): OutgoingTicket {
   const { row, thread } = ticket;
-  if (!row) return ticket;
-  for (const message of thread?.messages ?? []) {
-    if (ledger.lookupMessage(row.key, message.originId)) continue;
-    ledger.recordMessage({
-      ticket: row.key, originId: message.originId, seq: message.index, state: 'uncertain',
-      errorCode: 'API_UNCERTAIN', error: 'adopted: looked up in its conversation before it is sent',
-    });
-  }
-  const unsettled: LedgerEntry = { key: row.key, attempts: 0, payloadHash: null, slug: null, seenRun: 0, threadOpen: false, opener: null, ...row.previous, state: 'uncertain' };
-  return { ...ticket, row: { ...row, previous: unsettled } };
+  return {
+    ...ticket,
+    ...(row ? { row: { ...row, lookUpFirst: true } } : {}),
+    ...(thread ? { thread: { ...thread, adopted: true } } : {}),
+  };
 }
 
 /** What reading the files needs. */

@@ -14,6 +14,8 @@ export interface OutgoingRow {
   fields: string;
   payloadHash: string;
   previous: LedgerEntry | undefined;
+  /** Look the key up before the first POST (`--adopt-existing`: Re:amaze may hold it already). */
+  lookUpFirst?: boolean;
   /** True when messages follow the conversation: its thread is open until they and the final update are done. */
   hasThread?: boolean;
   /** The thread message that opens the conversation: recorded done with it, never posted again. */
@@ -37,7 +39,7 @@ export async function sendRow(row: OutgoingRow, context: SendContext): Promise<D
   let opener: string | undefined;
   const delivered = await deliver({
     request: 'create',
-    unsettled: row.previous?.state === 'sending' || row.previous?.state === 'uncertain',
+    unsettled: row.lookUpFirst === true || row.previous?.state === 'sending' || row.previous?.state === 'uncertain',
     // The opening message is named with the `sending` commit: if this POST goes through and only a
     // lookup finds it, the ledger still knows which message it carried.
     markSending: async () => {

@@ -20,6 +20,8 @@ export interface OutgoingThread {
   open: boolean;
   /** The origin_id of the message the conversation opened with: never posted again. */
   opener?: string | null | undefined;
+  /** `--adopt-existing`: a message the ledger does not know is looked up in the conversation before it is sent. */
+  adopted?: boolean;
 }
 
 /** Message counts of one run; `skipped` were done (or refused unchanged) before. */
@@ -108,7 +110,8 @@ async function addMessages(run: ThreadRun): Promise<boolean> {
     // Open before the first message leaves (queued writes commit with its `sending`).
     if (!run.open) context.ledger.setThread(thread.key, true);
     run.open = true;
-    const { state } = await deliver(messageJob(thread.key, slug, message, payload, action.payloadHash, action.reconcileFirst, context), context);
+    const lookUpFirst = action.reconcileFirst || (thread.adopted === true && previous === undefined);
+    const { state } = await deliver(messageJob(thread.key, slug, message, payload, action.payloadHash, lookUpFirst, context), context);
     counts[state] += 1;
     if (state === 'rejected' || state === 'failed') run.newErrors += 1;
     if (state !== 'done' && state !== 'rejected') {

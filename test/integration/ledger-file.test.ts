@@ -172,3 +172,36 @@ describe.skipIf(!mounted)('a full disk stops the run, resumable', () => {
     expect(new Set(held).size).toBe(300);
   }, 60_000);
 });
+
+describe('--adopt-existing with threads', () => {
+  it('rebuilds the ledger of threaded tickets: no conversation and no message is sent twice, the missing ones once', async () => {
+    server = await sandbox();
+    const env = sandboxEnv(server);
+    const ticket = (id: number, comments: number) => JSON.stringify({
+      id: `T${id}`, subject: `Subject ${id}`, email: `c${id}@example.com`,
+      comments: Array.from({ length: comments }, (_, n) => ({ id: `c-${id}-${n}`, body: `Comment ${n} of ${id}`, public: true })),
+    });
+    const mapping = join(dir, 'threads.json');
+    writeFileSync(mapping, JSON.stringify({
+      source: { key: 'id' },
+      conversation: { subject: '{{subject}}', category: 'support', message: {}, user: { email: '{{email}}' } },
+      messages: { from: 'comments', body: '{{body}}', origin_id: '{{id}}', visibility: { from: 'public', map: { true: 0, false: 1 } } },
+    }));
+    const write = (name: string, comments: number) => {
+      const file = join(dir, name);
+      writeFileSync(file, `${[1, 2, 3].map((id) => ticket(id, comments)).join('\n')}\n`);
+      return file;
+    };
+    const args = (file: string, ledger: string, ...more: string[]) => ['run', file, '--mapping', mapping, '--ledger', join(dir, ledger), '--rate', '500', '--quiet', '--json', ...more];
+    const first = await runCli(args(write('before.jsonl', 3), 'lost.ledger'), { env });
+    expect(JSON.parse(first.stdout)).toMatchObject({ done: 3 });
+    // The ledger is lost; the export has grown by one comment a ticket since
+    const rebuilt = await runCli(args(write('after.jsonl', 4), 'rebuilt.ledger', '--adopt-existing'), { env });
+    expect(rebuilt.code).toBe(0);
+    expect(server.stats().duplicateKeys).toBe(0);
+    for (const conversation of server.conversations()) {
+      const id = String(conversation.data.import_key).slice(1);
+      expect(conversation.messages.map((message) => message.origin_id ?? null)).toEqual([null, `c-${id}-1`, `c-${id}-2`, `c-${id}-3`]);
+    }
+  });
+});
