@@ -27,6 +27,10 @@ export function sandboxOptions(args: Record<string, unknown>): SandboxOptions {
   if (typeof args.port === 'number') options.port = args.port;
   if (typeof args['rate-limit'] === 'number') options.rateLimit = args['rate-limit'];
   if (args['retry-after'] === true) options.retryAfter = true;
+  if (args['retry-after-date'] === true) options.retryAfter = 'date';
+  if (args['ignore-data-filter'] === true) options.ignoreDataFilter = true;
+  if (typeof args['redirect-to'] === 'string') options.redirectTo = args['redirect-to'];
+  if (typeof args['drip-ms'] === 'number') options.dripMs = args['drip-ms'];
   if (typeof args.latency === 'number') options.latencyMs = args.latency;
   if (typeof args.token === 'string') options.token = args.token;
   if (Array.isArray(args.channel)) options.channels = args.channel.map(String);

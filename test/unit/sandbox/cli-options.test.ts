@@ -11,6 +11,12 @@ describe('reamaze-import sandbox options', () => {
     expect(sandboxOptions({ 'message-faults': false })).toEqual({});
   });
 
+  it('turns the hostile behaviours into options: Retry-After as a date, an unfiltered listing, a redirect, dripped answers', () => {
+    expect(sandboxOptions({ 'retry-after-date': true, 'ignore-data-filter': true, 'redirect-to': 'https://x.example/api/v1', 'drip-ms': 250, fault: ['drip-after=0.1'] })).toEqual({
+      retryAfter: 'date', ignoreDataFilter: true, redirectTo: 'https://x.example/api/v1', dripMs: 250, faultRates: { 'drip-after': 0.1 },
+    });
+  });
+
   it('refuses a fault that is not kind=probability, naming the kinds', () => {
     expect(() => sandboxOptions({ fault: ['500-later=0.1'] })).toThrow(/--fault 500-later=0.1 is not a fault: write kind=probability, e\.g\. 500-after=0\.05; kinds: /);
   });
