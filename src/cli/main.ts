@@ -13,6 +13,7 @@ import { runSandbox } from './sandbox.js';
 import { DEFAULT_RATE, runImport } from './run.js';
 import { runStatus } from './status.js';
 import { runValidate } from './validate.js';
+import { registerSecret } from '../redact.js';
 
 /** A command's handler: parsed arguments in, exit code out (`argv` as typed, for resume hints). */
 type Handler = (args: Record<string, unknown>, io: CliIO, argv: readonly string[]) => Promise<number>;
@@ -44,6 +45,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 }
 
 async function runHandler(handler: Handler, args: Record<string, unknown>, io: CliIO, argv: readonly string[]): Promise<number> {
+  // Known before anything is read: a ledger written before secrets were redacted is still shown without them
+  if (io.env.REAMAZE_API_TOKEN) registerSecret(io.env.REAMAZE_API_TOKEN, io.env.REAMAZE_EMAIL);
   try {
     return await handler(args, io, argv);
   } catch (error) {

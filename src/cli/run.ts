@@ -11,6 +11,7 @@ import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath,
 import type { CliIO } from './io.js';
 import { formatCount, lossLines, Renderer } from './render.js';
 import { authorArgs } from './staff-map.js';
+import { redact } from '../redact.js';
 
 /** Requests per second when neither `--rate` nor an earlier run says: Re:amaze publishes no number. */
 export const DEFAULT_RATE = 1;
@@ -192,7 +193,7 @@ function quoteArg(arg: string): string {
 }
 
 async function writeSummary(path: string, summary: unknown): Promise<void> {
-  await writeFile(path, `${JSON.stringify({ ...(summary as object), finished_at: new Date().toISOString() }, null, 2)}\n`).catch((error: unknown) => {
+  await writeFile(path, `${redact(JSON.stringify({ ...(summary as object), finished_at: new Date().toISOString() }, null, 2))}\n`).catch((error: unknown) => {
     throw new ImportError('OUTPUT_UNWRITABLE', `Cannot write the summary file ${path}: ${describeErrno(error, { writing: true })}.`);
   });
 }

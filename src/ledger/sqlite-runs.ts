@@ -1,5 +1,6 @@
 import type { RunEnd, RunInfo, RunStart } from './ledger.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite.js';
+import { redact } from '../redact.js';
 
 /** One recorded run of `run`. */
 export interface RunRecord {
@@ -49,7 +50,7 @@ export class SqliteRuns {
   /** Records the start of a run and tells it what the previous run left. */
   begin(start: RunStart): RunInfo {
     const previous = this.last.get() as LastRun | undefined;
-    this.id = Number(this.start.run(new Date().toISOString(), JSON.stringify(start.args), start.mappingHash).lastInsertRowid);
+    this.id = Number(this.start.run(new Date().toISOString(), redact(JSON.stringify(start.args)), start.mappingHash).lastInsertRowid);
     return {
       id: this.id,
       previousMappingHash: previous?.mapping_hash,

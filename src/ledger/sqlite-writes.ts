@@ -1,6 +1,7 @@
 import type { DuplicateRow, MessageUpdate, RowUpdate, SendingWrite } from './ledger.js';
 import { joinKey } from './join-key.js';
 import type { SqliteDatabase } from './sqlite.js';
+import { redact } from '../redact.js';
 
 /** Updates queued before a commit is forced: group commit keeps SQLite out of the per-row cost. */
 const GROUP_COMMIT_ROWS = 512;
@@ -115,7 +116,7 @@ export class SqliteWrites {
   private apply(write: QueuedWrite): void {
     if (write.kind === 'row') this.statements.upsertRow.run(rowParams(write.update, this.runId()));
     else if (write.kind === 'message') this.statements.upsertMessage.run(messageParams(write.update));
-    else if (write.kind === 'thread') this.statements.thread.run({ thread: write.open ? 'open' : null, error: write.error, key: write.key });
+    else if (write.kind === 'thread') this.statements.thread.run({ thread: write.open ? 'open' : null, error: write.error === null ? null : redact(write.error), key: write.key });
     else this.statements.slug.run(write.slug, write.key);
   }
 }
@@ -124,7 +125,7 @@ function rowParams(update: RowUpdate, run: number) {
   return {
     key: update.key, file: update.file, line: update.line, state: update.state,
     attempts: update.attempts ?? 0, http_status: update.httpStatus ?? null, slug: update.slug ?? null,
-    error_code: update.errorCode ?? null, error: update.error ?? null, payload_hash: update.payloadHash ?? null,
+    error_code: update.errorCode ?? null, error: update.error == null ? null : redact(update.error), payload_hash: update.payloadHash ?? null,
     payload: update.payload ?? null, fields: update.fields ?? null, problems: update.problems ?? null,
     run, at: new Date().toISOString(), opener: update.opener ?? null, join_key: joinKey(update.key),
     losses: update.losses ?? null, keep_losses: update.losses === undefined ? 1 : 0,
@@ -135,7 +136,7 @@ function messageParams(update: MessageUpdate) {
   return {
     ticket: update.ticket, origin_id: update.originId, seq: update.seq, state: update.state,
     attempts: update.attempts ?? 0, http_status: update.httpStatus ?? null, error_code: update.errorCode ?? null,
-    error: update.error ?? null, payload_hash: update.payloadHash ?? null, payload: update.payload ?? null,
+    error: update.error == null ? null : redact(update.error), payload_hash: update.payloadHash ?? null, payload: update.payload ?? null,
     at: new Date().toISOString(),
   };
 }

@@ -88,6 +88,19 @@ describe('credentials echoed back by the API', () => {
   });
 });
 
+describe('the ledger', () => {
+  it('stores the echoed answers without the token, so status and failures in a later process show none', async () => {
+    const { ledger } = await importEchoed();
+    for (const file of [ledger, `${ledger}-wal`]) {
+      const bytes = await readFile(file).catch(() => Buffer.alloc(0));
+      expectNoSecret(bytes.toString('latin1'), file);
+    }
+    const status = await runCli(['status', '--ledger', ledger, '--json']);
+    expect(status.code).toBe(0);
+    expectNoSecret(status.stdout + status.stderr, 'status');
+  });
+});
+
 describe('a base URL holding the token', () => {
   async function runWith(baseUrl: string) {
     const file = join(dir, 'tickets.csv');
