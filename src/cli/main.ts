@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { runDemo } from './demo.js';
 import { runFailures } from './failures.js';
+import { runResolve } from './resolve.js';
 import { runInit } from './init.js';
 import { runPreview } from './preview.js';
 import type { CliIO } from './io.js';
@@ -163,6 +164,14 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; h
   {
     usage: 'status', describe: 'Show what a ledger holds: counts per state, the runs, the learned rate, the commonest errors', handler: runStatus,
     options: (y) => y.option('ledger', READ_LEDGER).option('json', { type: 'boolean', default: false, describe: 'print one JSON object on stdout' }),
+  },
+  {
+    usage: 'resolve', describe: 'Settle by hand a ticket or message left uncertain, once you checked Re:amaze', handler: runResolve,
+    options: (y) => y.option('ledger', { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of the import' })
+      .option('key', { type: 'string', demandOption: true, describe: 'the ticket\'s key (source.key)' })
+      .option('message', { type: 'string', describe: 'the origin_id of one message of its thread' })
+      .option('as', { choices: ['done', 'absent'] as const, demandOption: true, describe: 'done: it is in Re:amaze, never send it again; absent: it is not, the next run sends it' })
+      .option('slug', { type: 'string', describe: 'with --as done for a ticket: its conversation in Re:amaze' }),
   },
   {
     usage: 'failures', describe: 'Write every row that did not make it, with its file, line, state, error and source fields', handler: runFailures,

@@ -1,4 +1,4 @@
-import { LedgerReader, STATUS_STATES, type ErrorGroup, type RunRecord, type StatusState } from '../ledger/ledger-reader.js';
+import { LedgerReader, STATUS_STATES, type ErrorGroup, type RunRecord, type StatusState, type UncertainItem } from '../ledger/ledger-reader.js';
 import type { LedgerLossCounts } from '../ledger/ledger.js';
 import { sortedLossCounts } from '../mapping/losses.js';
 import { ExitCode } from './exit-codes.js';
@@ -18,7 +18,7 @@ export async function runStatus(args: Record<string, unknown>, io: CliIO): Promi
   try {
     const status = {
       counts: reader.counts(), messages: reader.messageCounts(), runs: reader.runs(), learnedRate: reader.learnedRate(),
-      topErrors: reader.topErrors(), losses: reader.lossCounts(),
+      topErrors: reader.topErrors(), losses: reader.lossCounts(), uncertain: reader.uncertain(),
     };
     if (json) renderer.json(toJson(reader.path, status));
     else renderer.result(formatStatus(reader.path, status));
@@ -35,6 +35,7 @@ interface Status {
   learnedRate: number | undefined;
   topErrors: ErrorGroup[];
   losses: LedgerLossCounts;
+  uncertain: UncertainItem[];
 }
 
 function toJson(ledger: string, status: Status) {
@@ -62,7 +63,14 @@ function toJson(ledger: string, status: Status) {
       example_key: group.example.key,
     })),
     losses: { done: sortedLossCounts(status.losses.done), to_import: sortedLossCounts(status.losses.notDone) },
+    uncertain: status.uncertain.map((item) => ({ key: item.key, message: item.originId ?? null, at: `${item.file}:${item.line}`, error: item.error, resolve: resolveCommands(ledger, item) })),
   };
+}
+
+/** The commands that settle an uncertain item, once someone checked Re:amaze: found, or not there. */
+function resolveCommands(ledger: string, item: UncertainItem): { done: string; absent: string } {
+  const base = `reamaze-import resolve --ledger ${quoteArg(ledger)} --key ${quoteArg(item.key)}${item.originId === undefined ? '' : ` --message ${quoteArg(item.originId)}`}`;
+  return { done: `${base} --as done${item.originId === undefined ? ' --slug SLUG' : ''}`, absent: `${base} --as absent` };
 }
 
 /** The human status: what the ledger holds, its runs (newest last), the rate, the commonest errors. */
@@ -89,6 +97,13 @@ export function formatStatus(ledger: string, status: Status): string {
   lines.push(...lossLines(status.losses.done, 'Not carried as the export held it (in Re:amaze):'));
   lines.push(...lossLines(status.losses.notDone, 'Not carried as the export held it (rows still to import):'));
   const notDone = STATUS_STATES.filter((state) => state !== 'done').reduce((sum, state) => sum + status.counts[state], 0);
+  if (status.uncertain.length > 0) {
+    lines.push('Uncertain (the next run looks each up; one that no answer of the API can settle is recorded by hand, once checked in Re:amaze):');
+    for (const item of status.uncertain) {
+      const { done, absent } = resolveCommands(ledger, item);
+      lines.push(`  ${item.originId === undefined ? `ticket ${item.key}` : `message ${item.originId} of ticket ${item.key}`} (${item.file}:${item.line})`, `    found: ${done}`, `    not there: ${absent}`);
+    }
+  }
   if (notDone > 0) lines.push(`Every row that did not make it: reamaze-import failures --ledger ${quoteArg(ledger)} --out failures.csv`);
   return lines.join('\n');
 }

@@ -28,6 +28,15 @@ export interface ErrorGroup {
 }
 
 /** A row that did not make it, as the ledger knows it. */
+/** A ticket (or one message of its thread) no evidence settled. */
+export interface UncertainItem {
+  key: string;
+  originId: string | undefined;
+  file: string;
+  line: number;
+  error: string | null;
+}
+
 export interface FailureRecord {
   file: string;
   line: number;
@@ -107,6 +116,16 @@ export class LedgerReader {
             UNION ALL SELECT file, line, key, error_code, error FROM (${LAST_DUPLICATES})${this.threads ? MESSAGE_ERRORS : ''})
       GROUP BY error_code, kind ORDER BY n DESC, first LIMIT ?`).all(n) as (FailureRow & { kind: string; n: number; error: string })[]);
     return rows.map((row) => ({ code: row.error_code, kind: row.kind, error: row.error, count: row.n, example: { key: realKey(row), file: row.file, line: row.line } }));
+  }
+
+  /** Up to `n` tickets and messages left uncertain (or sending), in file order: what `resolve` settles. */
+  uncertain(n = 20): UncertainItem[] {
+    const messages = this.threads
+      ? ` UNION ALL SELECT r.file, r.line, m.ticket AS key, m.origin_id, m.error FROM messages m JOIN rows r ON r.key = m.ticket WHERE m.state IN ('uncertain', 'sending')`
+      : '';
+    const rows = this.guard(() => this.db.prepare(`SELECT file, line, key, NULL AS origin_id, error FROM rows WHERE state IN ('uncertain', 'sending')${messages}
+      ORDER BY file, line, origin_id LIMIT ?`).all(n) as { file: string; line: number; key: string; origin_id: string | null; error: string | null }[]);
+    return rows.map((row) => ({ key: row.key, originId: row.origin_id ?? undefined, file: row.file, line: row.line, error: row.error }));
   }
 
   /** Thread messages per state and the threads still open; undefined for a ledger from before threads. */

@@ -200,6 +200,39 @@ export class SqliteLedger implements Ledger {
   }
 
   /**
+   * Settles by hand a ticket (or, with `originId`, one message of its thread) that no evidence
+   * could: `done` is never sent again (a ticket with the slug someone found in Re:amaze), `absent`
+   * is sent by the next run without a lookup. Only an `uncertain` (or `sending`) one can be
+   * settled; the state it had, or undefined when there is none.
+   */
+  resolve(target: { key: string; originId?: string | undefined }, as: 'done' | 'absent', note: string, slug?: string): string | undefined {
+    return this.guard(() => {
+      this.flush();
+      const state = as === 'done' ? 'done' : 'pending';
+      const at = new Date().toISOString();
+      const settle = this.db.transaction((): string | undefined => {
+        if (target.originId !== undefined) {
+          const had = this.db.prepare('SELECT state FROM messages WHERE ticket = ? AND origin_id = ?').pluck().get(target.key, target.originId) as string | undefined;
+          if (had === 'uncertain' || had === 'sending') {
+            this.db.prepare(`UPDATE messages SET state = ?, error_code = NULL, error = ?, payload = CASE WHEN ? = 'done' THEN NULL ELSE payload END, updated_at = ? WHERE ticket = ? AND origin_id = ?`)
+              .run(state, note, state, at, target.key, target.originId);
+          }
+          return had;
+        }
+        const had = this.db.prepare('SELECT state FROM rows WHERE key = ?').pluck().get(target.key) as string | undefined;
+        if (had === 'uncertain' || had === 'sending') {
+          // A done row keeps no customer data
+          this.db.prepare(`UPDATE rows SET state = ?, slug = COALESCE(?, slug), error_code = NULL, error = ?,
+              payload = CASE WHEN ? = 'done' THEN NULL ELSE payload END, fields = CASE WHEN ? = 'done' THEN NULL ELSE fields END, updated_at = ? WHERE key = ?`)
+            .run(state, slug ?? null, note, state, state, at, target.key);
+        }
+        return had;
+      });
+      return settle();
+    });
+  }
+
+  /**
    * Closes the ledger and, when this open created it and it recorded no row, message or duplicate
    * (a run refused before anything was sent), removes its files; true when it did. A ledger that
    * existed before, or that holds anything, is only closed.
