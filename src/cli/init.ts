@@ -7,7 +7,7 @@ import { guessMappingForFile } from '../pipeline/init.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFiles, outputPath } from './load.js';
 import type { CliIO } from './io.js';
-import { formatCount, Renderer } from './render.js';
+import { formatCount, quoteArg, Renderer } from './render.js';
 import type { GuessResult } from '../mapping/guess.js';
 
 /**
@@ -58,11 +58,6 @@ function describeLayout(guess: GuessResult): string {
   return guess.adapted
     ? `Recognised a ${guess.layout} export: using the ${guess.preset} preset, without what this export lacks.`
     : `Recognised a ${guess.layout} export: using the ${guess.preset} preset.`;
-}
-
-/** An argument as a shell would need it. */
-function quoteArg(arg: string): string {
-  return /^[\w./=@:+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 function listNames(names: readonly string[]): string {

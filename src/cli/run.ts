@@ -9,7 +9,7 @@ import { readCredentials } from './credentials.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath, refuseOverwritingInputs } from './load.js';
 import type { CliIO } from './io.js';
-import { formatCount, lossLines, Renderer } from './render.js';
+import { formatCount, lossLines, quoteArg, Renderer } from './render.js';
 import { authorArgs } from './staff-map.js';
 import { redact } from '../redact.js';
 
@@ -186,10 +186,6 @@ function threadLines(summary: ImportSummary): string[] {
 function resumeHint(summary: ImportSummary, ledger: string, argv: readonly string[]): string {
   const why = summary.aborted ? `Stopped early: ${summary.aborted.message}` : 'The run was interrupted.';
   return `${why}\nNothing is lost: ${ledger} holds the state of every row. To resume, run the same command again:\n  reamaze-import ${argv.map(quoteArg).join(' ')}`;
-}
-
-function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
 async function writeSummary(path: string, summary: unknown): Promise<void> {

@@ -4,7 +4,7 @@ import { sortedLossCounts } from '../mapping/losses.js';
 import { ExitCode } from './exit-codes.js';
 import { outputPath } from './load.js';
 import type { CliIO } from './io.js';
-import { formatCount, lossLines, Renderer } from './render.js';
+import { formatCount, lossLines, quoteArg, Renderer } from './render.js';
 
 /** Runs listed by the human status; `--json` lists them all. */
 const RUNS_SHOWN = 20;
@@ -141,10 +141,6 @@ export function formatRun(run: RunRecord): string {
 function formatTime(iso: string, sameDayAs?: string): string {
   const text = iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   return sameDayAs !== undefined && text.slice(0, 10) === sameDayAs.slice(0, 10) ? text.slice(11) : text;
-}
-
-function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
 function formatDuration(seconds: number): string {

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { compileMapping, parseMapping } from '../mapping/compile.js';
+import { coverFields } from '../mapping/coverage.js';
 import { findUnknownColumns } from '../mapping/unknown-columns.js';
 import type { FieldReference } from '../mapping/types.js';
 import { guessMapping, type GuessResult, type PresetCandidate, type Siblings } from '../mapping/guess.js';
@@ -54,24 +55,20 @@ async function profileFiles(files: readonly string[], options: SourceOptions): P
   return { profile: (builder ?? new ProfileBuilder()).build(), dialect: dialect ?? { format: 'csv', encoding: 'utf-8' }, warnings };
 }
 
-/** The columns holding values that no leaf of the mapping reads, and those empty everywhere. */
+/** The columns holding values that no leaf of the mapping reads, and those empty everywhere (as `validate` counts them). */
 function columnsLeftOut(spec: Record<string, unknown>, profile: ExportProfile): { leftOut: [string, number][]; emptyColumns: string[] } {
-  let read: string[];
+  let read: readonly string[];
   try {
-    read = compileMapping(parseMapping(spec, 'the guessed mapping')).references.map((reference) => reference.field);
+    read = compileMapping(parseMapping(spec, 'the guessed mapping')).recordFields;
   } catch {
     read = [];
   }
-  const used = (column: string) => read.some((field) => field === column || field.startsWith(`${column}.`) || column.startsWith(`${field}.`));
-  const leftOut: [string, number][] = [];
-  const emptyColumns: string[] = [];
-  for (const column of profile.columns) {
-    if (used(column)) continue;
-    const filled = profile.column(column).filled;
-    if (filled === 0) emptyColumns.push(column);
-    else leftOut.push([column, filled]);
-  }
-  return { leftOut, emptyColumns };
+  const counts = profile.columns.map((field) => ({ field, rows: profile.column(field).filled }));
+  const coverage = coverFields(counts, read, []);
+  return {
+    leftOut: coverage.unused.map(({ field, rows }): [string, number] => [field, rows]),
+    emptyColumns: coverage.source.filter((field) => field.rows === 0 && field.use === 'unread').map(({ field }) => field),
+  };
 }
 
 /** File names of the parts of a relational export, by what they hold. */
