@@ -31,6 +31,9 @@ export function sandboxOptions(args: Record<string, unknown>): SandboxOptions {
   if (args['ignore-data-filter'] === true) options.ignoreDataFilter = true;
   if (typeof args['redirect-to'] === 'string') options.redirectTo = args['redirect-to'];
   if (typeof args['drip-ms'] === 'number') options.dripMs = args['drip-ms'];
+  if (args['listed-origin-ids'] === 'null' || args['listed-origin-ids'] === 'omit') options.listedOriginIds = args['listed-origin-ids'];
+  if (args['listed-bodies'] === 'html' || args['listed-bodies'] === 'omit') options.listedBodies = args['listed-bodies'];
+  if (args['lists-opener'] === false) options.listsOpener = false;
   if (typeof args.latency === 'number') options.latencyMs = args.latency;
   if (typeof args.token === 'string') options.token = args.token;
   if (Array.isArray(args.channel)) options.channels = args.channel.map(String);

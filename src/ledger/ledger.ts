@@ -149,6 +149,19 @@ export function foldState(state: string): string {
   return state === 'sending' ? 'uncertain' : state;
 }
 
+/** What this API's thread listings were seen to do (learned once, kept in the ledger); undefined until learned. */
+export interface ApiFacts {
+  /** A listed message carries the origin_id it was sent with. */
+  echoesOriginIds?: boolean;
+  /** The listing includes the message the conversation opened with. */
+  listsOpener?: boolean;
+  /** The listing shows bodies recognisably as sent (as text, markup aside). */
+  showsBodies?: boolean;
+}
+
+/** The names of the facts, as the ledger keeps them. */
+export const API_FACTS = ['echoesOriginIds', 'listsOpener', 'showsBodies'] as const satisfies readonly (keyof ApiFacts)[];
+
 /** A write committed as `sending` before its request leaves: a conversation or a message. */
 export type SendingWrite = { kind: 'row'; update: RowUpdate } | { kind: 'message'; update: MessageUpdate };
 
@@ -181,6 +194,12 @@ export interface Ledger {
   lookupJoined(joinKey: string): LedgerEntry | undefined;
   /** What the ledger knows of one message of a ticket's thread. */
   lookupMessage(ticket: string, originId: string): MessageEntry | undefined;
+  /** A ticket's thread messages as the ledger has them (the opening one included), in thread order. */
+  threadMessages(ticket: string): { originId: string; state: MessageState }[];
+  /** What this ledger learned of the API's thread listings. */
+  apiFacts(): ApiFacts;
+  /** Keeps what was learned of the API's thread listings (committed at once). */
+  learnApiFacts(facts: ApiFacts): void;
   /** Where `key` was read last, for a duplicate's message. */
   placeOf(key: string): { file: string; line: number } | undefined;
   /** Commits the write as `sending` (with the others of the same instant); resolves once durable. */

@@ -1,8 +1,8 @@
 import { addLossCounts, parseLossCounts } from '../mapping/losses.js';
 import { joinKey } from './join-key.js';
 import {
-  foldState, STATUS_STATES, TO_IMPORT_STATES, type DuplicateRow, type Ledger, type LedgerEntry, type LedgerLossCounts,
-  type LedgerMessageCounts, type MessageEntry, type MessageUpdate, type RowUpdate, type RunEnd, type RunInfo, type RunStart,
+  API_FACTS, foldState, type ApiFacts, STATUS_STATES, TO_IMPORT_STATES, type DuplicateRow, type Ledger, type LedgerEntry, type LedgerLossCounts,
+  type LedgerMessageCounts, type MessageEntry, type MessageState, type MessageUpdate, type RowUpdate, type RunEnd, type RunInfo, type RunStart,
   type SendingWrite, type StatusState,
 } from './ledger.js';
 
@@ -27,6 +27,7 @@ export class MemoryLedger implements Ledger {
   readonly duplicates: (DuplicateRow & { run: number })[] = [];
   readonly runs: (RunStart & { id: number; end?: RunEnd })[] = [];
   sendingCommits = 0;
+  readonly facts: ApiFacts = {};
 
   learnedRate(): number | undefined {
     return this.runs.at(-1)?.end?.learnedRate;
@@ -72,6 +73,18 @@ export class MemoryLedger implements Ledger {
   placeOf(key: string): { file: string; line: number } | undefined {
     const row = this.rows.get(key);
     return row && { file: row.file, line: row.line };
+  }
+
+  threadMessages(ticket: string): { originId: string; state: MessageState }[] {
+    return [...this.messages.values()].filter((m) => m.ticket === ticket).sort((a, b) => a.seq - b.seq).map(({ originId, state }) => ({ originId, state }));
+  }
+
+  apiFacts(): ApiFacts {
+    return { ...this.facts };
+  }
+
+  learnApiFacts(facts: ApiFacts): void {
+    for (const name of API_FACTS) if (facts[name] !== undefined && this.facts[name] === undefined) this.facts[name] = facts[name];
   }
 
   async markSendingSoon(write: SendingWrite): Promise<void> {

@@ -3,7 +3,7 @@ import { hashOf } from '../hash.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** The ledger's schema version (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const SCHEMA_1 = `
 CREATE TABLE runs (
@@ -94,6 +94,18 @@ CREATE INDEX rows_losses ON rows (state, losses) WHERE losses IS NOT NULL;
 `;
 
 /**
+ * Version 5: what the API's thread listings were seen to do (does a listing echo origin_id, include
+ * the opening message, show the bodies sent), learned once from a thread whose content is known.
+ */
+const SCHEMA_5 = `
+CREATE TABLE IF NOT EXISTS api_facts (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL,      -- 1 true, 0 false
+  learned_at TEXT NOT NULL
+) WITHOUT ROWID;
+`;
+
+/**
  * Earlier releases stored a relational export's joined thread in a row's fields (`@messages`):
  * the fields become the record as it was read, and an invalid row's hash (of those fields) with
  * them, so last night's unchanged invalid rows do not look changed (nor count as new errors).
@@ -129,7 +141,8 @@ export function migrate(db: SqliteDatabase, path: string): void {
       if (version < 1) db.exec(SCHEMA_1);
       if (version < 2) db.exec(SCHEMA_2);
       if (version < 3) db.exec(SCHEMA_3);
-      db.exec(SCHEMA_4);
+      if (version < 4) db.exec(SCHEMA_4);
+      db.exec(SCHEMA_5);
       dropJoinedThreads(db);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();

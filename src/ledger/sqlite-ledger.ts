@@ -1,8 +1,9 @@
 import { chmodSync, closeSync, existsSync, openSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describeErrno, ImportError } from '../errors.js';
+import { API_FACTS } from './ledger.js';
 import type {
-  DuplicateRow, Ledger, LedgerEntry, LedgerLossCounts, LedgerMessageCounts, MessageEntry, MessageState, MessageUpdate, RowState, RowUpdate,
+  ApiFacts, DuplicateRow, Ledger, LedgerEntry, LedgerLossCounts, LedgerMessageCounts, MessageEntry, MessageState, MessageUpdate, RowState, RowUpdate,
   RunEnd, RunInfo, RunStart, SendingWrite, StatusState,
 } from './ledger.js';
 import { acquireFileLock, acquireLock, type LedgerLock } from './lock.js';
@@ -132,6 +133,34 @@ export class SqliteLedger implements Ledger {
 
   placeOf(key: string): { file: string; line: number } | undefined {
     return this.guard(() => this.reads.place.get(key) as { file: string; line: number } | undefined);
+  }
+
+  threadMessages(ticket: string): { originId: string; state: MessageState }[] {
+    return this.guard(() => {
+      this.writes.flush();
+      return this.db.prepare('SELECT origin_id AS originId, state FROM messages WHERE ticket = ? ORDER BY seq').all(ticket) as { originId: string; state: MessageState }[];
+    });
+  }
+
+  apiFacts(): ApiFacts {
+    return this.guard(() => {
+      const facts: ApiFacts = {};
+      for (const { name, value } of this.db.prepare('SELECT name, value FROM api_facts').all() as { name: string; value: number }[]) {
+        if ((API_FACTS as readonly string[]).includes(name)) facts[name as keyof ApiFacts] = value === 1;
+      }
+      return facts;
+    });
+  }
+
+  learnApiFacts(facts: ApiFacts): void {
+    const learned = API_FACTS.filter((name) => facts[name] !== undefined);
+    if (learned.length === 0) return;
+    this.guard(() => {
+      // A fact once learned is kept: the first listing that showed it was one whose content was known.
+      const insert = this.db.prepare('INSERT OR IGNORE INTO api_facts (name, value, learned_at) VALUES (?, ?, ?)');
+      const at = new Date().toISOString();
+      this.db.transaction(() => learned.forEach((name) => insert.run(name, facts[name] ? 1 : 0, at)))();
+    });
   }
 
   /** Commits these rows as `sending` at once, in one transaction (tests and tools; the pipeline uses `markSendingSoon`). */

@@ -3,6 +3,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { ReamazeClient } from '../reamaze/client.js';
 import { backoffDelay, mayRetry, type Outcome, type RetryPolicy } from '../reamaze/retry-policy.js';
 import type { Throttle } from '../reamaze/throttle.js';
+import type { ListingKnowledge } from './listing-knowledge.js';
 import { abortError, decideAnswer, THROTTLED_FOR_MINUTES, type AnswerRule, type RequestKind } from './fate.js';
 
 /** What making requests needs: the ledger, the API, the one throttle of the token, the run's stop flags. */
@@ -17,6 +18,8 @@ export interface SendContext {
    * budget), `stopped` for a signal. Requests not yet sent are left as they were.
    */
   abort: { error: ImportError | undefined; stopped?: boolean };
+  /** What the run knows of the API's thread listings (made from the ledger on first use when not given). */
+  listings?: ListingKnowledge;
   /** Told of every answer, for the API-unreachable budget. */
   onOutcome?: (outcome: Outcome) => void;
   sleep?: (ms: number) => Promise<void>;

@@ -62,7 +62,7 @@ export function classify(record: SourceRecord, fileIndex: number, context: Class
   const thread = verdict.opener ? [verdict.opener, ...verdict.messages] : verdict.messages;
   if (action.act === 'skip') {
     if (!action.completeThread || !previous) return undefined;
-    return { thread: { key, slug: previous.slug, messages: thread, final: finalUpdate(body, false, verdict.assignee), open: previous.threadOpen, opener: previous.opener } };
+    return { thread: { key, slug: previous.slug, messages: thread, final: finalUpdate(body, false, verdict.assignee), open: previous.threadOpen, opener: previous.opener, openerBody: openingBody(body) } };
   }
   countTicketLosses(context.counts, lost);
   // An assignee is set by a PUT after the conversation is created, like a thread's final status.
@@ -70,7 +70,7 @@ export function classify(record: SourceRecord, fileIndex: number, context: Class
   const opener = verdict.opener ? { originId: verdict.opener.originId, index: verdict.opener.index } : undefined;
   const row: OutgoingRow = { key, file: record.file, line: record.line, body, payload, fields, payloadHash, previous, hasThread, losses, ...(opener ? { opener } : {}) };
   if (!hasThread && !previous?.threadOpen) return { row };
-  return { row, thread: { key, slug: previous?.slug, messages: thread, final: finalUpdate(body, true, verdict.assignee), open: hasThread || (previous?.threadOpen ?? false) } };
+  return { row, thread: { key, slug: previous?.slug, messages: thread, final: finalUpdate(body, true, verdict.assignee), open: hasThread || (previous?.threadOpen ?? false), openerBody: openingBody(body) } };
 }
 
 /** An invalid row: recorded (or only noted as read, when its key may be in Re:amaze), counted against --max-errors when new. */
@@ -135,6 +135,12 @@ function duplicate(record: SourceRecord, key: string, ledger: Ledger): undefined
   const first = ledger.placeOf(key);
   ledger.recordDuplicate({ key, file: record.file, line: record.line, firstFile: first?.file ?? '?', firstLine: first?.line ?? 0 });
   return undefined;
+}
+
+/** The body of the message a conversation is created with. */
+function openingBody(body: Record<string, unknown>): string | undefined {
+  const text = ((body.conversation as { message?: { body?: unknown } } | undefined)?.message)?.body;
+  return typeof text === 'string' ? text : undefined;
 }
 
 /** The body with `tags` added to `conversation.tag_list` (each once). */

@@ -17,8 +17,11 @@ export interface Details {
   slug?: string | null;
 }
 
-/** What looking an item up found: there (with its slug), surely absent, or no way to tell. */
-export type Found = { found: true; slug?: string | null } | { found: false } | { undecidable: string };
+/**
+ * What looking an item up found: there (with its slug), surely absent, or no way to tell —
+ * `later` when what is missing may be learned in this run (then it is looked up again, bounded).
+ */
+export type Found = { found: true; slug?: string | null } | { found: false } | { undecidable: string; later?: boolean };
 
 /** How a lookup ended: what it found, or why it found nothing out. */
 export type Looked = Found | { stopped: true } | { failed: string } | { gaveUp: string };
@@ -70,6 +73,13 @@ export async function deliver(job: Delivery, context: SendContext): Promise<Deli
     if (unsettled) {
       const found = await reconcile(job, budget);
       if (found === 'stopped') return stop();
+      if (typeof found === 'object' && 'later' in found) {
+        // Looked up again after a backoff, each time an attempt of the item: bounded like a retry.
+        budget.attempts += 1;
+        if (await retryLater(budget, context)) continue;
+        job.record('uncertain', { errorCode: 'API_UNCERTAIN', error: found.later });
+        return { state: 'uncertain' };
+      }
       if (found !== 'absent') return found;
     }
     const sent = await attempt({
@@ -112,8 +122,8 @@ function settle(sent: Exclude<Attempted, { end: 'stopped' }>, job: Delivery, uns
   return { ambiguous: outcome };
 }
 
-/** Looks the item up: 'absent' when it surely is not there, so it can be sent. */
-async function reconcile(job: Delivery, budget: Budget): Promise<Delivered | 'absent' | 'stopped'> {
+/** Looks the item up: 'absent' when it surely is not there, so it can be sent; `later` when it may be told later in this run. */
+async function reconcile(job: Delivery, budget: Budget): Promise<Delivered | 'absent' | 'stopped' | { later: string }> {
   // The lookup's own attempts, on the item's clock.
   const looked = await job.find({ attempts: 0, startedAt: budget.startedAt });
   if ('stopped' in looked) return 'stopped';
@@ -126,6 +136,7 @@ async function reconcile(job: Delivery, budget: Budget): Promise<Delivered | 'ab
     job.record('failed', { errorCode: 'API_FAILED', error: looked.failed });
     return { state: 'failed' };
   }
+  if ('undecidable' in looked && looked.later === true) return { later: looked.undecidable };
   const why = 'undecidable' in looked ? looked.undecidable : `could not be looked up: ${looked.gaveUp}`;
   job.record('uncertain', { errorCode: 'API_UNCERTAIN', error: why });
   return { state: 'uncertain' };

@@ -1,3 +1,4 @@
+import { ListingKnowledge } from './listing-knowledge.js';
 import type { ImportError } from '../errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { mappingChanges } from '../mapping/diff.js';
@@ -116,6 +117,7 @@ function sendContext(options: ImportOptions): SendContext {
   const context: SendContext = {
     ledger: options.ledger, client: options.client, throttle: options.throttle,
     retry: options.retry ?? DEFAULT_RETRY_POLICY, keyField: options.mapping.keyField, abort: { error: undefined },
+    listings: new ListingKnowledge(options.ledger),
   };
   context.onOutcome = watchReachability(context.abort);
   // A signal stops reading and, through this flag, every request still waiting for its turn.

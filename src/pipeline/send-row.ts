@@ -48,7 +48,10 @@ export async function sendRow(row: OutgoingRow, context: SendContext): Promise<D
     },
     send: () => context.client.createConversation(row.body),
     // Only the JSON of a conversation, with its slug, proves it was created.
-    accepts: (body) => typeof (body as { slug?: unknown } | undefined)?.slug === 'string',
+    accepts: (body) => {
+      const slug = (body as { slug?: unknown } | undefined)?.slug;
+      return typeof slug === 'string' && slug !== '';
+    },
     find: (budget) => findByKey(row.key, context, budget),
     failedWhy: COLLECTION_NOT_FOUND,
     record(state, details, found) {

@@ -1,10 +1,12 @@
 import type { MessageUpdate } from '../ledger/ledger.js';
 import type { MappedMessage } from '../mapping/types.js';
 import { attempt, isStopping, newBudget, type SendContext } from './attempt.js';
-import { deliver, reasonOf, type Delivery, type SendResult } from './deliver.js';
+import { deliver, reasonOf, type Delivery, type Looked, type SendResult } from './deliver.js';
 import { decideMessage, goneError } from './fate.js';
+import { ListingKnowledge } from './listing-knowledge.js';
+import { learnFromKnown, weighMessage, type KnownThread } from './message-evidence.js';
 import { findByKey } from './send-row.js';
-import { listOrigins } from './thread-origins.js';
+import { listThread } from './thread-listing.js';
 
 /** The thread of a conversation that exists (or was just created), to complete. */
 export interface OutgoingThread {
@@ -22,6 +24,8 @@ export interface OutgoingThread {
   opener?: string | null | undefined;
   /** `--adopt-existing`: a message the ledger does not know is looked up in the conversation before it is sent. */
   adopted?: boolean;
+  /** The body of the message the conversation opened with, when it is not one of `messages` (weighed when reconciling). */
+  openerBody?: string | undefined;
 }
 
 /** Message counts of one run; `skipped` were done (or refused unchanged) before. */
@@ -111,7 +115,8 @@ async function addMessages(run: ThreadRun): Promise<boolean> {
     if (!run.open) context.ledger.setThread(thread.key, true);
     run.open = true;
     const lookUpFirst = action.reconcileFirst || (thread.adopted === true && previous === undefined);
-    const { state } = await deliver(messageJob(thread.key, slug, message, payload, action.payloadHash, lookUpFirst, context), context);
+    if (!lookUpFirst && thread.adopted !== true) await probeListing(run, slug);
+    const { state } = await deliver(messageJob(run, slug, message, payload, action.payloadHash, lookUpFirst), context);
     counts[state] += 1;
     if (state === 'rejected' || state === 'failed') run.newErrors += 1;
     if (state !== 'done' && state !== 'rejected') {
@@ -140,29 +145,94 @@ async function finishThread(run: ThreadRun): Promise<ThreadResult['update']> {
   return applyFinal(thread.key, slug, thread.final, context);
 }
 
-function messageJob(ticket: string, slug: string, message: MappedMessage, payload: string, payloadHash: string, unsettled: boolean, context: SendContext): Delivery {
-  const base: MessageUpdate = { ticket, originId: message.originId, seq: message.index, state: 'sending', payloadHash, payload };
+function messageJob(run: ThreadRun, slug: string, message: MappedMessage, payload: string, payloadHash: string, unsettled: boolean): Delivery {
+  const { thread, context } = run;
+  const base: MessageUpdate = { ticket: thread.key, originId: message.originId, seq: message.index, state: 'sending', payloadHash, payload };
   return {
     request: 'message',
     unsettled,
     markSending: () => context.ledger.markSendingSoon({ kind: 'message', update: base }),
     send: () => context.client.addMessage(slug, message.body),
-    // The JSON of the message (its shape is not documented): an HTML page or an empty body proves nothing.
-    accepts: (body) => body !== null && typeof body === 'object',
-    async find() {
-      const answer = await listOrigins(slug, context);
-      if (!('origins' in answer)) return answer;
-      if (!answer.readable || !answer.complete) {
-        const why = answer.readable ? `has more than ${answer.origins.size} messages to read through` : 'lists its messages without their origin_id';
-        return { undecidable: `the conversation ${slug} ${why}, so whether this message arrived cannot be told; it is not sent again blindly: check the conversation in Re:amaze` };
-      }
-      return { found: answer.origins.has(message.originId) };
-    },
+    // The JSON of a message: an HTML page, an empty body or an error in a 200 proves nothing.
+    accepts: isMessageAnswer,
+    find: () => findMessage(run, slug, message),
     record(state: SendResult, { httpStatus, errorCode, error, attempts }) {
       context.ledger.recordMessage({ ...base, httpStatus, errorCode, error, attempts, state });
     },
     failedWhy: goneError(slug, ', so its messages cannot be added'),
   };
+}
+
+/**
+ * Whether a message whose POST got no clear answer is in the conversation: the thread's listing
+ * weighed against what the ledger knows is there (see message-evidence.ts).
+ */
+async function findMessage(run: ThreadRun, slug: string, message: MappedMessage): Promise<Looked> {
+  const listing = await listThread(slug, run.context);
+  if (!('messages' in listing)) return listing;
+  const cannot = `whether message ${message.originId} arrived in the conversation ${slug} cannot be told`;
+  const after = 'it is not sent again blindly: check the conversation in Re:amaze, then settle it with resolve';
+  if (!listing.complete) return { undecidable: `${cannot}: it has more than ${listing.messages.length} messages to read through; ${after}` };
+  const knowledge = listingsOf(run.context);
+  const { known } = knownThread(run, message.originId);
+  const { weighed, learned } = weighMessage(listing.messages, known, { originId: message.originId, body: bodyOf(message) }, knowledge.facts());
+  knowledge.learn(learned);
+  if (weighed.verdict !== 'undecidable') return { found: weighed.verdict === 'present' };
+  return { undecidable: `${cannot}: ${weighed.why}; ${after}`, later: weighed.later };
+}
+
+/**
+ * Lists a thread whose content is known exactly (every message of it settled), once in a while,
+ * to learn what this API's listings show while the ledger does not know yet: so that a message
+ * whose answer is lost later can be weighed in the same run.
+ */
+async function probeListing(run: ThreadRun, slug: string): Promise<void> {
+  const knowledge = listingsOf(run.context);
+  if (!knowledge.wantsProbe()) return;
+  const { known, exact } = knownThread(run);
+  if (!exact || !knowledge.startProbe(known.done.length)) return;
+  try {
+    const listing = await listThread(slug, run.context);
+    if ('messages' in listing && listing.complete) knowledge.learn(learnFromKnown(listing.messages, known));
+  } finally {
+    knowledge.endProbe();
+  }
+}
+
+/** What the conversation holds as far as the ledger knows (`exact`: no message of it in doubt but `doubted`). */
+function knownThread(run: ThreadRun, doubted?: string): { known: KnownThread; exact: boolean } {
+  const { thread, context } = run;
+  const entries = context.ledger.threadMessages(thread.key);
+  const bodies = new Map(thread.messages.map((message) => [message.originId, bodyOf(message)]));
+  const opener = thread.opener ?? undefined;
+  const done = entries
+    .filter((entry) => entry.state === 'done' && entry.originId !== opener && entry.originId !== doubted)
+    .map((entry) => ({ originId: entry.originId, body: bodies.get(entry.originId) }));
+  const exact = entries.every((entry) => entry.originId === doubted || (entry.state !== 'sending' && entry.state !== 'uncertain'));
+  return { known: { openerBody: opener === undefined ? thread.openerBody : bodies.get(opener), done }, exact };
+}
+
+/**
+ * Whether a 2xx body is a message, as far as its undocumented shape can be told: an object (or one
+ * under `message`) that names no error and has a field a message has.
+ */
+export function isMessageAnswer(body: unknown): boolean {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+  const fields = body as Record<string, unknown>;
+  if ('error' in fields || 'errors' in fields) return false;
+  if (fields.message !== null && typeof fields.message === 'object') return isMessageAnswer(fields.message);
+  return ['body', 'visibility', 'origin_id', 'created_at', 'id', 'user'].some((name) => name in fields);
+}
+
+/** The body text a message is sent with. */
+function bodyOf(message: MappedMessage): string | undefined {
+  const body = (message.body.message as { body?: unknown } | undefined)?.body;
+  return typeof body === 'string' ? body : undefined;
+}
+
+/** The run's knowledge of the API's listings, made from the ledger on first use. */
+function listingsOf(context: SendContext): ListingKnowledge {
+  return (context.listings ??= new ListingKnowledge(context.ledger));
 }
 
 /** The slug of a created conversation whose answer carried none: looked up by its key, then kept. */

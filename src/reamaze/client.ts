@@ -39,13 +39,17 @@ export function checkBaseUrl(baseUrl: string): URL {
   return url;
 }
 
+/** One message as a thread's listing shows it: what reconciling can weigh. */
+export interface ListedMessage {
+  /** Its origin_id: a string, null (listed as none), or undefined (the listing has no such field). */
+  originId: string | null | undefined;
+  /** Its body, undefined when the listing shows none. */
+  body: string | undefined;
+}
+
 /** One page of a thread's messages, as reconciling reads it. */
 export interface MessagePage {
-  origins: string[];
-  /** True when a message of the page carries the `origin_id` field (null or not). */
-  readable: boolean;
-  /** Messages on the page. */
-  size: number;
+  messages: ListedMessage[];
   /** The thread's pages, when the answer says. */
   pageCount: number | undefined;
 }
@@ -112,23 +116,21 @@ export class ReamazeClient {
   }
 
   /**
-   * GET /conversations/{slug}/messages?page=N: one page of a thread, its messages' `origin_id`s
-   * (`readable` false when none of its messages carries the field at all) and the page count
-   * when the answer gives one.
+   * GET /conversations/{slug}/messages?page=N: one page of a thread, each message's `origin_id`
+   * and body as far as the listing shows them, and the page count when the answer gives one.
    */
   async messagePage(slug: string, page: number): Promise<MessagePage | Outcome> {
     const outcome = await this.request('GET', `/conversations/${encodeURIComponent(slug)}/messages?page=${page}`);
     if (outcome.kind !== 'created') return outcome;
-    const answer = outcome.body as { messages?: { origin_id?: unknown }[]; page_count?: unknown } | undefined;
+    const answer = outcome.body as { messages?: unknown[]; page_count?: unknown } | undefined;
     if (!Array.isArray(answer?.messages)) return { kind: 'unknown', reason: 'the messages answer has no messages list' };
-    const origins: string[] = [];
-    let readable = false;
-    for (const message of answer.messages) {
-      if (message !== null && typeof message === 'object' && 'origin_id' in message) readable = true;
-      if (message?.origin_id !== undefined && message.origin_id !== null) origins.push(String(message.origin_id));
-    }
+    const messages = answer.messages.map((entry): ListedMessage => {
+      const { origin_id: origin, body } = (entry !== null && typeof entry === 'object' ? entry : {}) as { origin_id?: unknown; body?: unknown };
+      const originId = origin === undefined ? undefined : origin === null || origin === '' ? null : String(origin);
+      return { originId, body: typeof body === 'string' ? body : undefined };
+    });
     const pages = Number(answer.page_count);
-    return { origins, readable, size: answer.messages.length, pageCount: Number.isInteger(pages) && pages > 0 ? pages : undefined };
+    return { messages, pageCount: Number.isInteger(pages) && pages > 0 ? pages : undefined };
   }
 
   /**

@@ -64,5 +64,10 @@ export function answerWithFault(fault: ChosenFault | null, request: FaultTarget,
       return { kind: 'html', status: 200, text: MAINTENANCE_PAGE };
     case 'drip-after':
       return { kind: 'drip', status: request.okStatus, body: request.create() };
+    case 'error-200-before':
+      return error(200, 'Internal Server Error');
+    case 'error-200-after':
+      request.create();
+      return error(200, 'Internal Server Error');
   }
 }

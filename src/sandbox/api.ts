@@ -7,7 +7,7 @@ import { paginate, type ConversationQuery, type ConversationStore, type Writer }
 import type { HeldConversation, NormalizedSandboxOptions } from './types.js';
 import { checkConversationPatch, checkNewConversation, checkNewMessage, isObject } from './validate.js';
 import { localPart } from './validate-fields.js';
-import { conversationView, messageView } from './views.js';
+import { conversationView, listedMessageView, messageView } from './views.js';
 
 /** What the API handlers work on. */
 export interface ApiContext {
@@ -78,8 +78,10 @@ function updateConversation(ctx: ApiContext, slug: string, body: Buffer): Answer
 
 function listMessages(ctx: ApiContext, slug: string, query: URLSearchParams): Answer {
   return withConversation(ctx, slug, (held) => {
-    const { items, ...envelope } = paginate(held.messages, parsePage(query.get('page')));
-    return json(200, { ...envelope, messages: items.map(messageView) });
+    // An API may list replies only, without the message the conversation opened with.
+    const listed = ctx.options.listsOpener ? held.messages : held.messages.slice(1);
+    const { items, ...envelope } = paginate(listed, parsePage(query.get('page')));
+    return json(200, { ...envelope, messages: items.map((message) => listedMessageView(message, ctx.options)) });
   });
 }
 

@@ -22,6 +22,9 @@ export const SANDBOX_DEFAULTS: Readonly<NormalizedSandboxOptions> = Object.freez
   ignoreDataFilter: false,
   redirectTo: null,
   dripMs: 500,
+  listedOriginIds: 'echo',
+  listsOpener: true,
+  listedBodies: 'as-sent',
 });
 
 /** Applies a patch to normalized options; throws a RangeError on a value the server cannot honour. */
@@ -75,6 +78,9 @@ function checkOptions(options: NormalizedSandboxOptions): void {
   if (options.createdStatus !== 200 && options.createdStatus !== 201) {
     throw new RangeError(`sandbox createdStatus must be 200 or 201, got ${String(options.createdStatus)}`);
   }
+  if (!['echo', 'null', 'omit'].includes(options.listedOriginIds)) throw new RangeError(`sandbox listedOriginIds must be 'echo', 'null' or 'omit', got ${String(options.listedOriginIds)}`);
+  if (!['as-sent', 'html', 'omit'].includes(options.listedBodies)) throw new RangeError(`sandbox listedBodies must be 'as-sent', 'html' or 'omit', got ${String(options.listedBodies)}`);
+  if (typeof options.listsOpener !== 'boolean') throw new RangeError(`sandbox listsOpener must be true or false, got ${String(options.listsOpener)}`);
   if (typeof options.staffListing !== 'boolean') throw new RangeError(`sandbox staffListing must be true or false, got ${String(options.staffListing)}`);
   for (const kinds of Object.values(options.faults)) {
     for (const kind of kinds) checkKind(kind);

@@ -4,7 +4,9 @@ export type FaultKind =
   /** A 200 HTML page (a maintenance page, a proxy's), before or after creating. */
   | 'html-before' | 'html-after'
   /** Creates, then sends the answer one byte every `dripMs`. */
-  | 'drip-after';
+  | 'drip-after'
+  /** A 200 whose JSON is an error (`{"error": ...}`), as a gateway may answer, before or after creating. */
+  | 'error-200-before' | 'error-200-after';
 
 /** Every fault kind, in the order random faults are drawn (the order is part of seed reproducibility). */
 export const FAULT_KINDS: readonly FaultKind[] = [
@@ -18,6 +20,8 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'html-before',
   'html-after',
   'drip-after',
+  'error-200-before',
+  'error-200-after',
 ];
 
 /** How a 429 says when to come back: not at all, in whole seconds, or as an HTTP date. */
@@ -65,7 +69,23 @@ export interface SandboxOptions {
   redirectTo?: string | null;
   /** How long 'drip-after' waits between two bytes of its answer; default 500 ms. */
   dripMs?: number;
+  /**
+   * How GET /conversations/{slug}/messages shows each message's origin_id: 'echo' (where it has
+   * one; a message without, like the one a conversation opened with, has no such key), 'null' (the
+   * key on every message, always null: an API that does not keep it), 'omit' (never). Default 'echo'.
+   */
+  listedOriginIds?: ListedOriginIds;
+  /** Whether the messages listing includes the message the conversation opened with; default true. */
+  listsOpener?: boolean;
+  /** How the messages listing shows bodies: 'as-sent', 'html' (rendered, as a web view would), 'omit'. Default 'as-sent'. */
+  listedBodies?: ListedBodies;
 }
+
+/** See `SandboxOptions.listedOriginIds`. */
+export type ListedOriginIds = 'echo' | 'null' | 'omit';
+
+/** See `SandboxOptions.listedBodies`. */
+export type ListedBodies = 'as-sent' | 'html' | 'omit';
 
 /** A staff member as options name one: the e-mail is required. */
 export interface StaffSpec {
@@ -95,6 +115,9 @@ export interface NormalizedSandboxOptions {
   ignoreDataFilter: boolean;
   redirectTo: string | null;
   dripMs: number;
+  listedOriginIds: ListedOriginIds;
+  listsOpener: boolean;
+  listedBodies: ListedBodies;
 }
 
 /** A customer or staff member as the sandbox keeps them. */

@@ -134,7 +134,7 @@ describe('ledger schema versions', () => {
     reopened.close();
     const after = openSqlite(path, { readonly: true });
     expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBe(5);
     expect(after.prepare('SELECT key, state, problems, fields, losses FROM rows ORDER BY key').all()).toEqual([
       { key: 'T1', state: 'done', problems: null, fields: null, losses: null },
       { key: 'T2', state: 'invalid', problems: '[{"code":"x","path":"p","message":"m"}]', fields: '{"id":"T2"}', losses: null },
@@ -142,6 +142,35 @@ describe('ledger schema versions', () => {
     ]);
     after.close();
     expect(withReader(path, (r) => r.lossCounts())).toEqual({ done: { date_unparsed: 2 }, notDone: {} });
+  });
+});
+
+describe('version 5: what the API was seen to do', () => {
+  it('adds the facts table to a version 4 ledger, keeping its rows; a fact once learned is kept, across opens', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const path = join(dir, 'v4.ledger');
+      const ledger = SqliteLedger.open(path);
+      ledger.startRun({ args: {}, mappingHash: 'h' });
+      ledger.record({ key: 'T1', file: 'a.csv', line: 2, state: 'done', slug: 'slug-1' });
+      ledger.close();
+      const db = openSqlite(path);
+      db.exec('DROP TABLE api_facts');
+      db.pragma('user_version = 4');
+      db.close();
+
+      const reopened = SqliteLedger.open(path);
+      expect(reopened.lookup('T1')).toMatchObject({ state: 'done', slug: 'slug-1' });
+      expect(reopened.apiFacts()).toEqual({});
+      reopened.learnApiFacts({ listsOpener: true });
+      reopened.learnApiFacts({ listsOpener: false, echoesOriginIds: false });
+      reopened.close();
+      const again = SqliteLedger.open(path);
+      expect(again.apiFacts()).toEqual({ listsOpener: true, echoesOriginIds: false });
+      again.close();
+    } finally {
+      await cleanup();
+    }
   });
 });
 

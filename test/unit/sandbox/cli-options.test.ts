@@ -17,6 +17,11 @@ describe('reamaze-import sandbox options', () => {
     });
   });
 
+  it('turns what a thread listing shows into options, leaving the defaults out', () => {
+    expect(sandboxOptions({ 'listed-origin-ids': 'omit', 'listed-bodies': 'html', 'lists-opener': false })).toEqual({ listedOriginIds: 'omit', listedBodies: 'html', listsOpener: false });
+    expect(sandboxOptions({ 'listed-origin-ids': 'echo', 'listed-bodies': 'as-sent', 'lists-opener': true })).toEqual({});
+  });
+
   it('refuses a fault that is not kind=probability, naming the kinds', () => {
     expect(() => sandboxOptions({ fault: ['500-later=0.1'] })).toThrow(/--fault 500-later=0.1 is not a fault: write kind=probability, e\.g\. 500-after=0\.05; kinds: /);
   });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryLedger } from '../../../src/ledger/memory-ledger.js';
 import type { SendContext } from '../../../src/pipeline/attempt.js';
-import { listOrigins } from '../../../src/pipeline/thread-origins.js';
+import { listThread } from '../../../src/pipeline/thread-listing.js';
 import { ReamazeClient } from '../../../src/reamaze/client.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/reamaze/retry-policy.js';
 import { Throttle } from '../../../src/reamaze/throttle.js';
@@ -35,26 +35,33 @@ async function api(pages: (page: number) => unknown): Promise<{ client: ReamazeC
 }
 
 const page = (ids: (string | null)[]) => ({ messages: ids.map((id) => (id === null ? { body: 'x' } : { origin_id: id })) });
+const originsOf = (answer: Awaited<ReturnType<typeof listThread>>) => ('messages' in answer ? answer.messages.map((m) => m.originId) : answer);
 
-describe('listOrigins: a thread\'s origin_ids, every page through the attempt loop', () => {
+describe('listThread: a thread as its listing shows it, every page through the attempt loop', () => {
   it('reads pages until an empty one when the answer has no page count', async () => {
     const { client, asked, context } = await api((n) => (n <= 3 ? page([`m${n}a`, `m${n}b`]) : page([])));
-    expect(await listOrigins('s', context)).toEqual({ origins: new Set(['m1a', 'm1b', 'm2a', 'm2b', 'm3a', 'm3b']), readable: true, complete: true });
+    const answer = await listThread('s', context);
+    expect(originsOf(answer)).toEqual(['m1a', 'm1b', 'm2a', 'm2b', 'm3a', 'm3b']);
+    expect(answer).toMatchObject({ complete: true });
     expect(asked).toEqual([1, 2, 3, 4]);
     client.close();
   });
 
-  it('stops at the page count, and says when no message shows an origin_id', async () => {
-    const { client, asked, context } = await api(() => ({ ...page([null, null]), page_count: 2 }));
-    expect(await listOrigins('s', context)).toEqual({ origins: new Set(), readable: false, complete: true });
+  it('stops at the page count, and tells a missing origin_id (undefined) from a null one, keeping bodies', async () => {
+    const { client, asked, context } = await api(() => ({ messages: [{ body: 'x' }, { origin_id: null, body: 'y' }, { origin_id: 7 }], page_count: 2 }));
+    const answer = await listThread('s', context);
+    expect(answer).toEqual({ complete: true, messages: [
+      { originId: undefined, body: 'x' }, { originId: null, body: 'y' }, { originId: '7', body: undefined },
+      { originId: undefined, body: 'x' }, { originId: null, body: 'y' }, { originId: '7', body: undefined },
+    ] });
     expect(asked).toEqual([1, 2]);
     client.close();
   });
 
   it('says the listing is incomplete when it runs past the pages it may read', async () => {
     const { client, context } = await api((n) => page([`m${n}`]));
-    const answer = await listOrigins('s', context, 20);
-    expect(answer).toMatchObject({ readable: true, complete: false });
+    const answer = await listThread('s', context, 20);
+    expect(answer).toMatchObject({ complete: false });
     client.close();
   });
 
@@ -67,9 +74,9 @@ describe('listOrigins: a thread\'s origin_ids, every page through the attempt lo
       }
       return { ...page([`m${n}`]), page_count: 10 };
     });
-    const answer = await listOrigins('s', context);
-    expect(answer).toMatchObject({ readable: true, complete: true });
-    expect(answer).toHaveProperty('origins.size', 10);
+    const answer = await listThread('s', context);
+    expect(answer).toMatchObject({ complete: true });
+    expect(answer).toHaveProperty('messages.length', 10);
     expect(asked).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 10]);
     client.close();
   });
