@@ -21,6 +21,8 @@ export interface RenderOptions {
  */
 export class Renderer {
   private bar: cliProgress.SingleBar | undefined;
+  /** Set once the command is stopping: the bar is gone for good, so nothing overwrites the note. */
+  private stopped = false;
   private readonly startedAt = Date.now();
   private lastStatusAt = this.startedAt;
 
@@ -44,6 +46,13 @@ export class Renderer {
     if (!this.options.quiet) this.streams.stderr.write(ensureNewline(redact(text)));
   }
 
+  /** The note that the command is stopping: the progress bar is taken down first and not shown again. */
+  stopping(text: string): void {
+    this.stopped = true;
+    this.stopProgress();
+    this.note(text);
+  }
+
   /** An error sentence; always printed. */
   error(text: string): void {
     this.stopProgress();
@@ -52,7 +61,7 @@ export class Renderer {
 
   /** Shows progress: a bar on a terminal, a status line every few seconds otherwise. */
   progress(snapshot: ProgressSnapshot): void {
-    if (this.options.quiet) return;
+    if (this.options.quiet || this.stopped) return;
     if (this.streams.stderr.isTTY) {
       this.updateBar(snapshot);
       return;

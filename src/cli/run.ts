@@ -28,7 +28,7 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
   const ledger = SqliteLedger.open(outputPath(String(args.ledger), io.cwd));
   const controller = new AbortController();
   const unsubscribe = io.onSignal?.(() => {
-    renderer.note('Stopping: no new rows are read; requests in flight may finish (up to 10 s). Press Ctrl-C again to quit at once.');
+    renderer.stopping('Stopping: no new rows are read; requests in flight may finish (up to 10 s). Press Ctrl-C again to quit at once.');
     controller.abort();
   });
   let throttle: Throttle | undefined;
@@ -55,8 +55,9 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
   } finally {
     renderer.stopProgress();
     unsubscribe?.();
-    await throttle?.stop();
+    // Nothing is awaited any more: sockets first, so stopping the throttle waits for no answer.
     client.close();
+    await throttle?.stop();
     closeLedger(ledger, exitCode);
   }
 }
@@ -160,7 +161,8 @@ export function formatRunSummary(summary: ImportSummary, ledger: Ledger): string
   const lines = [
     `${c(summary.rows)} rows: ${c(summary.done)} created, ${c(summary.skipped)} already done` +
       `${summary.changed > 0 ? ` (${c(summary.changed)} of them changed since)` : ''}, ${c(summary.rejected)} rejected, ` +
-      `${c(summary.failed)} failed, ${c(summary.invalid)} invalid, ${c(summary.uncertain)} uncertain, ${c(summary.duplicates)} duplicates.`,
+      `${c(summary.failed)} failed, ${c(summary.invalid)} invalid, ${c(summary.uncertain)} uncertain, ${c(summary.duplicates)} duplicates` +
+      `${summary.pending > 0 ? `, ${c(summary.pending)} not sent yet` : ''}.`,
     ...threadLines(summary),
     ...lossLines(summary.losses, 'Not carried as the export held it (tickets sent in this run):'),
     `Rate at the end: ${summary.rate.toFixed(2)} requests/s.`,

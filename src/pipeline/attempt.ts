@@ -2,7 +2,7 @@ import type { ImportError } from '../errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { ReamazeClient } from '../reamaze/client.js';
 import { backoffDelay, mayRetry, type Outcome, type RetryPolicy } from '../reamaze/retry-policy.js';
-import type { Throttle } from '../reamaze/throttle.js';
+import { ThrottleStopped, type Throttle } from '../reamaze/throttle.js';
 import type { ListingKnowledge } from './listing-knowledge.js';
 import { abortError, decideAnswer, THROTTLED_FOR_MINUTES, type AnswerRule, type RequestKind } from './fate.js';
 
@@ -77,6 +77,12 @@ const STOPPED: Outcome = { kind: 'not-sent', reason: 'the run stopped before thi
 /** What a read that the client could parse stands for in the answer table. */
 const READ_OK: Outcome = { kind: 'created', status: 200, body: undefined };
 
+/** A request the stopping throttle dropped before its turn was never sent: it stopped like one whose run stopped. */
+function droppedWhenStopped(error: unknown): Outcome {
+  if (error instanceof ThrottleStopped) return STOPPED;
+  throw error;
+}
+
 /** A fresh budget, starting now. */
 export function newBudget(policy?: RetryPolicy): Budget {
   return { attempts: 0, startedAt: Date.now(), ...(policy ? { policy } : {}) };
@@ -115,7 +121,7 @@ export async function attempt<T = never>(job: Attempt<T>, context: SendContext, 
       await context.throttle.untilResumed();
       if (isStopping(context)) return STOPPED;
       return job.send();
-    });
+    }).catch(droppedWhenStopped);
     if (answer === STOPPED) return { end: 'stopped', marked };
     const outcome = 'read' in answer ? READ_OK : unlessAccepted(answer, job);
     context.onOutcome?.(outcome);

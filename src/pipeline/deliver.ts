@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors.js';
 import type { RowState } from '../ledger/ledger.js';
 import type { Outcome } from '../reamaze/retry-policy.js';
-import { attempt, newBudget, retryLater, type Attempted, type Budget, type SendContext } from './attempt.js';
+import { attempt, isStopping, newBudget, retryLater, type Attempted, type Budget, type SendContext } from './attempt.js';
 import { exhaustedState, stoppedState } from './fate.js';
 
 /** The state a conversation or message ended in, after this run's requests for it. */
@@ -95,6 +95,8 @@ export async function deliver(job: Delivery, context: SendContext): Promise<Deli
     if ('state' in settled) return settled;
     // Ambiguous: the POST may have gone through. Never resend before looking it up.
     unsettled = true;
+    // Stopping: it stays `uncertain` (recorded), for the next run to look up.
+    if (isStopping(context)) return { state: 'uncertain' };
     if (!(await retryLater(budget, context))) return giveUp(reasonOf(settled.ambiguous), job, true);
   }
 }

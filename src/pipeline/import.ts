@@ -58,6 +58,9 @@ export interface ImportOptions {
   adoptExisting?: boolean;
 }
 
+/** After the grace, how long the tickets whose answers were given up may take to record that. */
+const RECORD_AFTER_ABORT_MS = 2000;
+
 /** The result of `run`. */
 export interface ImportSummary extends ImportCounts {
   /** Set when the run stopped early (bad credentials, unknown brand…): resumable. */
@@ -120,8 +123,11 @@ function sendContext(options: ImportOptions): SendContext {
     listings: new ListingKnowledge(options.ledger),
   };
   context.onOutcome = watchReachability(context.abort);
-  // A signal stops reading and, through this flag, every request still waiting for its turn.
-  options.signal?.addEventListener('abort', () => (context.abort.stopped = true), { once: true });
+  // A signal stops reading and, through this flag and the throttle, every request still waiting for its turn.
+  options.signal?.addEventListener('abort', () => {
+    context.abort.stopped = true;
+    void options.throttle.stop();
+  }, { once: true });
   return context;
 }
 
@@ -176,7 +182,12 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
       await start(outgoing);
     }
   }
-  await settleInFlight(inFlight, options.signal, options.graceMs ?? 10_000);
+  if (!(await settleInFlight(inFlight, options.signal, options.graceMs ?? 10_000))) {
+    // The grace ran out: the answers still awaited are given up (each request sent is then
+    // `uncertain`, looked up by the next run), and the tickets record that before the summary.
+    options.client.abortInFlight();
+    await settleInFlight(inFlight, options.signal, RECORD_AFTER_ABORT_MS);
+  }
   return readAll;
 }
 

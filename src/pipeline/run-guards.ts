@@ -58,15 +58,16 @@ export function refuseKeyChange(previous: string | undefined, current: string): 
 
 /**
  * Waits for the tickets in flight; once a signal came (before or during the wait) only `graceMs`
- * more: a row still in flight then stays `sending` in the ledger, and the next run looks it up.
+ * more. True when they all finished; false when the grace ran out first.
  */
-export async function settleInFlight(inFlight: Set<Promise<void>>, signal: AbortSignal | undefined, graceMs: number): Promise<void> {
+export async function settleInFlight(inFlight: Set<Promise<void>>, signal: AbortSignal | undefined, graceMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const grace = new Promise<void>((resolve) => {
-    const start = () => (timer = setTimeout(resolve, graceMs));
+  const grace = new Promise<false>((resolve) => {
+    const start = () => (timer = setTimeout(() => resolve(false), graceMs));
     if (signal?.aborted) start();
     else signal?.addEventListener('abort', start, { once: true });
   });
-  await Promise.race([Promise.all(inFlight), grace]);
+  const settled = await Promise.race([Promise.all(inFlight).then(() => true), grace]);
   clearTimeout(timer);
+  return settled;
 }

@@ -69,6 +69,8 @@ export class ReamazeClient {
   private readonly agent: http.Agent;
   private readonly authorization: string;
   private readonly timeoutMs: number;
+  /** How to end each request still waiting for its answer. */
+  private readonly inFlight = new Set<() => void>();
 
   constructor(options: ClientOptions) {
     this.base = checkBaseUrl(options.baseUrl);
@@ -153,8 +155,17 @@ export class ReamazeClient {
     return { staff, size: list.length, pageCount: Number.isInteger(pages) && pages > 0 ? pages : undefined };
   }
 
-  /** Closes the kept-alive sockets. */
+  /**
+   * Ends every request still waiting for its answer (a run stopping after its grace): each
+   * settles as unknown when it was sent, not sent otherwise, as a dropped socket would.
+   */
+  abortInFlight(): void {
+    for (const abort of [...this.inFlight]) abort();
+  }
+
+  /** Ends what is in flight and closes the kept-alive sockets. */
   close(): void {
+    this.abortInFlight();
     this.agent.destroy();
   }
 
@@ -172,10 +183,16 @@ export class ReamazeClient {
       }, this.timeoutMs);
       const finish = (outcome: Outcome) => {
         clearTimeout(deadline);
+        this.inFlight.delete(abort);
         if (settled) return;
         settled = true;
         resolve(outcome);
       };
+      const abort = () => {
+        finish(transportOutcome(method, url.pathname, new StoppedError(), written));
+        request.destroy();
+      };
+      this.inFlight.add(abort);
       const request = (url.protocol === 'https:' ? https : http).request(url, {
         method,
         agent: this.agent,
@@ -215,6 +232,11 @@ function staffListOf(body: unknown): unknown[] | null {
   return Array.isArray(users) ? users : null;
 }
 
+class StoppedError extends Error {
+  override readonly name = 'StoppedError';
+  readonly code = 'ESTOPPED_RUN';
+}
+
 class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
   readonly code = 'ETIMEDOUT_REQUEST';
@@ -226,7 +248,7 @@ class TimeoutError extends Error {
  */
 function transportOutcome(method: string, path: string, error: Error, written: boolean): Outcome {
   const code = (error as { code?: string }).code ?? '';
-  const what = code === 'ETIMEDOUT_REQUEST' ? 'no answer in time' : describeErrno(error);
+  const what = code === 'ETIMEDOUT_REQUEST' ? 'no answer in time' : code === 'ESTOPPED_RUN' ? 'the run stopped waiting for the answer' : describeErrno(error);
   const where = `${method} ${path}`;
   if (!written) return { kind: 'not-sent', reason: `${where}: ${what} before the request was sent` };
   return { kind: 'unknown', reason: `${where}: ${what} after the request was sent` };

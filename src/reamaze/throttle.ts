@@ -44,6 +44,10 @@ export class Throttle {
   private ceiling: number | undefined;
   /** Answers of the last two seconds: time and whether it was a 429. */
   private recent: { at: number; throttled: boolean }[] = [];
+  /** Set once `stop` was called: it resolves when the requests running then have finished. */
+  private stopping: Promise<void> | undefined;
+  /** Wakes the requests waiting out a pause when the throttle stops. */
+  private readonly wake = new AbortController();
 
   constructor(options: ThrottleOptions) {
     this.options = {
@@ -66,9 +70,20 @@ export class Throttle {
     return this.currentRate;
   }
 
-  /** Runs `task` when the limiter lets it (never during a pause: the reservoir is then empty). */
+  /**
+   * Runs `task` when the limiter lets it (never during a pause: the reservoir is then empty). A
+   * task still waiting when the throttle stops is dropped: it rejects with `ThrottleStopped`.
+   */
   schedule<T>(task: () => Promise<T>): Promise<T> {
-    return this.limiter.schedule(task);
+    return this.limiter.schedule(task).catch((error: unknown) => {
+      if (this.stopping !== undefined && error instanceof Bottleneck.BottleneckError) throw new ThrottleStopped();
+      throw error;
+    });
+  }
+
+  /** True once the throttle stopped: nothing more is started. */
+  get stopped(): boolean {
+    return this.stopping !== undefined;
   }
 
   /**
@@ -77,8 +92,16 @@ export class Throttle {
    * not leave inside the window the API named either: it waits here, just before it leaves.
    */
   async untilResumed(): Promise<void> {
-    for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now()) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
+    for (let wait = this.pausedUntil - Date.now(); wait > 0 && !this.stopped; wait = this.pausedUntil - Date.now()) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.wake.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, wait);
+        this.wake.signal.addEventListener('abort', done, { once: true });
+      });
     }
   }
 
@@ -136,10 +159,17 @@ export class Throttle {
     if (this.recent.length > 64 && (this.recent[0]?.at ?? now) < now - 2000) this.recent = this.recent.filter((answer) => answer.at >= now - 2000);
   }
 
-  /** Stops starting requests (already running ones finish); pending ones are dropped. */
-  async stop(): Promise<void> {
-    clearTimeout(this.resumeTimer);
-    await this.limiter.stop({ dropWaitingJobs: true });
+  /**
+   * Stops starting requests: the waiting ones are dropped (`ThrottleStopped`), one waiting out a
+   * pause is woken; resolves once the running ones finished. Called again, the same promise.
+   */
+  stop(): Promise<void> {
+    if (this.stopping === undefined) {
+      clearTimeout(this.resumeTimer);
+      this.wake.abort();
+      this.stopping = this.limiter.stop({ dropWaitingJobs: true });
+    }
+    return this.stopping;
   }
 
   private pauseFor(ms: number, now: number): void {
@@ -175,4 +205,13 @@ export function parseRate(text: string): number | undefined {
   const perMinute = /^m/i.test(match[2] ?? '');
   const rate = perMinute ? value / 60 : value;
   return rate > 0 ? rate : undefined;
+}
+
+/** What a request waiting for its turn gets when the throttle stopped: it was never sent. */
+export class ThrottleStopped extends Error {
+  override readonly name = 'ThrottleStopped';
+
+  constructor() {
+    super('the run stopped before this request was sent');
+  }
 }

@@ -73,3 +73,24 @@ describe('a record nested 100,000 levels deep', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ rows: 2, valid: 1, invalid: 1 });
   });
 });
+
+describe('columns named like the properties of every object', () => {
+  it('are ordinary columns: __proto__ and constructor arrive in data and the body as the export holds them', async () => {
+    server = await sandbox();
+    const file = join(dir, 'tickets.csv');
+    await writeFile(file, 'id,subject,body,email,__proto__,constructor\n1,S,B,a@example.com,proto-value,ctor-value\n');
+    const mappingFile = join(dir, 'proto-mapping.json');
+    await writeFile(mappingFile, JSON.stringify({
+      source: { key: 'id' },
+      conversation: {
+        subject: '{{subject}}', category: 'support', message: { body: '{{body}} {{__proto__}} {{constructor}}' },
+        user: { email: '{{email}}' }, data: { legacy_proto: '{{__proto__}}', legacy_constructor: '{{constructor}}' },
+      },
+    }));
+    const result = await runCli(['run', file, '--mapping', mappingFile, '--ledger', join(dir, 'l.ledger'), '--rate', '100', '--quiet'], { env: sandboxEnv(server) });
+    expect(result.code).toBe(0);
+    const [held] = server.conversations();
+    expect(held?.data).toMatchObject({ legacy_proto: 'proto-value', legacy_constructor: 'ctor-value' });
+    expect(held?.messages[0]?.body).toBe('B proto-value ctor-value');
+  });
+});

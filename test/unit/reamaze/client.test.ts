@@ -68,4 +68,22 @@ describe('ReamazeClient time limit', () => {
     expect(outcome).toEqual({ kind: 'unknown', reason: 'POST /api/v1/conversations: no answer in time after the request was sent' });
     client.close();
   });
+
+  it('gives up every answer still awaited when the run stops: a request sent is unknown, and ends at once', async () => {
+    server = createServer((_request, response) => {
+      response.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': 1000 });
+      const timer = setInterval(() => response.write(' '), 100);
+      response.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const client = new ReamazeClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`, email: 'a@b.co', token: 't', timeoutMs: 60_000 });
+    const answers = Promise.all([client.createConversation({ conversation: {} }), client.addMessage('s', { message: {} })]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    client.abortInFlight();
+    expect(await answers).toEqual([
+      { kind: 'unknown', reason: 'POST /api/v1/conversations: the run stopped waiting for the answer after the request was sent' },
+      { kind: 'unknown', reason: 'POST /api/v1/conversations/s/messages: the run stopped waiting for the answer after the request was sent' },
+    ]);
+    client.close();
+  });
 });

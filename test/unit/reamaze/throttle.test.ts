@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseRate, Throttle } from '../../../src/reamaze/throttle.js';
+import { parseRate, Throttle, ThrottleStopped } from '../../../src/reamaze/throttle.js';
 
 let throttle: Throttle | undefined;
 afterEach(async () => throttle?.stop());
@@ -9,6 +9,28 @@ describe('throttle', () => {
     ['2', 2], ['0.5', 0.5], ['90/min', 1.5], ['120/minute', 2], ['5/s', 5], ['0', undefined], ['fast', undefined],
   ])('reads --rate %s', (text, rate) => {
     expect(parseRate(text)).toBe(rate);
+  });
+
+  it('stops: a request waiting its turn is dropped (never run), one waiting out a pause is woken, the running one finishes', async () => {
+    throttle = new Throttle({ rate: 1, concurrency: 1 });
+    const ran: string[] = [];
+    const running = throttle.schedule(async () => {
+      // A 429 asking for a minute arrives while this request waits to leave.
+      throttle!.noteThrottled(60_000);
+      await throttle!.untilResumed();
+      ran.push('first');
+      return 'first';
+    });
+    const waiting = throttle.schedule(async () => ran.push('second'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const began = Date.now();
+    const stopped = throttle.stop();
+    expect(throttle.stop()).toBe(stopped);
+    await expect(waiting).rejects.toBeInstanceOf(ThrottleStopped);
+    expect(await running).toBe('first');
+    await stopped;
+    expect(Date.now() - began).toBeLessThan(5000);
+    expect(ran).toEqual(['first']);
   });
 
   it('lowers the rate to what the API let through once per episode, and pauses every request', async () => {
