@@ -3,7 +3,7 @@ import { hashOf } from '../hash.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** The ledger's schema version (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 const SCHEMA_1 = `
 CREATE TABLE runs (
@@ -106,6 +106,51 @@ CREATE TABLE IF NOT EXISTS api_facts (
 `;
 
 /**
+ * Version 6: what a run's requests came to minute by minute (for the report's chart), and what
+ * `verify` found when it read back what the ledger says was done (resumable: each key checked
+ * is recorded). No message body is stored: a mismatch says what differs, not what was written.
+ */
+const SCHEMA_6 = `
+CREATE TABLE IF NOT EXISTS run_minutes (
+  run_id INTEGER NOT NULL,
+  minute TEXT NOT NULL,          -- the minute's start, ISO 8601 UTC
+  requests INTEGER NOT NULL,     -- answers received, of any kind
+  throttled INTEGER NOT NULL,    -- of them 429
+  failures INTEGER NOT NULL,     -- of them without a usable answer: 5xx, timeouts, resets
+  PRIMARY KEY (run_id, minute)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS verifications (
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  mode TEXT NOT NULL,            -- 'all' or 'sample'
+  sample_size INTEGER,           -- --sample N
+  seed TEXT,                     -- how the sample was drawn
+  population INTEGER NOT NULL DEFAULT 0,  -- done conversations it was drawn from
+  checked INTEGER NOT NULL DEFAULT 0,
+  mismatched INTEGER NOT NULL DEFAULT 0,
+  counts TEXT,                   -- JSON {kind: count} of the mismatches
+  complete INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS verify_results (
+  verification INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  outcome TEXT NOT NULL,         -- 'match', 'mismatch' or 'unreadable'
+  PRIMARY KEY (verification, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS verify_mismatches (
+  verification INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  slug TEXT,
+  file TEXT,
+  line INTEGER,
+  kind TEXT NOT NULL,            -- missing, message_missing, message_extra, message_order, status, tags, assignee, data, duplicate
+  detail TEXT NOT NULL           -- what differs (never a message body)
+);
+CREATE INDEX IF NOT EXISTS verify_mismatches_verification ON verify_mismatches (verification);
+`;
+
+/**
  * Earlier releases stored a relational export's joined thread in a row's fields (`@messages`):
  * the fields become the record as it was read, and an invalid row's hash (of those fields) with
  * them, so last night's unchanged invalid rows do not look changed (nor count as new errors).
@@ -143,6 +188,7 @@ export function migrate(db: SqliteDatabase, path: string): void {
       if (version < 3) db.exec(SCHEMA_3);
       if (version < 4) db.exec(SCHEMA_4);
       db.exec(SCHEMA_5);
+      db.exec(SCHEMA_6);
       dropJoinedThreads(db);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
