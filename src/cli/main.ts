@@ -14,6 +14,8 @@ import { runSandbox } from './sandbox.js';
 import { DEFAULT_RATE, runImport } from './run.js';
 import { runStatus } from './status.js';
 import { runValidate } from './validate.js';
+import { runVerify } from './verify.js';
+import { runReport } from './report.js';
 import { registerSecret } from '../redact.js';
 
 /** A command's handler: parsed arguments in, exit code out (`argv` as typed, for resume hints). */
@@ -93,6 +95,14 @@ const MAPPING_OPTIONS = {
   },
 } as const;
 
+/** Who talks to the API: the credentials of `run` and `verify`. */
+const CREDENTIAL_OPTIONS = {
+  brand: { type: 'string', describe: 'Re:amaze brand (default: REAMAZE_BRAND)' },
+  email: { type: 'string', describe: 'staff login e-mail (default: REAMAZE_EMAIL)' },
+  'token-file': { type: 'string', describe: 'file holding the API token (default: REAMAZE_API_TOKEN)' },
+  'base-url': { type: 'string', describe: 'API base URL (default: REAMAZE_BASE_URL, else https://{brand}.reamaze.io/api/v1)' },
+} as const;
+
 /** The `run` options beyond the mapping: the ledger, the pace, the bounds, the credentials. */
 const RUN_OPTIONS = {
   ledger: { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of this import (created if new)' },
@@ -110,10 +120,7 @@ const RUN_OPTIONS = {
   },
   'summary-file': { type: 'string', describe: 'also write the JSON summary to this file (for monitoring)' },
   'staff-list': { type: 'boolean', default: true, describe: 'read GET /staff to match agents; --no-staff-list takes only the --staff-map targets (and the importer) as staff' },
-  brand: { type: 'string', describe: 'Re:amaze brand (default: REAMAZE_BRAND)' },
-  email: { type: 'string', describe: 'staff login e-mail (default: REAMAZE_EMAIL)' },
-  'token-file': { type: 'string', describe: 'file holding the API token (default: REAMAZE_API_TOKEN)' },
-  'base-url': { type: 'string', describe: 'API base URL (default: REAMAZE_BASE_URL, else https://{brand}.reamaze.io/api/v1)' },
+  ...CREDENTIAL_OPTIONS,
 } as const;
 
 const SANDBOX_OPTIONS = {
@@ -175,6 +182,26 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; h
       .option('message', { type: 'string', describe: 'the origin_id of one message of its thread' })
       .option('as', { choices: ['done', 'absent'] as const, demandOption: true, describe: 'done: it is in Re:amaze, never send it again; absent: it is not, the next run sends it' })
       .option('slug', { type: 'string', describe: 'with --as done for a ticket: its conversation in Re:amaze' }),
+  },
+  {
+    usage: 'verify [files..]', describe: 'Read back from Re:amaze what the ledger says was done and compare it with what was sent; changes nothing there', handler: runVerify,
+    options: (y) => y.positional('files', { ...FILES, describe: 'the export (default: the files of the ledger\'s last run)' })
+      .option('ledger', { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of the import' })
+      .option('mapping', { alias: 'm', type: 'string', describe: 'mapping file or preset name (default: the last run\'s)' })
+      .option('messages', MAPPING_OPTIONS.messages).option('lookup', MAPPING_OPTIONS.lookup)
+      .option('sample', { ...numberOption('sample', ROWS), describe: 'check this many done conversations, drawn at random (uniformly, without replacement)' })
+      .option('all', { type: 'boolean', default: false, describe: 'check every done conversation (the default when --sample is not given)' })
+      .option('seed', { type: 'string', describe: 'draw the --sample with this seed (default: a new one, printed)' })
+      .option('out', { alias: 'o', type: 'string', describe: 'write every mismatch to this file (CSV or JSONL, like failures)' })
+      .option('format', { choices: ['jsonl', 'csv'] as const, describe: 'default: from the extension (.csv), else jsonl' })
+      .option('repair', { type: 'boolean', default: false, describe: 'make a conversation found missing pending again, so the next run creates it' })
+      .option('rate', RUN_OPTIONS.rate).option('max-rate', RUN_OPTIONS['max-rate']).option('concurrency', RUN_OPTIONS.concurrency).option('timeout', RUN_OPTIONS.timeout)
+      .options(CREDENTIAL_OPTIONS).options(SUMMARY_OPTIONS),
+  },
+  {
+    usage: 'report', describe: 'Write a self-contained HTML page of an import: totals, runs, requests over time, errors, the verify result', handler: runReport,
+    options: (y) => y.option('ledger', READ_LEDGER)
+      .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the HTML file to write (replaced if it exists)' }),
   },
   {
     usage: 'failures', describe: 'Write every row that did not make it, with its file, line, state, error and source fields', handler: runFailures,

@@ -149,6 +149,18 @@ export function foldState(state: string): string {
   return state === 'sending' ? 'uncertain' : state;
 }
 
+/** What a run's requests came to in one minute. */
+export interface RequestMinute {
+  /** The minute's start, ISO 8601 UTC. */
+  minute: string;
+  /** Answers received, of any kind. */
+  requests: number;
+  /** Of them 429. */
+  throttled: number;
+  /** Of them without a usable answer: 5xx, timeouts, resets. */
+  failures: number;
+}
+
 /** What this API's thread listings were seen to do (learned once, kept in the ledger); undefined until learned. */
 export interface ApiFacts {
   /** A listed message carries the origin_id it was sent with. */
@@ -188,6 +200,8 @@ export interface Ledger {
   startRun(start: RunStart): RunInfo;
   /** Records the end of the run (counts, learned rate, exit code). */
   finishRun(end: RunEnd): void;
+  /** Adds what the run's requests came to in one minute (the report's chart). */
+  recordMinute(minute: RequestMinute): void;
   /** What the ledger knows of `key`. */
   lookup(key: string): LedgerEntry | undefined;
   /** The row whose key a messages file names this way (`1077.0` for `1077`). */

@@ -1,7 +1,7 @@
 import { addLossCounts, parseLossCounts } from '../mapping/losses.js';
 import { joinKey } from './join-key.js';
 import {
-  API_FACTS, foldState, type ApiFacts, STATUS_STATES, TO_IMPORT_STATES, type DuplicateRow, type Ledger, type LedgerEntry, type LedgerLossCounts,
+  API_FACTS, foldState, type ApiFacts, type RequestMinute, STATUS_STATES, TO_IMPORT_STATES, type DuplicateRow, type Ledger, type LedgerEntry, type LedgerLossCounts,
   type LedgerMessageCounts, type MessageEntry, type MessageState, type MessageUpdate, type RowUpdate, type RunEnd, type RunInfo, type RunStart,
   type SendingWrite, type StatusState,
 } from './ledger.js';
@@ -28,6 +28,7 @@ export class MemoryLedger implements Ledger {
   readonly runs: (RunStart & { id: number; end?: RunEnd })[] = [];
   sendingCommits = 0;
   readonly facts: ApiFacts = {};
+  readonly minutes: RequestMinute[] = [];
 
   learnedRate(): number | undefined {
     return this.runs.at(-1)?.end?.learnedRate;
@@ -73,6 +74,10 @@ export class MemoryLedger implements Ledger {
   placeOf(key: string): { file: string; line: number } | undefined {
     const row = this.rows.get(key);
     return row && { file: row.file, line: row.line };
+  }
+
+  recordMinute(minute: RequestMinute): void {
+    this.minutes.push({ ...minute });
   }
 
   threadMessages(ticket: string): { originId: string; state: MessageState }[] {

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { describeErrno, ImportError } from '../errors.js';
 import { API_FACTS } from './ledger.js';
 import type {
-  ApiFacts, DuplicateRow, Ledger, LedgerEntry, LedgerLossCounts, LedgerMessageCounts, MessageEntry, MessageState, MessageUpdate, RowState, RowUpdate,
+  ApiFacts, DuplicateRow, RequestMinute, Ledger, LedgerEntry, LedgerLossCounts, LedgerMessageCounts, MessageEntry, MessageState, MessageUpdate, RowState, RowUpdate,
   RunEnd, RunInfo, RunStart, SendingWrite, StatusState,
 } from './ledger.js';
 import { acquireFileLock, acquireLock, type LedgerLock } from './lock.js';
@@ -105,6 +105,10 @@ export class SqliteLedger implements Ledger {
       this.writes.flush();
       this.runs.end(end);
     });
+  }
+
+  recordMinute(minute: RequestMinute): void {
+    this.guard(() => this.runs.recordMinute(minute));
   }
 
   lookup(key: string): LedgerEntry | undefined {

@@ -1,4 +1,4 @@
-import type { RunEnd, RunInfo, RunStart } from './ledger.js';
+import type { RequestMinute, RunEnd, RunInfo, RunStart } from './ledger.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite.js';
 import { redact } from '../redact.js';
 
@@ -28,6 +28,7 @@ export class SqliteRuns {
   private readonly last: SqliteStatement;
   private readonly start: SqliteStatement;
   private readonly finish: SqliteStatement;
+  private readonly minute: SqliteStatement;
   /** The run this ledger writes for, once started. */
   id = 0;
 
@@ -35,6 +36,14 @@ export class SqliteRuns {
     this.last = db.prepare('SELECT mapping_hash, learned_rate, args FROM runs ORDER BY id DESC LIMIT 1');
     this.start = db.prepare('INSERT INTO runs (started_at, args, mapping_hash) VALUES (?, ?, ?)');
     this.finish = db.prepare('UPDATE runs SET ended_at = ?, counts = ?, learned_rate = ?, exit_code = ? WHERE id = ?');
+    this.minute = db.prepare(`INSERT INTO run_minutes (run_id, minute, requests, throttled, failures) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (run_id, minute) DO UPDATE SET requests = requests + excluded.requests, throttled = throttled + excluded.throttled, failures = failures + excluded.failures`);
+  }
+
+  /** Adds one minute's answers of this run (a minute recorded twice adds up). */
+  recordMinute(minute: RequestMinute): void {
+    if (this.id === 0) return;
+    this.minute.run(this.id, minute.minute, minute.requests, minute.throttled, minute.failures);
   }
 
   /** The rate the last run ended with (undefined on a new ledger). */

@@ -13,6 +13,7 @@ import { openSources, type OpenedSources } from './open-sources.js';
 import { stoppedState } from './fate.js';
 import { holdFirstTickets, preflight, refuseImportedKeys, type FirstTickets } from './preflight.js';
 import { readAuthors, type AuthorOptions } from './staff.js';
+import { RequestMinutes } from './request-minutes.js';
 import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
 import { errorBudget, refuseKeyChange, settleInFlight, watchReachability } from './run-guards.js';
 import { sendTicket, type OutgoingTicket, type TicketRun } from './send-ticket.js';
@@ -78,7 +79,8 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   const opened = await openSources(options.files, options.mapping, { messages: options.messages ?? [], lookups: options.lookups ?? {} });
   opened.warnings.forEach((warning) => options.onWarning?.(warning));
   const counts = emptyCounts();
-  const context = sendContext(options);
+  const minutes = new RequestMinutes(options.ledger);
+  const context = sendContext(options, minutes);
   const note = errorBudget(options, context.abort);
   const warn = (text: string) => options.onWarning?.(text);
   let runId: number;
@@ -109,6 +111,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     report();
     if (opened.stage) messageFiles = { unreadable: opened.stage.problemCount, orphans: readAll ? warnOrphans(opened, options) : null };
   } finally {
+    minutes.flush();
     options.ledger.flush();
     await opened.close();
   }
@@ -116,13 +119,17 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
 }
 
 /** What requests need, with the run's stop flags wired to the signal and the reachability watch. */
-function sendContext(options: ImportOptions): SendContext {
+function sendContext(options: ImportOptions, minutes: RequestMinutes): SendContext {
   const context: SendContext = {
     ledger: options.ledger, client: options.client, throttle: options.throttle,
     retry: options.retry ?? DEFAULT_RETRY_POLICY, keyField: options.mapping.keyField, abort: { error: undefined },
     listings: new ListingKnowledge(options.ledger),
   };
-  context.onOutcome = watchReachability(context.abort);
+  const watch = watchReachability(context.abort);
+  context.onOutcome = (outcome) => {
+    watch(outcome);
+    minutes.note(outcome);
+  };
   // A signal stops reading and, through this flag and the throttle, every request still waiting for its turn.
   options.signal?.addEventListener('abort', () => {
     context.abort.stopped = true;

@@ -55,6 +55,24 @@ describe('run', () => {
     expect(server.stats().notifications).toBe(0);
   });
 
+  it('records its answers minute by minute: every request the API received, and its 429s', async () => {
+    server = await sandbox({ rateLimit: 10 });
+    const file = await exportFile(Array.from({ length: 60 }, (_, i) => row(`T${i}`)));
+    const args = ['run', file, '--mapping', 'generic-csv', '--ledger', join(dir, 'import.ledger'), '--rate', '40', '--json', '--quiet'];
+    const result = await runCli(args, { env: sandboxEnv(server) });
+    expect(JSON.parse(result.stdout)).toMatchObject({ done: 60 });
+    const db = openSqlite(join(dir, 'import.ledger'), { readonly: true });
+    const minutes = db.prepare('SELECT run_id, minute, requests, throttled, failures FROM run_minutes ORDER BY minute').all() as { run_id: number; minute: string; requests: number; throttled: number; failures: number }[];
+    db.close();
+    expect(minutes.length).toBeGreaterThan(0);
+    for (const minute of minutes) expect(minute.minute).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
+    const sum = (name: 'requests' | 'throttled' | 'failures') => minutes.reduce((total, minute) => total + minute[name], 0);
+    expect(sum('requests')).toBe(server.stats().requests);
+    expect(sum('throttled')).toBe(server.stats().rateLimited);
+    expect(sum('throttled')).toBeGreaterThan(0);
+    expect(sum('failures')).toBe(0);
+  });
+
   it('posts nothing when the same command runs again', async () => {
     server = await sandbox();
     const file = await exportFile([row('T1'), row('T2')]);
