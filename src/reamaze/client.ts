@@ -112,6 +112,11 @@ export class ReamazeClient {
     return this.request('POST', `/conversations/${encodeURIComponent(slug)}/messages`, body);
   }
 
+  /** GET /conversations/{slug}: the conversation as the API holds it (`created` with its body; 404: `not-found`). */
+  getConversation(slug: string): Promise<Outcome> {
+    return this.request('GET', `/conversations/${encodeURIComponent(slug)}`);
+  }
+
   /** PUT /conversations/{slug}: the final status and tags of an imported thread. */
   updateConversation(slug: string, body: unknown): Promise<Outcome> {
     return this.request('PUT', `/conversations/${encodeURIComponent(slug)}`, body);

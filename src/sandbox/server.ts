@@ -26,6 +26,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     options: () => copyOptions(state.ctx.options),
     conversations: () => state.ctx.store.all(),
     stats: () => state.ctx.stats.snapshot(),
+    deleteConversation: (slug) => state.ctx.store.remove(slug),
+    setStatus: (slug, status) => state.ctx.store.setStatus(slug, status),
+    removeMessage: (slug, index) => state.ctx.store.removeMessage(slug, index),
     setOptions: (patch) => state.setOptions(patch),
     reset: () => state.reset(),
     close: () => state.close(server),
@@ -62,7 +65,7 @@ class SandboxState {
     } catch {
       return; // the client went away before sending everything: nobody to answer
     }
-    if (url.pathname.startsWith(CONTROL_PREFIX)) return this.control(method, url.pathname, res);
+    if (url.pathname.startsWith(CONTROL_PREFIX)) return this.control(method, url.pathname, url.searchParams, res);
     const route = routeLabel(method, url.pathname);
     this.ctx.stats.request(route);
     let answer: Answer;
@@ -153,14 +156,31 @@ class SandboxState {
     });
   }
 
-  private control(method: string, pathname: string, res: ServerResponse): void {
+  private control(method: string, pathname: string, query: URLSearchParams, res: ServerResponse): void {
     const { store, stats } = this.ctx;
     if (method === 'GET' && pathname === `${CONTROL_PREFIX}conversations`) {
       const conversations = store.all();
       return sendJson(res, 200, { total_count: conversations.length, conversations });
     }
     if (method === 'GET' && pathname === `${CONTROL_PREFIX}stats`) return sendJson(res, 200, stats.snapshot());
+    if (method === 'POST') return this.admin(pathname.slice(CONTROL_PREFIX.length), query, res);
     sendJson(res, 404, { error: 'Not Found' });
+  }
+
+  /**
+   * What an admin does in the web app, for rehearsing `verify`: POST /__sandbox/conversations/{slug}/delete,
+   * /conversations/{slug}/status?value=N, /conversations/{slug}/messages/{index}/delete.
+   */
+  private admin(path: string, query: URLSearchParams, res: ServerResponse): void {
+    const { store } = this.ctx;
+    const match = /^conversations\/([^/]+)\/(delete|status|messages\/(\d+)\/delete)$/.exec(path);
+    const slug = decodeURIComponent(match?.[1] ?? '');
+    let done = false;
+    if (match?.[2] === 'delete') done = store.remove(slug);
+    else if (match?.[2] === 'status') done = query.get('value') !== null && store.setStatus(slug, Number(query.get('value')));
+    else if (match?.[3] !== undefined) done = store.removeMessage(slug, Number(match[3]));
+    if (done) sendJson(res, 200, { ok: true });
+    else sendJson(res, 404, { error: 'Not Found' });
   }
 }
 

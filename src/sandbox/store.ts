@@ -122,6 +122,33 @@ export class ConversationStore {
     return message;
   }
 
+  /** An admin deletes a conversation (a later GET is a 404); false when there is none with that slug. */
+  remove(slug: string): boolean {
+    const conversation = this.bySlug.get(slug);
+    if (!conversation) return false;
+    this.bySlug.delete(slug);
+    this.held = this.held.filter((held) => held !== conversation);
+    return true;
+  }
+
+  /** An admin sets a conversation's status by hand; false when there is none with that slug. */
+  setStatus(slug: string, status: number): boolean {
+    const conversation = this.bySlug.get(slug);
+    if (!conversation || !Number.isInteger(status)) return false;
+    conversation.status = status;
+    conversation.updated_at = this.now().toISOString();
+    return true;
+  }
+
+  /** An admin deletes one message of a thread (0 is the one it opened with); false when there is no such message. */
+  removeMessage(slug: string, index: number): boolean {
+    const conversation = this.bySlug.get(slug);
+    if (!conversation || !Number.isInteger(index) || index < 0 || index >= conversation.messages.length) return false;
+    conversation.messages.splice(index, 1);
+    conversation.updated_at = this.now().toISOString();
+    return true;
+  }
+
   /** Deep copies of everything held, in creation order. */
   all(): HeldConversation[] {
     return structuredClone(this.held);

@@ -229,6 +229,12 @@ export interface Sandbox {
   stats(): SandboxStats;
   /** Changes options at run time; new `faults` restart the scripted lists, a new `seed` the random draws, new `staff` or `email` the staff list. */
   setOptions(patch: Partial<SandboxOptions>): void;
+  /** As an admin in the web app: deletes the conversation; false when no conversation has that slug. */
+  deleteConversation(slug: string): boolean;
+  /** As an admin: sets the conversation's status (0 open, 2 done…); false when no conversation has that slug. */
+  setStatus(slug: string, status: number): boolean;
+  /** As an admin: deletes the thread's message at `index` (0: the opening one); false when there is none. */
+  removeMessage(slug: string, index: number): boolean;
   /** Forgets conversations, stats and rate-limit windows; restarts scripted faults and random draws. */
   reset(): void;
   /** Closes the server and every open socket, hung ones included. */
