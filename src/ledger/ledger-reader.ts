@@ -1,13 +1,23 @@
 import { existsSync } from 'node:fs';
-import { errorKind, ImportError, type RowProblem } from '../errors.js';
+import { errorKind, formatProblem, ImportError, type RowProblem } from '../errors.js';
 import { guardLedgerFile, ledgerFileError, openSqlite, type SqliteDatabase } from './sqlite.js';
 import { foldState, placeKey, STATUS_STATES, type LedgerLossCounts, type LedgerMessageCounts, type StatusState } from './ledger.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { countMessages, countRows, LAST_DUPLICATES, sumLossCounts } from './sqlite-reads.js';
-import { listRuns, parseObject, SqliteRuns, type RunRecord } from './sqlite-runs.js';
+import { errorSource, latestVerification, listErrorExamples, listRunMinutes, type ErrorExample, type RunMinute, type VerificationRecord } from './report-reads.js';
+import { listRuns, parseObject, type RunRecord } from './sqlite-runs.js';
 
 export { STATUS_STATES, type StatusState } from './ledger.js';
 export type { RunRecord } from './sqlite-runs.js';
+export type { ErrorExample, RunMinute, VerificationRecord, VerifyMismatch } from './report-reads.js';
+
+/** Invalid rows failing for the same reason (one problem of theirs, values blanked), with a few of them. */
+export interface InvalidReason {
+  code: string | null;
+  reason: string;
+  count: number;
+  examples: { key: string | null; file: string; line: number }[];
+}
 
 /** The states of rows that did not make it (what `failures --state` accepts). */
 export const FAILURE_STATES = STATUS_STATES.filter((state) => state !== 'done') as readonly Exclude<StatusState, 'done'>[];
@@ -51,11 +61,6 @@ export interface FailureRecord {
   /** An invalid row's problems, when the ledger keeps them (schema 3 on); else `error` is their text. */
   problems: RowProblem[] | undefined;
 }
-
-/** Thread messages that did not make it, at their ticket's place (for the commonest errors). */
-const MESSAGE_ERRORS = `
-            UNION ALL SELECT r.file, r.line, m.ticket, m.error_code, m.error FROM messages m JOIN rows r ON r.key = m.ticket
-              WHERE m.state <> 'done' AND m.error IS NOT NULL`;
 
 /**
  * Reads a ledger without taking its lock: a run may be writing it, and WAL lets readers in.
@@ -103,7 +108,8 @@ export class LedgerReader {
 
   /** The rate the next run starts at unless told otherwise: the last run's. */
   learnedRate(): number | undefined {
-    return this.guard(() => new SqliteRuns(this.db).learnedRate());
+    // Read here, not through SqliteRuns: its write statements need the tables of schema 6, which an older ledger lacks.
+    return this.guard(() => (this.db.prepare('SELECT learned_rate FROM runs ORDER BY id DESC LIMIT 1').pluck().get() as number | null | undefined) ?? undefined);
   }
 
   /** The `n` most common errors of rows not done (and of the last run's duplicates), by code and kind. */
@@ -112,8 +118,7 @@ export class LedgerReader {
     // the example is the first row of the group in file and line order.
     const rows = this.guard(() => this.db.prepare(`SELECT error_code, error_kind(error) AS kind, count(*) AS n,
         min(file || char(1) || printf('%012d', line)) AS first, key, file, line, error
-      FROM (SELECT file, line, key, error_code, error FROM rows WHERE state <> 'done' AND error IS NOT NULL
-            UNION ALL SELECT file, line, key, error_code, error FROM (${LAST_DUPLICATES})${this.threads ? MESSAGE_ERRORS : ''})
+      FROM (${errorSource(this.threads)})
       GROUP BY error_code, kind ORDER BY n DESC, first LIMIT ?`).all(n) as (FailureRow & { kind: string; n: number; error: string })[]);
     return rows.map((row) => ({ code: row.error_code, kind: row.kind, error: row.error, count: row.n, example: { key: realKey(row), file: row.file, line: row.line } }));
   }
@@ -157,6 +162,38 @@ export class LedgerReader {
     return this.guard(() => this.db.prepare(`SELECT j.key FROM (${sql}) AS f, json_each(f.fields) AS j
       WHERE f.fields IS NOT NULL AND json_valid(f.fields) AND json_type(f.fields) = 'object'
       GROUP BY j.key ORDER BY min(f.file || char(1) || printf('%012d %012d', f.line, j.id))`).pluck().all(...params) as string[]);
+  }
+
+  /** Every run's answers minute by minute, in time order; none for a ledger from before schema 6. */
+  runMinutes(): RunMinute[] {
+    return this.guard(() => listRunMinutes(this.db));
+  }
+
+  /** Up to `n` rows of an error group of `topErrors`, in file and line order. */
+  errorExamples(group: Pick<ErrorGroup, 'code' | 'kind'>, n = 3): ErrorExample[] {
+    return this.guard(() => listErrorExamples(this.db, this.threads, group, n));
+  }
+
+  /** Invalid rows per reason, commonest first (a row with two problems counts under both), each with up to `n` rows. */
+  invalidReasons(n = 3): InvalidReason[] {
+    const groups = new Map<string, InvalidReason>();
+    for (const record of this.failures(['invalid'])) {
+      const reasons = record.problems?.map((problem) => ({ code: problem.code as string, text: formatProblem(problem) })) ?? [{ code: record.errorCode, text: record.error ?? '' }];
+      for (const { code, text } of reasons) {
+        const reason = errorKind(text);
+        const id = `${code}\u0001${reason}`;
+        const group = groups.get(id) ?? { code, reason, count: 0, examples: [] };
+        groups.set(id, group);
+        group.count += 1;
+        if (group.examples.length < n) group.examples.push({ key: record.key, file: record.file, line: record.line });
+      }
+    }
+    return [...groups.values()].sort((a, b) => b.count - a.count);
+  }
+
+  /** The latest `verify` and its first `n` mismatches; undefined when none was run (or before schema 6). */
+  latestVerification(n = 20): VerificationRecord | undefined {
+    return this.guard(() => latestVerification(this.db, n));
   }
 
   /** Runs a read, turning a damaged file into its one sentence. */
