@@ -11,6 +11,7 @@ import { guardLedgerFile, ledgerFileError, openSqlite, type SqliteDatabase, type
 import { migrate } from './schema.js';
 import { countMessages, countRows, hasSent, holdsRecords, sumLossCounts } from './sqlite-reads.js';
 import { SqliteRuns } from './sqlite-runs.js';
+import { SqliteVerify } from './sqlite-verify.js';
 import { messageKey, SqliteWrites } from './sqlite-writes.js';
 
 interface EntryRow {
@@ -225,6 +226,14 @@ export class SqliteLedger implements Ledger {
     return this.guard(() => {
       this.writes.flush();
       return sumLossCounts(this.db);
+    });
+  }
+
+  /** The verify tables of this ledger (and its one repair), through this open's connection and lock. */
+  verifications(): SqliteVerify {
+    return this.guard(() => {
+      this.writes.flush();
+      return new SqliteVerify(this.db);
     });
   }
 
