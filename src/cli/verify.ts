@@ -43,6 +43,8 @@ export async function runVerify(args: Record<string, unknown>, io: CliIO): Promi
   const unsubscribe = io.onSignal?.(() => {
     renderer.stopping('Stopping: no new conversation is read back; what was checked is kept, and the same command resumes.');
     controller.abort();
+    // Requests waiting for their turn are dropped at once: none of them has left yet.
+    void throttle?.stop();
   });
   let throttle: Throttle | undefined;
   try {

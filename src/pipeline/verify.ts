@@ -145,7 +145,8 @@ function bodyOf(message: MappedMessage): string | undefined {
 
 /** Reads one conversation back, compares, records the outcome (and, with --repair, makes a missing one pending). */
 async function checkConversation(target: DoneConversation, expected: ExpectedConversation | undefined, options: VerifyOptions, context: SendContext, pass: VerifyPass): Promise<void> {
-  const listing = expected !== undefined && (expected.messages.length > 0 || options.ledger.threadMessages(target.key).length > 0);
+  // The ledger knows the opening message too: a thread is more than that one.
+  const listing = expected !== undefined && (expected.messages.length > 0 || options.ledger.threadMessages(target.key).length > 1);
   const read = await readConversation(target.key, target.slug, listing, context);
   if (read.end === 'stopped') return;
   let found: Mismatch[] = [];

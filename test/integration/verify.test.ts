@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { openSqlite } from '../../src/ledger/sqlite.js';
-import { hasStackTrace, runCli, tempDir } from '../helpers/cli.js';
+import { main } from '../../src/cli/main.js';
+import { hasStackTrace, REPO, runCli, tempDir } from '../helpers/cli.js';
 import { sandbox, sandboxEnv } from '../helpers/sandbox.js';
 
 let dir: string;
@@ -148,6 +149,33 @@ describe('verify', () => {
     // Finished: the next verify starts a new one.
     expect((await verify(api, ['--json'])).json).toMatchObject({ resumed: false, checked: 8 });
     expect(reads()).toBe(13);
+  });
+
+  it('stops on Ctrl-C with 130, keeps what was checked, and the same command resumes', async () => {
+    const api = await server();
+    await imported(api);
+    api.setOptions({ latencyMs: 40 });
+    let signal: (() => void) | undefined;
+    let stderr = '';
+    const argv = ['verify', '--ledger', ledger(), '--rate', '20', '--concurrency', '1', '--json'];
+    const running = main(argv, {
+      stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text), isTTY: false, columns: 100 },
+      env: sandboxEnv(api), cwd: REPO, onSignal: (handler) => ((signal = handler), () => undefined),
+    });
+    const started = Date.now();
+    while ((api.stats().byRoute['GET /conversations/{slug}'] ?? 0) < 3 && Date.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    signal?.();
+    expect(await running).toBe(130);
+    expect(stderr).toContain('Stopping:');
+    const [partial] = sql<{ complete: number; checked: number }>('SELECT complete, checked FROM verifications');
+    expect(partial?.complete).toBe(0);
+    expect(partial?.checked).toBeGreaterThan(0);
+    expect(partial?.checked).toBeLessThan(8);
+    const resumed = await verify(api, ['--json']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.json).toMatchObject({ resumed: true, checked: 8, mismatched: 0 });
+    expect(api.stats().byRoute['GET /conversations/{slug}']).toBeLessThan(8 + 4);
   });
 
   it('--repair makes a missing conversation pending; the next run creates it once, with its thread', async () => {
