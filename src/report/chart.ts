@@ -37,7 +37,8 @@ export function chartJson(series: ChartSeries): string {
 
 /**
  * Draws the chart from `#chart-data` into `#chart` at the width of its box (again when the window
- * or the page for printing changes width). Times are shown in UTC, as the ledger keeps them.
+ * or the page for printing changes width). Times are shown in UTC, as the ledger keeps them (x is
+ * plain seconds with ticks on whole minutes: one run of a minute is one bar, not a squeezed time axis).
  */
 export const CHART_SCRIPT = `(function () {
   var box = document.getElementById('chart');
@@ -46,16 +47,19 @@ export const CHART_SCRIPT = `(function () {
   var d = JSON.parse(source.textContent);
   if (d.minutes.length === 0) return;
   var pad = function (n) { return (n < 10 ? '0' : '') + n; };
+  var bars = uPlot.paths.bars({ size: [0.8, 48], align: 0 });
   var hhmm = function (t) { var date = new Date(t * 1000); return pad(date.getUTCHours()) + ':' + pad(date.getUTCMinutes()); };
   var opts = {
-    width: Math.max(box.clientWidth, 300), height: 260, tzDate: function (t) { return uPlot.tzDate(new Date(t * 1e3), 'Etc/UTC'); },
-    scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(max, 1) * 1.1]; } } },
-    axes: [{ values: function (u, ticks) { return ticks.map(hhmm); } }, { label: 'per minute', size: 60 }],
+    width: Math.max(box.clientWidth, 300), height: 260,
+    // A minute of room each side: a run of one minute is one bar, not a line squeezed to a point.
+    scales: { x: { time: false, range: function (u, min, max) { return [min - 60, max + 60]; } }, y: { range: function (u, min, max) { return [0, Math.max(max, 1) * 1.1]; } } },
+    axes: [{ incrs: [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400], values: function (u, ticks) { return ticks.map(hhmm); } }, { label: 'answers per minute', size: 60 }],
     series: [
       { label: 'minute (UTC)', value: function (u, t) { return t == null ? '' : hhmm(t); } },
-      { label: 'requests', stroke: '#2563eb', fill: 'rgba(37,99,235,0.08)', width: 2, points: { show: d.minutes.length < 40 } },
-      { label: '429s', stroke: '#dc2626', width: 2, points: { show: d.minutes.length < 40 } },
-      { label: 'failures', stroke: '#9333ea', width: 1.5, dash: [6, 4], points: { show: false } }
+      // Bars: each is one minute's count; the 429s (a part of the requests) are drawn over them.
+      { label: 'requests', stroke: '#2563eb', fill: 'rgba(37,99,235,0.35)', width: 1, paths: bars, points: { show: false } },
+      { label: '429s', stroke: '#dc2626', fill: 'rgba(220,38,38,0.75)', width: 1, paths: bars, points: { show: false } },
+      { label: 'failures', stroke: '#7e22ce', width: 2, dash: [6, 4], points: { show: true, size: 5 } }
     ]
   };
   var chart = new uPlot(opts, [d.minutes, d.requests, d.throttled, d.failures], box);

@@ -67,7 +67,7 @@ export function chartSection(data: ReportData, json: string): string {
     : '';
   const throttled = data.minutes.reduce((sum, minute) => sum + minute.throttled, 0);
   const requests = data.minutes.reduce((sum, minute) => sum + minute.requests, 0);
-  const totals = none ? '' : `<p>${html(numbers.format(requests))} answers, of them ${html(numbers.format(throttled))} 429 (too many requests): the importer slowed down and sent those again.</p>`;
+  const totals = none ? '' : `<p>${html(numbers.format(requests))} answers from the API, ${html(numbers.format(throttled))} of them 429 (too many requests): the importer slowed down and sent those again.</p>`;
   return `<section id="requests"><h2>Requests per minute</h2>${none}${totals}<div id="chart" data-minutes="${data.minutes.length}"></div>
 <script type="application/json" id="chart-data">${json}</script></section>`;
 }
