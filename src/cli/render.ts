@@ -1,6 +1,7 @@
 import { LOSS_KINDS, type LossCounts, type LossKind } from '../mapping/losses.js';
 import cliProgress from 'cli-progress';
-import type { ProgressSnapshot } from '../pipeline/progress.js';
+import type { ProgressSnapshot, SendingProgress } from '../pipeline/progress.js';
+import { DEFAULT_COLUMNS, formatEta, formatSendLine, secondsLeft } from './progress-line.js';
 import type { LossReport, TargetCount, UnmappedValues } from '../pipeline/loss-report.js';
 import { redact } from '../redact.js';
 import type { CliStreams } from './io.js';
@@ -21,6 +22,8 @@ export interface RenderOptions {
  */
 export class Renderer {
   private bar: cliProgress.SingleBar | undefined;
+  /** The last sending progress of `run`, which its line shows. */
+  private sending: SendingProgress | undefined;
   /** Set once the command is stopping: the bar is gone for good, so nothing overwrites the note. */
   private stopped = false;
   private readonly startedAt = Date.now();
@@ -79,6 +82,10 @@ export class Renderer {
   }
 
   private updateBar(snapshot: ProgressSnapshot): void {
+    if (snapshot.sending) {
+      this.updateSendLine(snapshot.sending);
+      return;
+    }
     const payload = { rows: formatCount(snapshot.rows), counts: formatCounts(snapshot.counts), rate: formatCount(this.rowRate(snapshot)) };
     if (!this.bar) {
       this.bar = new cliProgress.SingleBar(
@@ -98,6 +105,21 @@ export class Renderer {
     this.bar.update(snapshot.bytesRead, payload);
   }
 
+  /** `run`: what is left is what is still to send (cli-progress redraws the line in place). */
+  private updateSendLine(sending: SendingProgress): void {
+    this.sending = sending;
+    const line = () => (this.sending ? formatSendLine(this.sending, this.streams.stderr.columns ?? DEFAULT_COLUMNS) : '');
+    if (!this.bar) {
+      this.bar = new cliProgress.SingleBar({
+        stream: this.streams.stderr as NodeJS.WritableStream, format: line, hideCursor: true, clearOnComplete: true, linewrap: false,
+      });
+      this.bar.start(Math.max(1, sending.toSend), sending.sent);
+      return;
+    }
+    this.bar.setTotal(Math.max(1, sending.toSend));
+    this.bar.update(sending.sent);
+  }
+
   private rowRate(snapshot: ProgressSnapshot): number {
     const seconds = (Date.now() - this.startedAt) / 1000;
     return seconds > 0 ? Math.round(snapshot.rows / seconds) : 0;
@@ -106,6 +128,12 @@ export class Renderer {
 
 /** `12,000 rows (45%) · valid 11,990 · invalid 10 · 4.2 s` — the status line written when stderr is not a terminal. */
 export function formatStatusLine(snapshot: ProgressSnapshot, elapsedMs: number): string {
+  const { sending } = snapshot;
+  if (sending) {
+    const total = `${sending.exact ? '' : '~'}${formatCount(sending.toSend)}`;
+    const slowed = sending.slowedTo === undefined ? '' : ` · 429: slowed to ${sending.slowedTo.toFixed(1)}/s`;
+    return `${formatCount(sending.sent)}/${total} sent · ${formatCounts(snapshot.counts)}${slowed} · ETA ${formatEta(secondsLeft(sending))} · ${(elapsedMs / 1000).toFixed(1)} s`;
+  }
   const percent = snapshot.totalBytes > 0 ? Math.floor((snapshot.bytesRead / snapshot.totalBytes) * 100) : 100;
   return `${formatCount(snapshot.rows)} rows (${percent}%) · ${formatCounts(snapshot.counts)} · ${(elapsedMs / 1000).toFixed(1)} s`;
 }

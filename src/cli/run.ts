@@ -38,6 +38,7 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
     const summary = await importFiles({
       ...inputs, mapping, ledger, client, throttle, args: recordedArgs(args), signal: controller.signal, ...limits(args),
       adoptExisting: args['adopt-existing'] === true,
+      estimateTotal: !args.quiet,
       authors: { ...authorArgs(args, io.cwd), importer: credentials.email, readStaff: args['staff-list'] !== false },
       onProgress: (snapshot) => renderer.progress(snapshot),
       onWarning: (warning) => renderer.note(`Warning: ${warning}`),

@@ -6,15 +6,18 @@ import type { CompiledMapping } from '../mapping/types.js';
 import type { ReamazeClient } from '../reamaze/client.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../reamaze/retry-policy.js';
 import type { Throttle } from '../reamaze/throttle.js';
+import type { Outcome } from '../reamaze/retry-policy.js';
 import type { SendContext } from './attempt.js';
 import { classify, earlierTickets, type ClassifyContext } from './classify.js';
 import { emptyCounts, type ImportCounts } from './import-counts.js';
 import { openSources, type OpenedSources } from './open-sources.js';
+import { countRecords } from '../source/threaded.js';
 import { stoppedState } from './fate.js';
 import { holdFirstTickets, preflight, refuseImportedKeys, type FirstTickets } from './preflight.js';
 import { readAuthors, type AuthorOptions } from './staff.js';
 import { RequestMinutes } from './request-minutes.js';
-import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
+import { PROGRESS_EVERY_ROWS, type ProgressListener, type SendingProgress } from './progress.js';
+import { SendPace } from './send-pace.js';
 import { errorBudget, refuseKeyChange, settleInFlight, watchReachability } from './run-guards.js';
 import { sendTicket, type OutgoingTicket, type TicketRun } from './send-ticket.js';
 import { countDelivered, countWaiting } from './tally.js';
@@ -43,6 +46,8 @@ export interface ImportOptions {
   maxErrorRate?: number;
   /** Rows read ahead of the requests finishing, at most. Default 64. */
   window?: number;
+  /** Count the files' records on a thread of their own once sending begins, for the progress line's total. Default false. */
+  estimateTotal?: boolean;
   /** Aborted: stop reading, let requests in flight finish (bounded), record, return. */
   signal?: AbortSignal;
   /** After a signal, how long requests in flight may take to finish. Default 10 s. */
@@ -80,7 +85,11 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   opened.warnings.forEach((warning) => options.onWarning?.(warning));
   const counts = emptyCounts();
   const minutes = new RequestMinutes(options.ledger);
-  const context = sendContext(options, minutes);
+  const pace = new SendPace();
+  const context = sendContext(options, (outcome) => {
+    minutes.note(outcome);
+    pace.noteAnswer();
+  });
   const note = errorBudget(options, context.abort);
   const warn = (text: string) => options.onWarning?.(text);
   let runId: number;
@@ -93,9 +102,20 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   }
   const rows: ClassifyContext = { ledger: options.ledger, mapping: options.mapping, files: options.files, runId, counts, tags: options.tags, note, warn };
   const tickets: TicketRun = { context, counts, note, warn, rowsInFlight: new Set() };
+  const sending: SendingTally = { started: 0, finished: 0, allRead: false, startedAt: Date.now() };
+  const counting = new AbortController();
+  // Once something is to be sent, the files' records are counted on a thread of their own: the
+  // total the progress line sends against, while the rows are still being read.
+  sending.onFirst = () => {
+    if (options.estimateTotal !== true) return;
+    void countAll(options.files, options.mapping, counting.signal).then((records) => (sending.records = records));
+  };
   const report = () => {
     const bytesRead = opened.sources.reduce((sum, source) => sum + source.bytesRead(), 0);
-    options.onProgress?.({ bytesRead, totalBytes: opened.totalBytes, rows: counts.rows, counts: progressCounts(counts, options.throttle.rate) });
+    options.onProgress?.({
+      bytesRead, totalBytes: opened.totalBytes, rows: counts.rows, counts: progressCounts(counts, options.throttle.rate),
+      sending: sendingProgress(sending, { bytesRead, totalBytes: opened.totalBytes }, counts, pace, options.throttle),
+    });
   };
   let messageFiles: ImportSummary['messageFiles'];
   try {
@@ -103,7 +123,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     if (options.mapping.namesAuthors && options.authors && !context.abort.error && !context.abort.stopped) {
       rows.authors = await readAuthors(options.authors, context, warn);
     }
-    const readAll = await readAndSend(opened, options, rows, tickets, report);
+    const readAll = await readAndSend(opened, options, rows, tickets, report, sending, pace);
     // Still in flight when the grace ran out: counted as the ledger keeps them — `sending` (looked
     // up by the next run) once committed, else still `pending`.
     for (const row of tickets.rowsInFlight) countDelivered(counts, stoppedState(row.marked || ['sending', 'uncertain'].includes(row.previous?.state ?? '')));
@@ -111,6 +131,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     report();
     if (opened.stage) messageFiles = { unreadable: opened.stage.problemCount, orphans: readAll ? warnOrphans(opened, options) : null };
   } finally {
+    counting.abort();
     minutes.flush();
     options.ledger.flush();
     await opened.close();
@@ -119,7 +140,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
 }
 
 /** What requests need, with the run's stop flags wired to the signal and the reachability watch. */
-function sendContext(options: ImportOptions, minutes: RequestMinutes): SendContext {
+function sendContext(options: ImportOptions, onAnswer: (outcome: Outcome) => void): SendContext {
   const context: SendContext = {
     ledger: options.ledger, client: options.client, throttle: options.throttle,
     retry: options.retry ?? DEFAULT_RETRY_POLICY, keyField: options.mapping.keyField, abort: { error: undefined },
@@ -128,7 +149,7 @@ function sendContext(options: ImportOptions, minutes: RequestMinutes): SendConte
   const watch = watchReachability(context.abort);
   context.onOutcome = (outcome) => {
     watch(outcome);
-    minutes.note(outcome);
+    onAnswer(outcome);
   };
   // A signal stops reading and, through this flag and the throttle, every request still waiting for its turn.
   options.signal?.addEventListener('abort', () => {
@@ -158,12 +179,18 @@ function beginRun(options: ImportOptions): number {
  * flight (backpressure); then the earlier tickets that tonight's messages files add to. Waits for
  * what is in flight. True when everything was read (no stop, no --limit).
  */
-async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: ClassifyContext, tickets: TicketRun, report: () => void): Promise<boolean> {
+async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: ClassifyContext, tickets: TicketRun, report: () => void, sending: SendingTally, pace: SendPace): Promise<boolean> {
   const inFlight = new Set<Promise<void>>();
   const stopped = () => Boolean(options.signal?.aborted || tickets.context.abort.error);
-  // Progress after every answer: at API speed rows finish seconds apart, not thousands a second.
+  // Progress after every ticket: at API speed they finish seconds apart, not thousands a second.
   const begin = async (outgoing: OutgoingTicket) => {
-    const task = sendTicket(outgoing, tickets).then(report);
+    sending.started += 1;
+    if (sending.started === 1) sending.onFirst?.();
+    const task = sendTicket(outgoing, tickets).then(() => {
+      sending.finished += 1;
+      pace.noteTicket();
+      report();
+    });
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
     if (inFlight.size >= (options.window ?? 64)) await Promise.race(inFlight);
@@ -178,6 +205,8 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
   let readAll = await readFiles(opened, { options, rows, start, report, stopped });
   if (first && !stopped()) for (const held of await first.release()) await begin(held);
   readAll &&= !stopped();
+  // Every ticket of the files is known now (the earlier ones below are few, and counted as they start).
+  sending.allRead = true;
   if (readAll && opened.stage) {
     for (const outgoing of earlierTickets(opened.stage, rows)) {
       if (stopped()) {
@@ -253,6 +282,50 @@ function warnOrphans(opened: OpenedSources, options: ImportOptions): number {
   if (!orphans || orphans.count === 0) return 0;
   options.onWarning?.(`${orphans.count} messages belong to no ticket of these files nor of earlier runs, and were not imported (first: ${orphans.example ?? '?'}).`);
   return orphans.count;
+}
+
+/** Tickets handed to sending in this run, and finished. */
+interface SendingTally {
+  started: number;
+  finished: number;
+  /** Every row of the files was read: `started` is all there is to send. */
+  allRead: boolean;
+  startedAt: number;
+  /** The records of the tickets files, once counted. */
+  records?: number | undefined;
+  onFirst?: () => void;
+}
+
+/** The records of all the files (undefined when one cannot be counted, or the run ended first). */
+async function countAll(files: readonly string[], mapping: CompiledMapping, signal: AbortSignal): Promise<number | undefined> {
+  let total = 0;
+  for (const file of files) {
+    const records = await countRecords(file, mapping.source, signal);
+    if (records === undefined) return undefined;
+    total += records;
+  }
+  return total;
+}
+
+/**
+ * What is left is what is still to send: tickets finished against tickets to send — exact once
+ * every row was read, else the tickets started so far scaled by the share of the bytes read.
+ */
+function sendingProgress(tally: SendingTally, read: { bytesRead: number; totalBytes: number }, counts: ImportCounts, pace: SendPace, throttle: Throttle): SendingProgress {
+  const share = read.totalBytes > 0 ? Math.min(1, read.bytesRead / read.totalBytes) : 1;
+  let estimate = tally.started;
+  if (!tally.allRead && tally.records !== undefined && counts.rows > 0) {
+    // The rows still unread, at the share of the rows read so far that had something to send.
+    estimate = Math.round(tally.started + Math.max(0, tally.records - counts.rows) * (tally.started / counts.rows));
+  } else if (!tally.allRead && share > 0) {
+    estimate = Math.round(tally.started / share);
+  }
+  return {
+    sent: tally.finished, toSend: Math.max(estimate, tally.started), exact: tally.allRead,
+    requestsPerSecond: pace.requestsPerSecond(tally.startedAt), ticketsPerSecond: pace.ticketsPerSecond(tally.startedAt),
+    slowedTo: throttle.loweredBy429 ? throttle.rate : undefined,
+    failed: counts.failed + counts.messages.failed, invalid: counts.invalid,
+  };
 }
 
 function progressCounts(counts: ImportCounts, rate: number): Record<string, number> {

@@ -81,6 +81,11 @@ export class Throttle {
     });
   }
 
+  /** True while a 429 keeps the rate below the most it may reach. */
+  get loweredBy429(): boolean {
+    return this.lastThrottledAt > 0 && this.currentRate < this.options.maxRate;
+  }
+
   /** True once the throttle stopped: nothing more is started. */
   get stopped(): boolean {
     return this.stopping !== undefined;

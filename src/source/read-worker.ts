@@ -11,7 +11,7 @@ const BATCH = 1024;
 const BATCH_BYTES = 1024 * 1024;
 
 const port = parentPort;
-const { file, options } = workerData as { file: string; options: SourceOptions };
+const { file, options, count } = workerData as { file: string; options: SourceOptions; count?: boolean };
 
 /** Credits the main thread has granted: one batch each, so the reader never runs far ahead. */
 let credit = 0;
@@ -34,6 +34,14 @@ async function waitForCredit(): Promise<void> {
   credit -= 1;
 }
 
+/** Counts the records, posting only their number (a progress line's total). */
+async function countOnly(): Promise<void> {
+  const source = await openSource(file, options);
+  let records = 0;
+  for await (const _ of source.records()) records += 1;
+  post({ kind: 'counted', records });
+}
+
 async function read(): Promise<void> {
   const source = await openSource(file, options);
   const { dialect, columns, columnsComplete, warnings, size } = source;
@@ -54,7 +62,7 @@ async function read(): Promise<void> {
   post({ kind: 'end' });
 }
 
-read().catch((error: unknown) => {
+(count ? countOnly() : read()).catch((error: unknown) => {
   const failure = error instanceof ImportError
     ? { code: error.code, message: error.message, file: error.file }
     : { message: error instanceof Error ? error.message : String(error) };

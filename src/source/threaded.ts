@@ -13,6 +13,8 @@ export type FromReader =
   | { kind: 'opened'; dialect: SourceDialect; columns: string[]; columnsComplete: boolean; warnings: string[]; size: number }
   | { kind: 'batch'; records: SourceRecord[]; bytesRead: number }
   | { kind: 'end' }
+  /** A counting reader's answer: the file's records. */
+  | { kind: 'counted'; records: number }
   | { kind: 'failed'; error: { code?: ErrorCode; message: string; file?: string } };
 
 /** Batches (of at most 1,024 records or 1 MB of file) a reader may run ahead of its consumer. */
@@ -36,6 +38,47 @@ export async function openSourceThreaded(file: string, options: SourceOptions = 
   if (source.size < minBytes || !existsSync(fileURLToPath(WORKER_URL))) return source;
   await source.close();
   return new ThreadedSource(source, options);
+}
+
+/**
+ * Counts a file's records on a thread of its own (on this one when the built worker is absent,
+ * as when the TypeScript sources run): the total `run`'s progress line sends against. Undefined
+ * when the file cannot be read to the end: the count is a hint, the run reports the file itself.
+ */
+export async function countRecords(file: string, options: SourceOptions = {}, signal?: AbortSignal): Promise<number | undefined> {
+  if (!existsSync(fileURLToPath(WORKER_URL))) return countHere(file, options, signal);
+  const worker = new Worker(WORKER_URL, { workerData: { file, options, count: true }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+  try {
+    return await new Promise<number | undefined>((resolve) => {
+      signal?.addEventListener('abort', () => resolve(undefined), { once: true });
+      worker.on('message', (message: FromReader) => {
+        if (message.kind === 'counted') resolve(message.records);
+        else if (message.kind === 'failed') resolve(undefined);
+      });
+      worker.on('error', () => resolve(undefined));
+      worker.on('exit', () => resolve(undefined));
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+async function countHere(file: string, options: SourceOptions, signal?: AbortSignal): Promise<number | undefined> {
+  try {
+    const source = await openSource(file, options);
+    let records = 0;
+    try {
+      for await (const _ of source.records()) {
+        records += 1;
+        if (signal?.aborted) return undefined;
+      }
+    } finally {
+      await source.close();
+    }
+    return records;
+  } catch {
+    return undefined;
+  }
 }
 
 class ThreadedSource implements Source {

@@ -15,6 +15,10 @@ export interface TerminalChild {
   raw: () => string;
   /** The screen as a person sees it now (with what scrolled off above), one string a printed line (wrapped ones joined). */
   screen: () => Promise<string[]>;
+  /** The screen as it was `ms` after the start. */
+  screenAt: (ms: number) => Promise<string[]>;
+  /** When the process started (Date.now()). */
+  startedAt: number;
 }
 
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
@@ -31,15 +35,20 @@ export function startInTerminal(args: string[], env: Record<string, string>, siz
     env: { ...process.env, ...env, TERM: 'xterm-256color', CI: '' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  let raw = '';
-  child.stdout.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+  const startedAt = Date.now();
+  const chunks: { at: number; text: string }[] = [];
+  const received = (chunk: Buffer) => chunks.push({ at: Date.now() - startedAt, text: chunk.toString() });
+  child.stdout.on('data', received);
+  child.stderr.on('data', received);
   const code = new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
+  const upTo = (ms: number) => chunks.filter((chunk) => chunk.at <= ms).map((chunk) => chunk.text).join('');
   return {
     code,
+    startedAt,
     type: (text) => child.stdin.write(text),
-    raw: () => raw,
-    screen: () => render(raw, size),
+    raw: () => upTo(Infinity),
+    screen: () => render(upTo(Infinity), size),
+    screenAt: (ms) => render(upTo(ms), size),
   };
 }
 
