@@ -16,7 +16,8 @@ const ROWS = 160;
 async function cli(argv, env = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: { write: (text) => (stdout += text) }, stderr: { write: (text) => (stderr += text), isTTY: false, columns: 100 }, env, cwd: root });
+  // In the export's folder, with relative names, as a user runs it: the page shows `tickets.csv:12`.
+  const code = await main(argv, { stdout: { write: (text) => (stdout += text) }, stderr: { write: (text) => (stderr += text), isTTY: false, columns: 100 }, env, cwd: dir });
   return { code, stdout, stderr };
 }
 
@@ -35,13 +36,21 @@ function exportText() {
 const dir = await mkdtemp(join(tmpdir(), 'acme-export-'));
 const faults = Object.fromEntries([11, 64, 99, 140].map((i) => [`T${i}`, ['422']]));
 const sandbox = await startSandbox({ rateLimit: 8, faults, faultRates: { '500-before': 0.02, '503-before': 0.02 }, seed: 7 });
+// The export's folder as the working one: the ledger then names `tickets.csv`, as a user's would.
+process.chdir(dir);
 try {
-  const file = join(dir, 'tickets.csv');
-  await writeFile(file, exportText());
-  const ledger = join(dir, 'acme.ledger');
+  await writeFile(join(dir, 'tickets.csv'), exportText());
+  const file = 'tickets.csv';
+  const ledger = 'acme.ledger';
   const env = { REAMAZE_BASE_URL: sandbox.url, REAMAZE_EMAIL: 'importer@example.com', REAMAZE_API_TOKEN: 'sandbox-token' };
   const run = await cli(['run', file, '--mapping', 'generic-csv', '--ledger', ledger, '--rate', '30', '--json', '--quiet'], env);
   if (run.code > 1) throw new Error(`the import ended with ${run.code}: ${run.stderr}`);
+  // Someone deletes a conversation and resolves another in Re:amaze; verify names both.
+  const [first, second] = sandbox.conversations();
+  sandbox.deleteConversation(first.slug);
+  sandbox.setStatus(second.slug, 2);
+  const verify = await cli(['verify', '--ledger', ledger, '--rate', '30', '--quiet'], env);
+  if (verify.code > 1) throw new Error(`verify ended with ${verify.code}: ${verify.stderr}`);
   const out = join(dir, 'report.html');
   const report = await cli(['report', '--ledger', ledger, '--out', out]);
   if (report.code !== 0) throw new Error(report.stderr);
@@ -56,6 +65,7 @@ try {
   }
   console.log(`wrote ${target} (${Math.round((await stat(target)).size / 1024)} KB) from ${ROWS} rows; ${report.stdout.trim()}`);
 } finally {
+  process.chdir(root);
   await sandbox.close();
   await rm(dir, { recursive: true, force: true });
 }

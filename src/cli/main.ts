@@ -142,13 +142,32 @@ const SANDBOX_OPTIONS = {
   staff: { type: 'string', array: true, describe: 'staff e-mails besides the token\'s user (a,b or repeated): GET /staff lists them, their messages are staff replies' },
 } as const;
 
-const FILES = { type: 'string', array: true, describe: 'CSV, JSONL or JSON files' } as const;
+// `default: undefined`: yargs would print `[default: []]` beside every list of files.
+const FILES = { type: 'string', array: true, default: undefined, describe: 'CSV, JSONL or JSON files' } as const;
 const READ_LEDGER = { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of an import (read only; a run may hold it)' } as const;
 
-/** Every command: its usage, what it does, how its options are declared, and its handler. */
-const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; handler: Handler }[] = [
+/** `--help` of each command ends with what its exit codes mean. */
+const EXITS = {
+  validate: 'Exit codes: 0 every row valid (with --strict: and every value carried); 1 invalid or duplicate rows (with --strict: anything not carried); 2 usage or configuration error.',
+  preview: 'Exit codes: 0 every row shown can be sent; 1 some cannot (their errors are shown); 2 usage or configuration error.',
+  init: 'Exit codes: 0 a complete mapping; 1 a mapping with placeholders to fill in (listed); 2 usage error.',
+  run: 'Exit codes: 0 every row done; 1 some rows need attention (see failures); 2 configuration error, nothing sent; 3 stopped early, resumable (credentials, API unreachable, error budget, disk full); 130 interrupted, resumable.',
+  status: 'Exit codes: 0 the status was shown; 2 no ledger there; 3 a damaged ledger file.',
+  resolve: 'Exit codes: 0 settled; 2 nothing uncertain under that key (or message), or a usage error.',
+  verify: 'Exit codes: 0 everything checked matches; 1 mismatches (or conversations that could not be read); 2 usage or configuration error; 3 stopped early, resumable; 130 interrupted, resumable.',
+  report: 'Exit codes: 0 the page was written; 2 no ledger there, or an --out that would replace an input; 3 the page cannot be written or the ledger is damaged.',
+  failures: 'Exit codes: 0 the file was written; 2 no ledger there, or a usage error; 3 the file cannot be written or the ledger is damaged.',
+  sandbox: 'Exit codes: 0 stopped with Ctrl-C; 2 a bad option (a fault, a staff e-mail, a port in use).',
+  demo: 'Exit codes: 0 the demo ran; 3 it could not.',
+} as const;
+
+/** Every command: its usage, what it does, how its options are declared, two or three examples, and its handler. */
+const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; examples: [string, string][]; handler: Handler }[] = [
   {
     usage: 'validate <files..>', describe: 'Parse, map and validate every row; sends nothing', handler: runValidate,
+    examples: [['$0 validate tickets.csv --mapping mapping.json', 'check every row; nothing is sent'],
+      ['$0 validate tickets.csv -m freshdesk-csv --rejects rejects.csv', 'with a preset, every bad row written with its line and reason'],
+      ['$0 validate tickets.csv -m mapping.json --strict', 'exit 1 on anything the mapping would not carry']],
     options: (y) => y.positional('files', FILES).options(MAPPING_OPTIONS)
       .option('rejects', { type: 'string', describe: 'write every row that is not valid to this file' })
       .option('rejects-format', { choices: ['jsonl', 'csv'] as const, describe: 'default: from the extension, else jsonl' })
@@ -157,26 +176,37 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; h
   },
   {
     usage: 'preview <file>', describe: 'Show the first payloads exactly as they would be sent, with their errors', handler: runPreview,
+    examples: [['$0 preview tickets.csv -m mapping.json -n 3', 'the first three payloads exactly as they would be sent'],
+      ['$0 preview tickets.jsonl -m zendesk-json --json', 'as a JSON array']],
     options: (y) => y.positional('file', { type: 'string', describe: 'a CSV, JSONL or JSON file' }).options(MAPPING_OPTIONS)
       .option('n', { ...numberOption('n', ROWS), default: 5, describe: 'how many rows' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON array on stdout' }),
   },
   {
     usage: 'init <files..>', describe: 'Guess a mapping from every record of an export (its columns, every value of its status column…)', handler: runInit,
+    examples: [['$0 init tickets.csv --out mapping.json', 'guess a mapping from every record'],
+      ['$0 init export-folder/ --out mapping.json', 'a folder of vendor documents (tickets, users, comments)']],
     options: (y) => y.positional('files', { type: 'string', array: true, describe: 'a CSV, JSONL or JSON export: one file, several, or a folder of them' })
       .option('out', { alias: 'o', type: 'string', describe: 'write the mapping here (default: print it)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite --out if it exists' }),
   },
   {
     usage: 'run <files..>', describe: 'Import: POST every valid row not yet done; the same command again resumes', handler: runImport,
+    examples: [['$0 run tickets.csv -m mapping.json --ledger tickets.ledger --limit 20 --tag sample', 'a sample of 20, tagged to find it in Re:amaze'],
+      ['$0 run tickets.csv -m mapping.json --ledger tickets.ledger --rate 2', 'the rest; the same command again resumes'],
+      ['$0 run tickets.csv -m mapping.json --ledger tickets.ledger --adopt-existing', 'rebuild a lost ledger: tickets Re:amaze holds are recorded done']],
     options: (y) => y.positional('files', FILES).options(MAPPING_OPTIONS).options(RUN_OPTIONS).options(SUMMARY_OPTIONS),
   },
   {
     usage: 'status', describe: 'Show what a ledger holds: counts per state, the runs, the learned rate, the commonest errors', handler: runStatus,
+    examples: [['$0 status --ledger tickets.ledger', 'counts per state, the runs, the commonest errors'],
+      ['$0 status --ledger tickets.ledger --json', 'the same as one JSON object']],
     options: (y) => y.option('ledger', READ_LEDGER).option('json', { type: 'boolean', default: false, describe: 'print one JSON object on stdout' }),
   },
   {
     usage: 'resolve', describe: 'Settle by hand a ticket or message left uncertain, once you checked Re:amaze', handler: runResolve,
+    examples: [['$0 resolve --ledger tickets.ledger --key 1077 --as done --slug order-late-7', 'it is in Re:amaze: never send it again'],
+      ['$0 resolve --ledger tickets.ledger --key 1077 --message c-9 --as absent', 'that message is not there: the next run sends it']],
     options: (y) => y.option('ledger', { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of the import' })
       .option('key', { type: 'string', demandOption: true, describe: 'the ticket\'s key (source.key)' })
       .option('message', { type: 'string', describe: 'the origin_id of one message of its thread' })
@@ -185,6 +215,9 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; h
   },
   {
     usage: 'verify [files..]', describe: 'Read back from Re:amaze what the ledger says was done and compare it with what was sent; changes nothing there', handler: runVerify,
+    examples: [['$0 verify --ledger tickets.ledger --out mismatches.csv', 'read back every done conversation'],
+      ['$0 verify --ledger tickets.ledger --sample 200', 'a random sample, with the share of mismatches and its 95% interval'],
+      ['$0 verify --ledger tickets.ledger --repair', 'make a conversation found missing pending again, for the next run']],
     options: (y) => y.positional('files', { ...FILES, describe: 'the export (default: the files of the ledger\'s last run)' })
       .option('ledger', { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of the import' })
       .option('mapping', { alias: 'm', type: 'string', describe: 'mapping file or preset name (default: the last run\'s)' })
@@ -200,11 +233,14 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; h
   },
   {
     usage: 'report', describe: 'Write a self-contained HTML page of an import: totals, runs, requests over time, errors, the verify result', handler: runReport,
+    examples: [['$0 report --ledger tickets.ledger --out report.html', 'one self-contained page to open or print']],
     options: (y) => y.option('ledger', READ_LEDGER)
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the HTML file to write (replaced if it exists)' }),
   },
   {
     usage: 'failures', describe: 'Write every row that did not make it, with its file, line, state, error and source fields', handler: runFailures,
+    examples: [['$0 failures --ledger tickets.ledger --out failures.csv', 'every row that did not make it, with its file, line and reason'],
+      ['$0 failures --ledger tickets.ledger --out uncertain.jsonl --state uncertain', 'only the rows left uncertain']],
     options: (y) => y.option('ledger', { ...READ_LEDGER, describe: 'the SQLite ledger of an import (read only)' })
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'write the rows to this file (replaced if it exists)' })
       .option('format', { choices: ['jsonl', 'csv'] as const, describe: 'default: from the extension (.csv), else jsonl' })
@@ -215,10 +251,13 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; h
   },
   {
     usage: 'sandbox', describe: 'Serve a local Re:amaze-compatible API for rehearsals (until Ctrl-C)', handler: runSandbox,
+    examples: [['$0 sandbox', 'a local API on port 4599; paste the export lines it prints'],
+      ['$0 sandbox --rate-limit 5 --fault 500-after=0.05 --message-faults', 'a harsher API: 429s and lost answers']],
     options: (y) => y.options(SANDBOX_OPTIONS),
   },
   {
     usage: 'demo', describe: 'Import a bundled sample export into an in-process sandbox (no credentials needed)', handler: runDemo,
+    examples: [['$0 demo', '300 Freshdesk-style tickets into an in-process sandbox']],
     options: (y) => y.option('rate', { type: 'string', default: '60', describe: 'requests per second to start at (the sandbox allows 40)' }),
   },
 ];
@@ -227,7 +266,11 @@ function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>)
   let parser = yargs()
     .scriptName('reamaze-import')
     .usage('$0 <command> [options]\n\nImport helpdesk exports (CSV, JSONL, JSON) into Re:amaze.');
-  for (const command of COMMANDS) parser = parser.command(command.usage, command.describe, command.options, pick(command.handler));
+  for (const command of COMMANDS) {
+    const name = command.usage.split(' ')[0] as keyof typeof EXITS;
+    const builder = (y: Argv) => command.examples.reduce((built, [example, what]) => built.example(example, what), command.options(y)).epilogue(EXITS[name]);
+    parser = parser.command(command.usage, command.describe, builder, pick(command.handler));
+  }
   return parser
     .demandCommand(1, 'Name a command.')
     .strict()

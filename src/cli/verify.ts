@@ -89,8 +89,10 @@ function verifyMode(args: Record<string, unknown>): VerifyMode {
 
 /** The export to read: the files, mapping, messages and lookups given, else the ones of the ledger's last run. */
 function exportInputs(args: Record<string, unknown>, recorded: Record<string, unknown>, cwd: string) {
-  const given = Array.isArray(args.files) && args.files.length > 0;
-  const files = given ? args.files : recorded.files;
+  // An optional list of files none of which was given reads as [undefined].
+  const named = Array.isArray(args.files) ? args.files.filter((file): file is string => typeof file === 'string') : [];
+  const given = named.length > 0;
+  const files = given ? named : recorded.files;
   const mapping = args.mapping ?? recorded.mapping;
   if (files === undefined || (Array.isArray(files) && files.length === 0) || mapping === undefined) {
     throw new ImportError('USAGE', 'verify needs the export and its mapping, and the ledger records no run that names them: give the files and --mapping, as for run.');
@@ -157,7 +159,7 @@ function toJson(report: VerifyReport, out: unknown) {
   return {
     mode: mode.mode, sample_size: mode.sampleSize, seed: mode.seed, population: report.population, resumed: report.resumed,
     checked: totals.checked, matched: totals.matched, mismatched: totals.mismatched, unreadable: totals.unreadable, by_kind: totals.kinds,
-    mismatch_share: mismatchShare, interval95: interval ?? null, not_in_export: pass.notInExport, repaired: pass.repaired,
+    mismatch_share: mismatchShare, interval95: interval ?? null, not_in_export: pass.notInExport, duplicates_unchecked: pass.duplicatesUnchecked, repaired: pass.repaired,
     interrupted: pass.stopped, aborted: pass.aborted?.message ?? null, out: typeof out === 'string' ? out : null,
   };
 }
@@ -178,6 +180,7 @@ export function formatVerifySummary(report: VerifyReport, out: string | undefine
   if (kinds.length > 0) lines.push(`Mismatches by kind: ${kinds.map(([kind, n]) => `${kind} ${c(n)}`).join(' · ')}.`);
   const { share: mismatchShare, interval } = share(report);
   if (interval) lines.push(`Mismatched share: ${percent(mismatchShare)} (95% interval ${percent(interval.low)}–${percent(interval.high)}).`);
+  if (pass.duplicatesUnchecked > 0) lines.push(`${c(pass.duplicatesUnchecked)} conversations could not be checked for duplicates: the lookup by key did not answer filtered by it.`);
   if (pass.notInExport > 0) lines.push(`${c(pass.notInExport)} done conversations are not a valid row of the export any more: checked for presence and duplicates only.`);
   if (pass.repaired > 0) lines.push(`--repair: ${c(pass.repaired)} missing conversations are pending again; the next run creates them.`);
   if (out !== undefined) lines.push(`Every mismatch is in ${out}.`);

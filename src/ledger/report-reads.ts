@@ -1,3 +1,4 @@
+import type { StoredMismatch } from './sqlite-verify.js';
 import { placeKey, type RequestMinute } from './ledger.js';
 import type { SqliteDatabase } from './sqlite.js';
 import { LAST_DUPLICATES } from './sqlite-reads.js';
@@ -40,15 +41,8 @@ export interface VerificationRecord {
   mismatches: VerifyMismatch[];
 }
 
-/** One difference `verify` found between the ledger and Re:amaze (never a message body). */
-export interface VerifyMismatch {
-  key: string;
-  slug: string | null;
-  file: string | null;
-  line: number | null;
-  kind: string;
-  detail: string;
-}
+/** One difference `verify` found between the ledger and Re:amaze (never a message body), as it stored it. */
+export type VerifyMismatch = StoredMismatch;
 
 /** Thread messages that did not make it, at their ticket's place (for the commonest errors). */
 const MESSAGE_ERRORS = `

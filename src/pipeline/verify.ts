@@ -48,6 +48,8 @@ export interface VerifyPass {
   repaired: number;
   /** Done conversations whose row is not a valid row of the export any more: checked for presence only. */
   notInExport: number;
+  /** Conversations whose lookup by key could not tell whether another holds the key (an unfiltered listing): duplicates unchecked. */
+  duplicatesUnchecked: number;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function verifyConversations(options: VerifyOptions): Promise<Verif
   const onAbort = () => (context.abort.stopped = true);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const waiting = new Map(options.targets.map((target) => [target.key, target]));
-  const pass: VerifyPass = { stopped: false, aborted: undefined, repaired: 0, notInExport: 0 };
+  const pass: VerifyPass = { stopped: false, aborted: undefined, repaired: 0, notInExport: 0, duplicatesUnchecked: 0 };
   const inFlight = new Set<Promise<void>>();
   const start = async (target: DoneConversation, expected: ExpectedConversation | undefined) => {
     waiting.delete(target.key);
@@ -161,6 +163,7 @@ async function checkConversation(target: DoneConversation, expected: ExpectedCon
     if (options.repair && others?.length === 0 && options.store.markMissingPending(target.key, 'verify found it missing in Re:amaze (--repair)')) pass.repaired += 1;
   } else {
     found = expected ? compareConversation(expected, { conversation: read.conversation, listing: read.listing }, options.ledger.apiFacts()) : [];
+    if (read.keyHolders === undefined) pass.duplicatesUnchecked += 1;
     if (read.keyHolders && read.keyHolders.length > 1) found.push({ kind: 'duplicate', detail: `${read.keyHolders.length} conversations hold key ${target.key}: ${read.keyHolders.join(', ')}` });
   }
   if (found.length > 0) outcome = 'mismatch';

@@ -8,14 +8,22 @@ export function formatSandboxBanner(sandbox: Sandbox): string {
   const retryAfter = options.rateLimit === null ? '' : options.retryAfter ? ' (with Retry-After)' : ' (no Retry-After)';
   return [
     `Re:amaze sandbox "${options.brand}" listening on ${sandbox.url}`,
-    // The sandbox token is not a secret: printing it lets users paste the line as is.
-    `  REAMAZE_BASE_URL=${sandbox.url} REAMAZE_EMAIL=${options.email} REAMAZE_API_TOKEN=${options.token}`,
+    'Point reamaze-import at it: paste these lines into the terminal you run it in.',
+    // The sandbox token is not a secret: printing it lets users paste the lines as they are.
+    `export REAMAZE_BASE_URL=${shellWord(sandbox.url)}`,
+    `export REAMAZE_EMAIL=${shellWord(options.email)}`,
+    `export REAMAZE_API_TOKEN=${shellWord(options.token)}`,
     `  channels: ${options.channels.join(', ')} · data key: ${options.keyField} · created status: ${options.createdStatus}`,
     `  rate limit: ${rate}${retryAfter} · latency: ${options.latencyMs} ms`,
     `  faults: ${describeFaults(options.faults, options.faultRates, options.seed)}`,
     ...describeStaff(options.staff.filter((member) => member.email.toLowerCase() !== options.email.toLowerCase()).length, options.staffListing),
     `  held conversations: ${origin}/__sandbox/conversations · stats: ${origin}/__sandbox/stats`,
   ].join('\n');
+}
+
+/** A value as a POSIX shell reads it back: plain, or in single quotes. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }
 
 // Shown only when set: the default (the token's user alone, listed) needs no line.

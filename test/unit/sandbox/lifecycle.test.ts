@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { formatSandboxBanner, SANDBOX_DEFAULTS, startSandbox } from '../../../src/sandbox/index.js';
 import { call, closeSandboxesAfterEach, conversationBody, createConversation, sandboxFor, waitFor } from './helpers.js';
@@ -99,12 +100,23 @@ describe('formatSandboxBanner', () => {
     const banner = formatSandboxBanner(sandbox).replaceAll(String(sandbox.port), 'PORT');
     expect(banner).toMatchInlineSnapshot(`
       "Re:amaze sandbox "sandbox" listening on http://127.0.0.1:PORT/api/v1
-        REAMAZE_BASE_URL=http://127.0.0.1:PORT/api/v1 REAMAZE_EMAIL=importer@example.com REAMAZE_API_TOKEN=sandbox-token
+      Point reamaze-import at it: paste these lines into the terminal you run it in.
+      export REAMAZE_BASE_URL=http://127.0.0.1:PORT/api/v1
+      export REAMAZE_EMAIL=importer@example.com
+      export REAMAZE_API_TOKEN=sandbox-token
         channels: support · data key: import_key · created status: 201
         rate limit: 5/s per token (with Retry-After) · latency: 20 ms
         faults: scripted for 2 keys; random 503-before 5% (seed 7)
         held conversations: http://127.0.0.1:PORT/__sandbox/conversations · stats: http://127.0.0.1:PORT/__sandbox/stats"
     `);
+  });
+
+  it('prints export lines a shell takes as they are, whatever the token holds', async () => {
+    const sandbox = await sandboxFor({ token: "it's a $secret token" });
+    const exports = formatSandboxBanner(sandbox).split('\n').filter((line) => line.startsWith('export '));
+    expect(exports).toHaveLength(3);
+    const echoed = execFileSync('sh', ['-c', `${exports.join('\n')}\nprintf '%s\\n' "$REAMAZE_BASE_URL" "$REAMAZE_EMAIL" "$REAMAZE_API_TOKEN"`], { encoding: 'utf8' });
+    expect(echoed).toBe(`${sandbox.url}\nimporter@example.com\nit's a $secret token\n`);
   });
 
   it('says none when nothing is in force', async () => {
