@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { startSandbox } from '../dist/sandbox/index.js';
 
 const run = promisify(execFile);
@@ -46,6 +47,35 @@ export async function scenario({ name, limit, latencyMs, rate, rows, concurrency
   }
 }
 
+/**
+ * An unknown limit, three times exceeded (limit 20/s, --rate 60, no Retry-After) for
+ * `BENCH_LIMIT_SECONDS` (default 180): the share of the limit sustained from the second minute on,
+ * and the 429s per minute after the first (the throttle should learn the limit and hold it).
+ */
+export async function benchUnknownLimit({ limit = 20, rate = 60, seconds = Number(process.env.BENCH_LIMIT_SECONDS ?? 180), bin = BIN } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'reamaze-bench-limit-'));
+  const sandbox = await startSandbox({ rateLimit: limit, latencyMs: 20, retryAfter: false });
+  try {
+    const file = writeExport(dir, limit * seconds);
+    const env = { ...process.env, REAMAZE_BASE_URL: sandbox.url, REAMAZE_EMAIL: 'importer@example.com', REAMAZE_API_TOKEN: 'sandbox-token' };
+    const args = [bin, 'run', file, '--mapping', 'generic-csv', '--ledger', join(dir, 'l.ledger'), '--rate', String(rate), '--concurrency', '8', '--json', '--quiet'];
+    let afterFirstMinute;
+    const timer = setTimeout(() => (afterFirstMinute = sandbox.stats().rateLimited), 60_000);
+    await run(process.execPath, args, { env, maxBuffer: 1 << 24 }).catch((error) => error);
+    clearTimeout(timer);
+    const times = sandbox.conversations().map((c) => Date.parse(c.created_at)).sort((a, b) => a - b);
+    const from = times[0] + 60_000;
+    const later = times.filter((t) => t >= from);
+    const share = (later.length - 1) / ((later.at(-1) - later[0]) / 1000) / limit;
+    const minutesAfter = (times.at(-1) - from) / 60_000;
+    const throttledAfter = (sandbox.stats().rateLimited - (afterFirstMinute ?? 0)) / minutesAfter;
+    return { limit, rate, created: times.length, throttled: sandbox.stats().rateLimited, share, throttledPerMinute: throttledAfter };
+  } finally {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs every scenario and prints a Markdown table. */
 export async function benchImport() {
   const results = [];
@@ -63,4 +93,14 @@ export async function benchImport() {
   return results;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await benchImport();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (process.env.BENCH_ONLY === 'limit') {
+    // Side by side: this build, and another one's CLI (BENCH_BASE_BIN, e.g. a worktree of an earlier commit).
+    const builds = [['this build', BIN], ...(process.env.BENCH_BASE_BIN ? [['base', process.env.BENCH_BASE_BIN]] : [])];
+    console.log('| build | limit | --rate | created | 429s | of the limit from minute 2 | 429s a minute after minute 1 |\n|---|---|---|---|---|---|---|');
+    for (const [name, bin] of builds) {
+      const r = await benchUnknownLimit({ bin });
+      console.log(`| ${name} | ${r.limit}/s | ${r.rate} | ${r.created} | ${r.throttled} | ${(r.share * 100).toFixed(1)}% | ${r.throttledPerMinute.toFixed(1)} |`);
+    }
+  } else await benchImport();
+}

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateExport } from './generate.mjs';
-import { benchImport } from './import.mjs';
+import { benchImport, benchUnknownLimit } from './import.mjs';
 import { benchJoin } from './join.mjs';
 import { benchJsonDocument } from './json-document.mjs';
 import { benchThreads } from './threads.mjs';
@@ -62,11 +62,16 @@ async function benchValidate() {
   }
 }
 
-const only = process.env.BENCH_ONLY; // 'validate', 'import', 'threads', 'join' or 'json'; default all
+const only = process.env.BENCH_ONLY; // 'validate', 'import', 'limit', 'threads', 'join' or 'json'; default all
 if (!only || only === 'validate') await benchValidate();
 if (!only || only === 'import') {
   console.log('\nImport against the sandbox (50 ms latency; each scenario about 20 s):');
   await benchImport();
+}
+if (!only || only === 'limit') {
+  console.log('\nAn unknown limit three times exceeded (20/s, --rate 60, no Retry-After; BENCH_LIMIT_SECONDS, default 180):');
+  const r = await benchUnknownLimit();
+  console.log(`| limit ${r.limit}/s, --rate ${r.rate} | ${r.created} created | ${r.throttled} 429s | ${(r.share * 100).toFixed(1)}% of the limit from minute 2 | ${r.throttledPerMinute.toFixed(1)} 429s a minute after minute 1 |`);
 }
 if (!only || only === 'threads') {
   console.log('\nThreads against the sandbox (50 ms latency): write requests per second, bare conversations next to threads of 5 messages:');

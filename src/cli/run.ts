@@ -34,7 +34,11 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
   let throttle: Throttle | undefined;
   let exitCode: number | undefined;
   try {
-    throttle = new Throttle(throttleOptions(args, ledger.learnedRate()));
+    const pace = throttleOptions(args, ledger.learnedRate(), ledger.learnedLimit());
+    throttle = new Throttle(pace);
+    if (pace.learnedLimit !== undefined && throttle.rate < pace.rate) {
+      renderer.note(`Starting at ${throttle.rate.toFixed(2)} requests/s: the last run learned from its 429s that the API lets about ${pace.learnedLimit.toFixed(2)}/s through; faster, up to ${pace.maxRate}/s, is probed a step at a time.`);
+    }
     const summary = await importFiles({
       ...inputs, mapping, ledger, client, throttle, args: recordedArgs(args), signal: controller.signal, ...limits(args),
       adoptExisting: args['adopt-existing'] === true,
@@ -50,7 +54,7 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
     if (error instanceof ImportError) {
       exitCode = exitCodeFor(error.code);
       // A ledger that cannot be written (a full disk) cannot record the end either: its error is the news.
-      if (!isLedgerFileError(error)) ledger.finishRun({ counts: {}, learnedRate: throttle?.rate, exitCode });
+      if (!isLedgerFileError(error)) ledger.finishRun({ counts: {}, learnedRate: throttle?.rate, learnedLimit: throttle?.learnedLimit, exitCode });
     }
     throw error;
   } finally {
@@ -97,7 +101,7 @@ async function finish(summary: ImportSummary, ledger: SqliteLedger, cli: { args:
   const { args, io, renderer } = cli;
   renderer.stopProgress();
   const exitCode = exitCodeOf(summary);
-  ledger.finishRun({ counts: countsOf(summary), learnedRate: summary.rate, exitCode });
+  ledger.finishRun({ counts: countsOf(summary), learnedRate: summary.rate, learnedLimit: summary.limit, exitCode });
   const result = toJson(summary, ledger);
   if (typeof args['summary-file'] === 'string') await writeSummary(outputPath(args['summary-file'], io.cwd), result);
   if (args.json) renderer.json(result);
@@ -106,13 +110,17 @@ async function finish(summary: ImportSummary, ledger: SqliteLedger, cli: { args:
   return exitCode;
 }
 
-function throttleOptions(args: Record<string, unknown>, learned: number | undefined) {
+/**
+ * The pace of a run: --rate, else the rate the last run ended with, else 1/s; and the API's limit
+ * the last run learned from 429s, which a faster --rate starts just under (and probes above).
+ */
+export function throttleOptions(args: Record<string, unknown>, learned: number | undefined, learnedLimit?: number) {
   const given = rateOption(args.rate, '--rate');
   const rate = given ?? learned ?? DEFAULT_RATE;
   const maxRate = rateOption(args['max-rate'], '--max-rate') ?? Math.max(rate, given ?? DEFAULT_RATE);
   // Checked where the options are declared (main.ts): a whole number from 1 to 64.
   const concurrency = Number(args.concurrency ?? 4);
-  return { rate: Math.min(rate, maxRate), maxRate, concurrency };
+  return { rate: Math.min(rate, maxRate), maxRate, concurrency, ...(learnedLimit === undefined ? {} : { learnedLimit }) };
 }
 
 function rateOption(value: unknown, name: string): number | undefined {

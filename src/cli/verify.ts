@@ -6,14 +6,14 @@ import type { SqliteVerify, VerifyMode, VerifyTotals } from '../ledger/sqlite-ve
 import { verifyConversations, type VerifyPass } from '../pipeline/verify.js';
 import { drawSample, wilsonInterval } from '../pipeline/verify-sample.js';
 import { ReamazeClient } from '../reamaze/client.js';
-import { parseRate, Throttle } from '../reamaze/throttle.js';
+import { Throttle } from '../reamaze/throttle.js';
 import { RowWriter, type ReportFormat } from '../report/row-writer.js';
 import { readCredentials } from './credentials.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath, refuseOverwritingInputs } from './load.js';
 import type { CliIO } from './io.js';
 import { formatCount, Renderer } from './render.js';
-import { DEFAULT_RATE } from './run.js';
+import { throttleOptions } from './run.js';
 
 /** What the command checked, drawn how, and what it found. */
 interface VerifyReport {
@@ -54,7 +54,8 @@ export async function runVerify(args: Record<string, unknown>, io: CliIO): Promi
     const mapping = await loadCompiledMapping(inputs.mapping, io.cwd);
     if (typeof args.out === 'string') refuseOverwritingInputs(args.out, '--out', [...inputs.files, ...inputs.messages], io.cwd);
     const drawn = drawTargets(store, mode);
-    throttle = new Throttle(throttleOptions(args, ledger.learnedRate()));
+    // The run's pace: --rate, else what the last run ended with, just under the limit it learned.
+    throttle = new Throttle(throttleOptions(args, ledger.learnedRate(), ledger.learnedLimit()));
     const pass = await verifyConversations({
       ...inputs, mapping, ledger, store, client, throttle, verification: drawn.id, targets: drawn.targets,
       runTags: Array.isArray(recorded.tag) ? recorded.tag.map(String) : [], repair: args.repair === true,
@@ -114,19 +115,6 @@ function drawTargets(store: SqliteVerify, asked: VerifyMode) {
   const chosen = mode.mode === 'sample' ? drawSample(done, mode.sampleSize ?? 0, mode.seed ?? '') : done;
   const decided = store.decidedKeys(id);
   return { id, mode, population: done.length, resumed: unfinished !== undefined, targets: chosen.filter((target) => !decided.has(target.key)) };
-}
-
-function throttleOptions(args: Record<string, unknown>, learned: number | undefined) {
-  const rate = rateOption(args.rate, '--rate') ?? learned ?? DEFAULT_RATE;
-  const maxRate = rateOption(args['max-rate'], '--max-rate') ?? rate;
-  return { rate: Math.min(rate, maxRate), maxRate, concurrency: Number(args.concurrency ?? 4) };
-}
-
-function rateOption(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const rate = Array.isArray(value) ? undefined : parseRate(String(value));
-  if (rate === undefined) throw new ImportError('USAGE', `${name} ${String(value)} is not a rate: give it once, in requests per second (2, 0.5) or per minute (90/min).`);
-  return rate;
 }
 
 /** `--format`, else the extension (`.csv` is CSV), else JSONL. */

@@ -120,6 +120,8 @@ export interface RunInfo {
 export interface RunEnd {
   counts: Record<string, unknown>;
   learnedRate: number | undefined;
+  /** The API's limit as the run learned it from 429s (or kept from an earlier run), requests per second. */
+  learnedLimit?: number | undefined;
   exitCode: number;
 }
 
@@ -189,6 +191,8 @@ export interface Ledger {
   readonly path: string;
   /** The rate the last run ended with (undefined on a new ledger). */
   learnedRate(): number | undefined;
+  /** The API's limit the last run learned from 429s (undefined when none did). */
+  learnedLimit(): number | undefined;
   /** The last run's mapping (canonical JSON), undefined on a new ledger. */
   lastMapping(): string | undefined;
   /**

@@ -34,6 +34,10 @@ export class MemoryLedger implements Ledger {
     return this.runs.at(-1)?.end?.learnedRate;
   }
 
+  learnedLimit(): number | undefined {
+    return this.runs.at(-1)?.end?.learnedLimit;
+  }
+
   lastMapping(): string | undefined {
     const spec = this.runs.at(-1)?.args.mapping_spec;
     return typeof spec === 'string' ? spec : undefined;

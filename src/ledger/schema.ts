@@ -3,7 +3,7 @@ import { hashOf } from '../hash.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** The ledger's schema version (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 const SCHEMA_1 = `
 CREATE TABLE runs (
@@ -150,6 +150,12 @@ CREATE TABLE IF NOT EXISTS verify_mismatches (
 CREATE INDEX IF NOT EXISTS verify_mismatches_verification ON verify_mismatches (verification);
 `;
 
+/** Adds a column once: a step run again (a ledger set back to an earlier version) finds it there. */
+function addColumn(db: SqliteDatabase, table: string, column: string, type: string): void {
+  const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[];
+  if (!columns.includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+}
+
 /**
  * Earlier releases stored a relational export's joined thread in a row's fields (`@messages`):
  * the fields become the record as it was read, and an invalid row's hash (of those fields) with
@@ -189,6 +195,8 @@ export function migrate(db: SqliteDatabase, path: string): void {
       if (version < 4) db.exec(SCHEMA_4);
       db.exec(SCHEMA_5);
       db.exec(SCHEMA_6);
+      // Version 7: the API's limit a run learned from 429s (requests per second): the next run starts just under it.
+      addColumn(db, 'runs', 'learned_limit', 'REAL');
       dropJoinedThreads(db);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();

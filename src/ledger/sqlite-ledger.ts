@@ -88,6 +88,10 @@ export class SqliteLedger implements Ledger {
     return this.guard(() => this.runs.learnedRate());
   }
 
+  learnedLimit(): number | undefined {
+    return this.guard(() => this.runs.learnedLimit());
+  }
+
   lastMapping(): string | undefined {
     return this.guard(() => this.runs.lastMapping());
   }

@@ -20,6 +20,7 @@ export interface RunRecord {
 interface LastRun {
   mapping_hash: string;
   learned_rate: number | null;
+  learned_limit: number | null;
   args: string;
 }
 
@@ -33,9 +34,9 @@ export class SqliteRuns {
   id = 0;
 
   constructor(db: SqliteDatabase) {
-    this.last = db.prepare('SELECT mapping_hash, learned_rate, args FROM runs ORDER BY id DESC LIMIT 1');
+    this.last = db.prepare('SELECT mapping_hash, learned_rate, learned_limit, args FROM runs ORDER BY id DESC LIMIT 1');
     this.start = db.prepare('INSERT INTO runs (started_at, args, mapping_hash) VALUES (?, ?, ?)');
-    this.finish = db.prepare('UPDATE runs SET ended_at = ?, counts = ?, learned_rate = ?, exit_code = ? WHERE id = ?');
+    this.finish = db.prepare('UPDATE runs SET ended_at = ?, counts = ?, learned_rate = ?, learned_limit = ?, exit_code = ? WHERE id = ?');
     this.minute = db.prepare(`INSERT INTO run_minutes (run_id, minute, requests, throttled, failures) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (run_id, minute) DO UPDATE SET requests = requests + excluded.requests, throttled = throttled + excluded.throttled, failures = failures + excluded.failures`);
   }
@@ -49,6 +50,11 @@ export class SqliteRuns {
   /** The rate the last run ended with (undefined on a new ledger). */
   learnedRate(): number | undefined {
     return (this.last.get() as LastRun | undefined)?.learned_rate ?? undefined;
+  }
+
+  /** The API's limit the last run learned from 429s (undefined when none did). */
+  learnedLimit(): number | undefined {
+    return (this.last.get() as LastRun | undefined)?.learned_limit ?? undefined;
   }
 
   /** The last run's mapping (canonical JSON), undefined on a new ledger. */
@@ -70,7 +76,7 @@ export class SqliteRuns {
 
   /** Records the end of the run. */
   end(end: RunEnd): void {
-    this.finish.run(new Date().toISOString(), JSON.stringify(end.counts), end.learnedRate ?? null, end.exitCode, this.id);
+    this.finish.run(new Date().toISOString(), JSON.stringify(end.counts), end.learnedRate ?? null, end.learnedLimit ?? null, end.exitCode, this.id);
   }
 }
 

@@ -75,6 +75,8 @@ export interface ImportSummary extends ImportCounts {
   interrupted: boolean;
   /** The request rate the run ended with, stored for the next run. */
   rate: number;
+  /** The API's limit as the run learned it from 429s (or kept from an earlier run): the next run starts just under it. */
+  limit: number | undefined;
   /** Relational exports: message records that cannot be read, and messages of no ticket of the files (known once every ticket was read). */
   messageFiles: { unreadable: number; orphans: number | null } | undefined;
 }
@@ -136,7 +138,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     options.ledger.flush();
     await opened.close();
   }
-  return { ...counts, aborted: context.abort.error, interrupted: options.signal?.aborted ?? false, rate: options.throttle.rate, messageFiles };
+  return { ...counts, aborted: context.abort.error, interrupted: options.signal?.aborted ?? false, rate: options.throttle.rate, limit: options.throttle.learnedLimit, messageFiles };
 }
 
 /** What requests need, with the run's stop flags wired to the signal and the reachability watch. */

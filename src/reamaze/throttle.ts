@@ -20,27 +20,35 @@ export interface ThrottleOptions {
   maxPauseMs?: number;
   /** The rate never goes below this. Default 0.05 (one request in 20 s). */
   minRate?: number;
+  /** The API's limit as an earlier run learned it from 429s: the run starts just under it, and probes above. */
+  learnedLimit?: number | undefined;
 }
+
+/** Near a learned limit the rate is raised by this share of it, once per `PROBE_MS`: probing, not climbing. */
+const PROBE_STEP = 0.01;
+const PROBE_MS = 10_000;
+/** Below a learned limit, the rate climbs quickly back to this share of it. */
+const UNDER_LIMIT = 0.98;
 
 /**
  * One limiter per API token (bottleneck): every request of the import, conversations and lookups
  * alike, goes through it, because Re:amaze limits per token and extra workers add no capacity.
- * Adaptive (AIMD): a 429 pauses *every* request (the limit is shared, so one 429 means all are
- * over it) and lowers the rate to what the API let through just before (less 5%) — a lone 429
- * from timing jitter costs 5%, a storm from a rate twice the limit halves it; after a quiet
- * period the rate climbs back a step a second, slowly near the rate that drew the 429, up to
- * `maxRate`.
+ * Adaptive: a 429 pauses *every* request (the limit is shared, so one 429 means all are over it),
+ * takes what the API let through in the second before it for the API's limit, and drops to 95% of
+ * that. After a quiet period the rate climbs back to just under the limit and holds there,
+ * probing a step above it now and then: a limit that grew is found, one that did not costs a 429
+ * every half minute or so, not a sawtooth. A limit an earlier run learned is where a run starts.
  */
 export class Throttle {
   private readonly limiter: Bottleneck;
   private currentRate: number;
-  private readonly options: Required<ThrottleOptions>;
+  private readonly options: Required<Omit<ThrottleOptions, 'learnedLimit'>>;
   private pausedUntil = 0;
   private resumeTimer: NodeJS.Timeout | undefined;
   private lastThrottledAt = 0;
   private lastRaisedAt = 0;
   private lastDecreasedAt = 0;
-  /** The rate that drew the last 429. */
+  /** The API's limit as seen from here: what it let through when it last answered 429 (or an earlier run learned). */
   private ceiling: number | undefined;
   /** Answers of the last two seconds: time and whether it was a 429. */
   private recent: { at: number; throttled: boolean }[] = [];
@@ -61,7 +69,9 @@ export class Throttle {
       minRate: 0.05,
       ...options,
     };
-    this.currentRate = Math.min(options.rate, this.options.maxRate);
+    const learned = options.learnedLimit !== undefined && options.learnedLimit > 0 ? options.learnedLimit : undefined;
+    this.ceiling = learned;
+    this.currentRate = Math.min(options.rate, this.options.maxRate, learned === undefined ? Infinity : learned * UNDER_LIMIT);
     this.limiter = new Bottleneck({ maxConcurrent: this.options.concurrency, minTime: minTimeFor(this.currentRate) });
   }
 
@@ -79,6 +89,11 @@ export class Throttle {
       if (this.stopping !== undefined && error instanceof Bottleneck.BottleneckError) throw new ThrottleStopped();
       throw error;
     });
+  }
+
+  /** The API's limit as learned from 429s (this run's, or an earlier one's); undefined when none was seen. */
+  get learnedLimit(): number | undefined {
+    return this.ceiling;
   }
 
   /** True while a 429 keeps the rate below the most it may reach. */
@@ -118,15 +133,29 @@ export class Throttle {
   noteSuccess(now = Date.now()): void {
     this.remember(now, false);
     if (this.currentRate >= this.options.maxRate) return;
-    const nearCeiling = this.ceiling !== undefined && this.currentRate >= this.ceiling * 0.9;
-    const quietMs = nearCeiling ? this.options.quietMs * 4 : this.options.quietMs;
-    if (now - this.lastThrottledAt < quietMs || now - this.lastRaisedAt < 1000) return;
+    if (now - this.lastThrottledAt < this.options.quietMs || now - this.lastRaisedAt < 1000) return;
+    const climb = this.options.increase * this.options.maxRate;
+    if (this.ceiling === undefined) {
+      this.raise(now, this.currentRate + climb);
+      return;
+    }
+    // Under the limit it learned: back up to just under it at once.
+    const under = UNDER_LIMIT * this.ceiling;
+    if (this.currentRate < under) {
+      this.raise(now, Math.min(under, this.currentRate + climb));
+      return;
+    }
+    // At it: probe, a small step at a time, so a limit that grew is found without a storm of 429s.
+    if (now - Math.max(this.lastRaisedAt, this.lastThrottledAt) < PROBE_MS) return;
+    const probe = this.currentRate + PROBE_STEP * this.ceiling;
+    // Past the limit without a 429: it is at least this.
+    if (probe > this.ceiling) this.ceiling = probe;
+    this.raise(now, probe);
+  }
+
+  private raise(now: number, rate: number): void {
     this.lastRaisedAt = now;
-    const step = (nearCeiling ? 0.01 : this.options.increase) * this.options.maxRate;
-    const rate = Math.min(this.options.maxRate, this.currentRate + step);
-    // Past the old ceiling without a 429: the limit has grown, climb freely again.
-    if (this.ceiling !== undefined && rate > this.ceiling) this.ceiling = undefined;
-    this.setRate(rate);
+    this.setRate(Math.min(this.options.maxRate, rate));
   }
 
   /**
@@ -140,8 +169,10 @@ export class Throttle {
     // 429s within a window's time after a decrease answer requests sent at the old rate: one episode.
     if (now >= this.pausedUntil && now - this.lastDecreasedAt >= this.options.episodeMs) {
       this.lastDecreasedAt = now;
-      this.ceiling = this.currentRate;
-      this.setRate(Math.max(this.options.minRate, this.rateAfter429(now)));
+      const accepted = this.acceptedRate(now);
+      // The limit is what the API let through, as long as the rate was above it; never above the rate in force.
+      this.ceiling = accepted > 0 ? Math.min(this.currentRate, accepted) : this.currentRate;
+      this.setRate(Math.max(this.options.minRate, Math.min(0.95 * this.currentRate, Math.max(0.25 * this.currentRate, 0.95 * accepted))));
     }
     this.lastThrottledAt = now;
     this.pauseFor(pause, now);
@@ -149,14 +180,13 @@ export class Throttle {
   }
 
   /**
-   * The new rate after a 429: what the API let through over the last two seconds (its limit, as
-   * seen from here), less 5%; never below a quarter nor above 95% of the rate in force.
+   * What the API let through in the second before this 429, in requests per second: at a 429 a
+   * limit of N a second has just accepted N (pauses inside that second or not), so this reads the
+   * limit itself rather than the pace the requests happened to leave at.
    */
-  private rateAfter429(now: number): number {
+  private acceptedRate(now: number): number {
     this.recent = this.recent.filter((answer) => answer.at >= now - 2000);
-    const span = Math.min(2000, Math.max(500, now - (this.recent[0]?.at ?? now)));
-    const accepted = this.recent.filter((answer) => !answer.throttled && answer.at >= now - span).length / (span / 1000);
-    return Math.min(0.95 * this.currentRate, Math.max(0.25 * this.currentRate, 0.95 * accepted));
+    return this.recent.filter((answer) => !answer.throttled && answer.at > now - 1000).length;
   }
 
   private remember(now: number, throttled: boolean): void {

@@ -73,6 +73,26 @@ describe('run', () => {
     expect(sum('failures')).toBe(0);
   });
 
+  it('keeps the limit it learned from 429s for the next run, which starts just under it and says so', async () => {
+    server = await sandbox({ rateLimit: 10 });
+    const ledger = join(dir, 'import.ledger');
+    const args = (file: string) => ['run', file, '--mapping', 'generic-csv', '--ledger', ledger, '--rate', '30', '--json'];
+    const first = await runCli(args(await exportFile(Array.from({ length: 60 }, (_, i) => row(`A${i}`)), 'first.csv')), { env: sandboxEnv(server) });
+    expect(JSON.parse(first.stdout)).toMatchObject({ done: 60 });
+    const firstThrottled = server.stats().rateLimited;
+    expect(firstThrottled).toBeGreaterThan(0);
+    const db = openSqlite(ledger, { readonly: true });
+    const learned = db.prepare('SELECT learned_limit FROM runs ORDER BY id DESC LIMIT 1').pluck().get() as number;
+    db.close();
+    expect(learned).toBeGreaterThanOrEqual(9);
+    expect(learned).toBeLessThanOrEqual(11);
+    const second = await runCli(args(await exportFile(Array.from({ length: 60 }, (_, i) => row(`B${i}`)), 'second.csv')), { env: sandboxEnv(server) });
+    expect(JSON.parse(second.stdout)).toMatchObject({ done: 60 });
+    expect(second.stderr).toMatch(/Starting at \d+\.\d\d requests\/s: the last run learned from its 429s that the API lets about \d+\.\d\d\/s through/);
+    // Started under the limit: the second run draws far fewer 429s than the first.
+    expect(server.stats().rateLimited - firstThrottled).toBeLessThan(Math.max(2, firstThrottled / 2));
+  });
+
   it('posts nothing when the same command runs again', async () => {
     server = await sandbox();
     const file = await exportFile([row('T1'), row('T2')]);

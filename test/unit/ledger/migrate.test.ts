@@ -134,7 +134,7 @@ describe('ledger schema versions', () => {
     reopened.close();
     const after = openSqlite(path, { readonly: true });
     expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
     expect(after.prepare('SELECT key, state, problems, fields, losses FROM rows ORDER BY key').all()).toEqual([
       { key: 'T1', state: 'done', problems: null, fields: null, losses: null },
       { key: 'T2', state: 'invalid', problems: '[{"code":"x","path":"p","message":"m"}]', fields: '{"id":"T2"}', losses: null },
