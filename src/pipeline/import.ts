@@ -11,12 +11,12 @@ import type { SendContext } from './attempt.js';
 import { classify, earlierTickets, type ClassifyContext } from './classify.js';
 import { emptyCounts, type ImportCounts } from './import-counts.js';
 import { openSources, type OpenedSources } from './open-sources.js';
-import { countRecords } from '../source/threaded.js';
 import { stoppedState } from './fate.js';
 import { holdFirstTickets, preflight, refuseImportedKeys, type FirstTickets } from './preflight.js';
 import { readAuthors, type AuthorOptions } from './staff.js';
 import { RequestMinutes } from './request-minutes.js';
-import { PROGRESS_EVERY_ROWS, type ProgressListener, type SendingProgress } from './progress.js';
+import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
+import { countAll, sendingProgress, type SendingTally } from './send-progress.js';
 import { SendPace } from './send-pace.js';
 import { errorBudget, refuseKeyChange, settleInFlight, watchReachability } from './run-guards.js';
 import { sendTicket, type OutgoingTicket, type TicketRun } from './send-ticket.js';
@@ -284,50 +284,6 @@ function warnOrphans(opened: OpenedSources, options: ImportOptions): number {
   if (!orphans || orphans.count === 0) return 0;
   options.onWarning?.(`${orphans.count} messages belong to no ticket of these files nor of earlier runs, and were not imported (first: ${orphans.example ?? '?'}).`);
   return orphans.count;
-}
-
-/** Tickets handed to sending in this run, and finished. */
-interface SendingTally {
-  started: number;
-  finished: number;
-  /** Every row of the files was read: `started` is all there is to send. */
-  allRead: boolean;
-  startedAt: number;
-  /** The records of the tickets files, once counted. */
-  records?: number | undefined;
-  onFirst?: () => void;
-}
-
-/** The records of all the files (undefined when one cannot be counted, or the run ended first). */
-async function countAll(files: readonly string[], mapping: CompiledMapping, signal: AbortSignal): Promise<number | undefined> {
-  let total = 0;
-  for (const file of files) {
-    const records = await countRecords(file, mapping.source, signal);
-    if (records === undefined) return undefined;
-    total += records;
-  }
-  return total;
-}
-
-/**
- * What is left is what is still to send: tickets finished against tickets to send — exact once
- * every row was read, else the tickets started so far scaled by the share of the bytes read.
- */
-function sendingProgress(tally: SendingTally, read: { bytesRead: number; totalBytes: number }, counts: ImportCounts, pace: SendPace, throttle: Throttle): SendingProgress {
-  const share = read.totalBytes > 0 ? Math.min(1, read.bytesRead / read.totalBytes) : 1;
-  let estimate = tally.started;
-  if (!tally.allRead && tally.records !== undefined && counts.rows > 0) {
-    // The rows still unread, at the share of the rows read so far that had something to send.
-    estimate = Math.round(tally.started + Math.max(0, tally.records - counts.rows) * (tally.started / counts.rows));
-  } else if (!tally.allRead && share > 0) {
-    estimate = Math.round(tally.started / share);
-  }
-  return {
-    sent: tally.finished, toSend: Math.max(estimate, tally.started), exact: tally.allRead,
-    requestsPerSecond: pace.requestsPerSecond(tally.startedAt), ticketsPerSecond: pace.ticketsPerSecond(tally.startedAt),
-    slowedTo: throttle.loweredBy429 ? throttle.rate : undefined,
-    failed: counts.failed + counts.messages.failed, invalid: counts.invalid,
-  };
 }
 
 function progressCounts(counts: ImportCounts, rate: number): Record<string, number> {
