@@ -144,10 +144,8 @@ function formatCounts(counts: Record<string, number>): string {
     .join(' · ');
 }
 
-/** An argument as a shell needs it to be pasted back: plain, or in single quotes. */
-export function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
-}
+/** An argument as a shell needs it to be pasted back (the commands the CLI prints). */
+export { quoteArg } from '../shell.js';
 
 /** 1234567 → `1,234,567`. */
 export function formatCount(value: number): string {

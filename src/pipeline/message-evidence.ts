@@ -1,5 +1,6 @@
 import type { ApiFacts } from '../ledger/ledger.js';
 import { decodeEntities } from '../mapping/html-tokens.js';
+import type { MappedMessage } from '../mapping/types.js';
 import type { ListedMessage } from '../reamaze/client.js';
 
 /**
@@ -49,6 +50,12 @@ export function bodyText(body: string | undefined): string | undefined {
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, '');
   return text === '' ? undefined : text;
+}
+
+/** The body a thread message is sent with (`message.body` of its request). */
+export function sentText(message: MappedMessage): string | undefined {
+  const body = (message.body.message as { body?: unknown } | undefined)?.body;
+  return typeof body === 'string' ? body : undefined;
 }
 
 /** Bodies as a multiset of texts, to take matches out of one by one. */

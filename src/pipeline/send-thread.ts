@@ -4,7 +4,7 @@ import { attempt, isStopping, newBudget, type SendContext } from './attempt.js';
 import { deliver, reasonOf, type Delivery, type Looked, type SendResult } from './deliver.js';
 import { decideMessage, goneError } from './fate.js';
 import { ListingKnowledge } from './listing-knowledge.js';
-import { learnFromKnown, weighMessage, type KnownThread } from './message-evidence.js';
+import { learnFromKnown, sentText, weighMessage, type KnownThread } from './message-evidence.js';
 import { findByKey } from './send-row.js';
 import { listThread } from './thread-listing.js';
 
@@ -175,7 +175,7 @@ async function findMessage(run: ThreadRun, slug: string, message: MappedMessage)
   if (!listing.complete) return { undecidable: `${cannot}: it has more than ${listing.messages.length} messages to read through; ${after}` };
   const knowledge = listingsOf(run.context);
   const { known } = knownThread(run, message.originId);
-  const { weighed, learned } = weighMessage(listing.messages, known, { originId: message.originId, body: bodyOf(message) }, knowledge.facts());
+  const { weighed, learned } = weighMessage(listing.messages, known, { originId: message.originId, body: sentText(message) }, knowledge.facts());
   knowledge.learn(learned);
   if (weighed.verdict !== 'undecidable') return { found: weighed.verdict === 'present' };
   return { undecidable: `${cannot}: ${weighed.why}; ${after}`, later: weighed.later };
@@ -203,7 +203,7 @@ async function probeListing(run: ThreadRun, slug: string): Promise<void> {
 function knownThread(run: ThreadRun, doubted?: string): { known: KnownThread; exact: boolean } {
   const { thread, context } = run;
   const entries = context.ledger.threadMessages(thread.key);
-  const bodies = new Map(thread.messages.map((message) => [message.originId, bodyOf(message)]));
+  const bodies = new Map(thread.messages.map((message) => [message.originId, sentText(message)]));
   const opener = thread.opener ?? undefined;
   const done = entries
     .filter((entry) => entry.state === 'done' && entry.originId !== opener && entry.originId !== doubted)
@@ -224,11 +224,6 @@ export function isMessageAnswer(body: unknown): boolean {
   return ['body', 'visibility', 'origin_id', 'created_at', 'id', 'user'].some((name) => name in fields);
 }
 
-/** The body text a message is sent with. */
-function bodyOf(message: MappedMessage): string | undefined {
-  const body = (message.body.message as { body?: unknown } | undefined)?.body;
-  return typeof body === 'string' ? body : undefined;
-}
 
 /** The run's knowledge of the API's listings, made from the ledger on first use. */
 function listingsOf(context: SendContext): ListingKnowledge {

@@ -1,4 +1,5 @@
 import type { ImportError } from '../errors.js';
+import type { ApiFacts } from '../ledger/ledger.js';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import type { DoneConversation, SqliteVerify, StoredMismatch, VerifyOutcome } from '../ledger/sqlite-verify.js';
 import type { CompiledMapping, MappedMessage } from '../mapping/types.js';
@@ -11,6 +12,7 @@ import { openSources } from './open-sources.js';
 import { watchReachability } from './run-guards.js';
 import { compareConversation, type ExpectedConversation, type Mismatch } from './verify-compare.js';
 import { readConversation } from './verify-read.js';
+import { sentText } from './message-evidence.js';
 
 /** What `verify` needs; the CLI opens the ledger and builds the client and throttle. */
 export interface VerifyOptions {
@@ -68,9 +70,11 @@ export async function verifyConversations(options: VerifyOptions): Promise<Verif
   const waiting = new Map(options.targets.map((target) => [target.key, target]));
   const pass: VerifyPass = { stopped: false, aborted: undefined, repaired: 0, notInExport: 0, duplicatesUnchecked: 0 };
   const inFlight = new Set<Promise<void>>();
+  // What the API's listings show, as the ledger learned it: read once, not per conversation.
+  const facts = options.ledger.apiFacts();
   const start = async (target: DoneConversation, expected: ExpectedConversation | undefined) => {
     waiting.delete(target.key);
-    const task = checkConversation(target, expected, options, context, pass).finally(() => inFlight.delete(task));
+    const task = checkConversation(target, expected, options, context, pass, facts).finally(() => inFlight.delete(task));
     inFlight.add(task);
     if (inFlight.size >= (options.window ?? 64)) await Promise.race(inFlight);
   };
@@ -135,18 +139,14 @@ function expectedOf(
     assignee: verdict.assignee,
     data: (conversation.data ?? {}) as Record<string, unknown>,
     openerBody: typeof conversation.message?.body === 'string' ? conversation.message.body : undefined,
-    messages: added.map((message) => ({ originId: message.originId, body: bodyOf(message) })),
+    messages: added.map((message) => ({ originId: message.originId, body: sentText(message) })),
     final: !target.threadOpen,
   };
 }
 
-function bodyOf(message: MappedMessage): string | undefined {
-  const body = (message.body.message as { body?: unknown } | undefined)?.body;
-  return typeof body === 'string' ? body : undefined;
-}
 
 /** Reads one conversation back, compares, records the outcome (and, with --repair, makes a missing one pending). */
-async function checkConversation(target: DoneConversation, expected: ExpectedConversation | undefined, options: VerifyOptions, context: SendContext, pass: VerifyPass): Promise<void> {
+async function checkConversation(target: DoneConversation, expected: ExpectedConversation | undefined, options: VerifyOptions, context: SendContext, pass: VerifyPass, facts: ApiFacts): Promise<void> {
   // The ledger knows the opening message too: a thread is more than that one.
   const listing = expected !== undefined && (expected.messages.length > 0 || options.ledger.threadMessages(target.key).length > 1);
   const read = await readConversation(target.key, target.slug, listing, context);
@@ -162,7 +162,7 @@ async function checkConversation(target: DoneConversation, expected: ExpectedCon
     // Only when nothing holds the key: otherwise the next run would create it a second time.
     if (options.repair && others?.length === 0 && options.store.markMissingPending(target.key, 'verify found it missing in Re:amaze (--repair)')) pass.repaired += 1;
   } else {
-    found = expected ? compareConversation(expected, { conversation: read.conversation, listing: read.listing }, options.ledger.apiFacts()) : [];
+    found = expected ? compareConversation(expected, { conversation: read.conversation, listing: read.listing }, facts) : [];
     if (read.keyHolders === undefined) pass.duplicatesUnchecked += 1;
     if (read.keyHolders && read.keyHolders.length > 1) found.push({ kind: 'duplicate', detail: `${read.keyHolders.length} conversations hold key ${target.key}: ${read.keyHolders.join(', ')}` });
   }

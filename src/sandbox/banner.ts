@@ -1,3 +1,4 @@
+import { quoteArg } from '../shell.js';
 import type { FaultKind, Sandbox } from './types.js';
 
 /** A few lines for the CLI to print: where the sandbox listens, how to point the importer at it, what is in force. */
@@ -10,20 +11,15 @@ export function formatSandboxBanner(sandbox: Sandbox): string {
     `Re:amaze sandbox "${options.brand}" listening on ${sandbox.url}`,
     'Point reamaze-import at it: paste these lines into the terminal you run it in.',
     // The sandbox token is not a secret: printing it lets users paste the lines as they are.
-    `export REAMAZE_BASE_URL=${shellWord(sandbox.url)}`,
-    `export REAMAZE_EMAIL=${shellWord(options.email)}`,
-    `export REAMAZE_API_TOKEN=${shellWord(options.token)}`,
+    `export REAMAZE_BASE_URL=${quoteArg(sandbox.url)}`,
+    `export REAMAZE_EMAIL=${quoteArg(options.email)}`,
+    `export REAMAZE_API_TOKEN=${quoteArg(options.token)}`,
     `  channels: ${options.channels.join(', ')} · data key: ${options.keyField} · created status: ${options.createdStatus}`,
     `  rate limit: ${rate}${retryAfter} · latency: ${options.latencyMs} ms`,
     `  faults: ${describeFaults(options.faults, options.faultRates, options.seed)}`,
     ...describeStaff(options.staff.filter((member) => member.email.toLowerCase() !== options.email.toLowerCase()).length, options.staffListing),
     `  held conversations: ${origin}/__sandbox/conversations · stats: ${origin}/__sandbox/stats`,
   ].join('\n');
-}
-
-/** A value as a POSIX shell reads it back: plain, or in single quotes. */
-function shellWord(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }
 
 // Shown only when set: the default (the token's user alone, listed) needs no line.
