@@ -5,6 +5,17 @@ import type { CompiledMapping, MappedMessage } from '../mapping/types.js';
 import { validateConversation, validateMessage } from '../payload/schemas.js';
 import type { SourceRecord } from '../source/types.js';
 import type { KeyIndex } from '../stage/key-index.js';
+import { surelyValidConversation, surelyValidMessage } from '../mapping/body-check.js';
+
+/** How much of a valid row's verdict the caller uses. */
+export interface CheckOptions {
+  /**
+   * False when the valid bodies are not sent (`validate`): a body that plain checks show valid is
+   * then kept as the mapping built it, without zod's copy; anything else still goes through zod,
+   * so every problem reads as before. Default true.
+   */
+  bodies?: boolean;
+}
 
 /** What the local checks decided about one record; a refused one's problems name its file, line and key. */
 export type RowVerdict =
@@ -37,6 +48,7 @@ export function checkRow(
   fileIndex: number,
   joined?: readonly Record<string, unknown>[],
   authors?: AuthorDirectory,
+  options: CheckOptions = {},
 ): RowVerdict {
   if (record.problem) return refuse('invalid', record, undefined, record.problem.code, [record.problem]);
   const key = mapping.keyOf(record.fields);
@@ -47,10 +59,11 @@ export function checkRow(
     return refuse('duplicate', record, key, 'ROW_DUPLICATE', [{ code: 'ROW_DUPLICATE', message: `duplicate key "${key}": first seen at ${place}` }]);
   }
   const mapped = mapping.mapRow(record.fields, key, joined, authors);
-  const checked = validateConversation(mapped.body);
+  const fast = options.bodies === false;
+  const checked = fast && surelyValidConversation(mapped.body) ? { ok: true as const, value: mapped.body } : validateConversation(mapped.body);
   const problems = checked.ok ? [...mapped.problems] : [...mapped.problems, ...checked.problems];
   // The opening message is checked as a message too: a later run may have to post it as one.
-  const thread = checkMessages(mapped.opener ? [mapped.opener, ...mapped.messages] : mapped.messages, problems);
+  const thread = checkMessages(mapped.opener ? [mapped.opener, ...mapped.messages] : mapped.messages, problems, fast);
   if (problems.length > 0) return refuse('invalid', record, key, 'ROW_INVALID', dedupeProblems(problems));
   const body = checked.ok ? (checked.value as Record<string, unknown>) : mapped.body;
   const kept = { losses: mapped.losses, ...(mapped.assignee === undefined ? {} : { assignee: mapped.assignee }) };
@@ -65,8 +78,9 @@ export const EMPTY_KEY: RowProblem = { code: 'ROW_INVALID', path: 'source.key', 
  * Validates each message of a thread; a bad message is a problem of its row (at `messages[3].user.email`),
  * so a ticket is imported whole or, until the export is fixed, not at all.
  */
-export function checkMessages(messages: readonly MappedMessage[], problems: RowProblem[]): MappedMessage[] {
+export function checkMessages(messages: readonly MappedMessage[], problems: RowProblem[], fast = false): MappedMessage[] {
   return messages.map((message) => {
+    if (fast && surelyValidMessage(message.body)) return message;
     const checked = validateMessage(message.body);
     if (checked.ok) return { ...message, body: checked.value as Record<string, unknown> };
     for (const problem of checked.problems) problems.push(inThread(problem, message.index));

@@ -117,7 +117,7 @@ async function checkFiles(run: Checking): Promise<ValidateSummary['files']> {
     for await (const record of source.records()) {
       // A record that cannot be read holds only its raw text, which is no field of the export.
       if (!record.problem) run.fields.add(record.fields);
-      const verdict = checkRow(record, options.mapping, run.keys, options.files, fileIndex, opened.threadOf(record), options.authors);
+      const verdict = checkRow(record, options.mapping, run.keys, options.files, fileIndex, opened.threadOf(record), options.authors, { bodies: false });
       count(verdict, counts);
       count(verdict, total);
       if (verdict.state === 'valid') tallyLosses(run, verdict.losses, record);
