@@ -47,19 +47,40 @@ async function read(): Promise<void> {
   const { dialect, columns, columnsComplete, warnings, size } = source;
   post({ kind: 'opened', dialect, columns: [...columns], columnsComplete, warnings: [...warnings], size });
   await start;
+  // A CSV header is every record's fields, in order: its records cross as arrays of cells
+  const pack = columnsComplete && !columns.includes('__proto__') ? packer(columns) : undefined;
+  const send = (batch: SourceRecord[], bytesRead: number) => post(pack ? { ...pack(batch), bytesRead } : { kind: 'batch', records: batch, bytesRead });
   let batch: SourceRecord[] = [];
   let batchStart = source.bytesRead();
   for await (const record of source.records()) {
     batch.push(record);
     if (batch.length < BATCH && source.bytesRead() - batchStart < BATCH_BYTES) continue;
     await waitForCredit();
-    post({ kind: 'batch', records: batch, bytesRead: source.bytesRead() });
+    send(batch, source.bytesRead());
     batch = [];
     batchStart = source.bytesRead();
   }
   await waitForCredit();
-  post({ kind: 'batch', records: batch, bytesRead: source.size });
+  send(batch, source.size);
   post({ kind: 'end' });
+}
+
+/** Packs records whose fields are exactly `columns` as one array of cells; any other record (one with a problem) goes whole. */
+function packer(columns: readonly string[]) {
+  return (records: readonly SourceRecord[]) => {
+    const cells: string[] = [];
+    const places: number[] = [];
+    const others: { at: number; record: SourceRecord }[] = [];
+    for (const [at, record] of records.entries()) {
+      places.push(record.line, record.recordNo);
+      if (record.problem) {
+        others.push({ at, record });
+        continue;
+      }
+      for (const name of columns) cells.push(record.fields[name] as string);
+    }
+    return { kind: 'cells' as const, cells, places, others };
+  };
 }
 
 (count ? countOnly() : read()).catch((error: unknown) => {

@@ -12,6 +12,8 @@ export type ToReader = 'start' | 'more';
 export type FromReader =
   | { kind: 'opened'; dialect: SourceDialect; columns: string[]; columnsComplete: boolean; warnings: string[]; size: number }
   | { kind: 'batch'; records: SourceRecord[]; bytesRead: number }
+  /** CSV records packed: their cells in header order, `places` their (line, recordNo) pairs; records with a problem whole, at their index. */
+  | { kind: 'cells'; cells: string[]; places: number[]; others: { at: number; record: SourceRecord }[]; bytesRead: number }
   | { kind: 'end' }
   /** A counting reader's answer: the file's records. */
   | { kind: 'counted'; records: number }
@@ -122,15 +124,39 @@ class ThreadedSource implements Source {
       for (;;) {
         const message = await inbox.next();
         if (message.kind === 'end') return;
-        if (message.kind !== 'batch') throw toError(message, this.file);
+        if (message.kind !== 'batch' && message.kind !== 'cells') throw toError(message, this.file);
         worker.postMessage('more' satisfies ToReader);
         this.read = message.bytesRead;
-        yield* message.records;
+        yield* message.kind === 'batch' ? message.records : unpackCells(message, this.file, this.columns);
       }
     } finally {
       await this.close();
     }
   }
+}
+
+/**
+ * The records of a packed batch, fields in header order as the reader built them. An array of
+ * strings costs far less to clone across threads than as many objects of the same strings.
+ */
+export function unpackCells(batch: { cells: readonly string[]; places: readonly number[]; others: readonly { at: number; record: SourceRecord }[] }, file: string, columns: readonly string[]): SourceRecord[] {
+  const { cells, places, others } = batch;
+  const records: SourceRecord[] = [];
+  const width = columns.length;
+  let other = 0;
+  let cell = 0;
+  for (let at = 0; at < places.length / 2; at++) {
+    const next = others[other];
+    if (next !== undefined && next.at === at) {
+      records.push(next.record);
+      other++;
+      continue;
+    }
+    const fields: Record<string, unknown> = {};
+    for (let i = 0; i < width; i++) fields[columns[i] as string] = cells[cell++];
+    records.push({ file, line: places[2 * at] as number, recordNo: places[2 * at + 1] as number, fields });
+  }
+  return records;
 }
 
 /** The worker's messages as a queue to await one by one; a crashed or exited worker becomes a message too. */
