@@ -27,13 +27,13 @@ function sustainedRate(conversations) {
   return (times.length - 1) / ((times.at(-1) - times[0]) / 1000);
 }
 
-export async function scenario({ name, limit, latencyMs, rate, rows, concurrency }) {
+export async function scenario({ name, limit, latencyMs, rate, rows, concurrency, bin = BIN }) {
   const dir = mkdtempSync(join(tmpdir(), 'reamaze-bench-import-'));
   const sandbox = await startSandbox({ rateLimit: limit ?? null, latencyMs, retryAfter: false });
   try {
     const file = writeExport(dir, rows);
     const env = { ...process.env, REAMAZE_BASE_URL: sandbox.url, REAMAZE_EMAIL: 'importer@example.com', REAMAZE_API_TOKEN: 'sandbox-token' };
-    const args = [BIN, 'run', file, '--mapping', 'generic-csv', '--ledger', join(dir, 'l.ledger'), '--rate', String(rate), '--concurrency', String(concurrency), '--json', '--quiet'];
+    const args = [bin, 'run', file, '--mapping', 'generic-csv', '--ledger', join(dir, 'l.ledger'), '--rate', String(rate), '--concurrency', String(concurrency), '--json', '--quiet'];
     const started = performance.now();
     const { stdout } = await run(process.execPath, args, { env, maxBuffer: 1 << 24 }).catch((error) => error);
     const wall = (performance.now() - started) / 1000;
@@ -76,6 +76,76 @@ export async function benchUnknownLimit({ limit = 20, rate = 60, seconds = Numbe
   }
 }
 
+/**
+ * A plain script, next to `run`: csv-parse, then one `await fetch` per row, no ledger, no
+ * throttle, no retries — the fastest anyone could send one row after another. Run in a child
+ * process of its own (the sandbox is in this one), over the same rows `run` reads.
+ */
+const NAIVE = `
+import { createReadStream } from 'node:fs';
+import { parse } from 'csv-parse';
+const [file, url] = process.argv.slice(2);
+const auth = 'Basic ' + Buffer.from('importer@example.com:sandbox-token').toString('base64');
+let sent = 0;
+for await (const row of createReadStream(file).pipe(parse({ columns: true }))) {
+  const body = { conversation: { subject: row.subject, category: 'support', status: 0, tag_list: row.tags.split(',').map((t) => t.trim()),
+    data: { origin_id: row.ticket_id }, message: { body: row.body, suppress_notifications: true, suppress_autoresolve: true },
+    user: { name: row.name, email: row.email } } };
+  const answer = await fetch(url + '/conversations', { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+  await answer.arrayBuffer();
+  if (answer.status !== 201 && answer.status !== 200) throw new Error('status ' + answer.status);
+  sent += 1;
+}
+process.stdout.write(JSON.stringify({ sent }));
+`;
+
+async function naiveScript(rows) {
+  const dir = mkdtempSync(join(tmpdir(), 'reamaze-bench-naive-'));
+  const sandbox = await startSandbox({ rateLimit: null, latencyMs: 0 });
+  try {
+    const file = writeExport(dir, rows);
+    const script = join(import.meta.dirname, '.naive-script.mjs');
+    writeFileSync(script, NAIVE);
+    try {
+      const started = performance.now();
+      await run(process.execPath, [script, file, sandbox.url], { maxBuffer: 1 << 24 });
+      const wall = (performance.now() - started) / 1000;
+      const held = sandbox.conversations();
+      return { name: 'plain script: csv-parse, one await fetch a row', held: held.length, sustained: sustainedRate(held), wall };
+    } finally {
+      rmSync(script, { force: true });
+    }
+  } finally {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `run` with the ledger on (synchronous = FULL) against the plain script, no limit and no
+ * latency, side by side in alternating rounds (BENCH_NAIVE_ROWS, default 20,000; BENCH_ROUNDS, default 3).
+ */
+export async function benchNaive({ rows = Number(process.env.BENCH_NAIVE_ROWS ?? 20_000), rounds = Number(process.env.BENCH_ROUNDS ?? 3), builds = [['this build', BIN]] } = {}) {
+  const results = new Map();
+  const add = (name, r) => results.set(name, [...(results.get(name) ?? []), r]);
+  for (let round = 0; round < rounds; round++) {
+    const jobs = [
+      ['plain script', () => naiveScript(rows)],
+      ...builds.flatMap(([build, bin]) => [4, 16, 64].map((concurrency) => [`run (${build}), --concurrency ${concurrency}`, () => scenario({ name: 'run', latencyMs: 0, rate: 100000, rows, concurrency, bin })])),
+    ];
+    if (round % 2 === 1) jobs.reverse();
+    for (const [name, job] of jobs) add(name, await job());
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const naive = median(results.get('plain script').map((r) => r.held / r.wall));
+  console.log(`\n| ${rows} rows, no limit, no latency (median of ${rounds}) | created | req/s (whole process) | ÷ plain script |\n|---|---|---|---|`);
+  for (const [name, list] of results) {
+    const rate = median(list.map((r) => r.held / r.wall));
+    console.log(`| ${name} | ${median(list.map((r) => r.held))} | ${rate.toFixed(0)} | ${(rate / naive).toFixed(2)} |`);
+  }
+  return results;
+}
+
 /** Runs every scenario and prints a Markdown table. */
 export async function benchImport() {
   const results = [];
@@ -94,7 +164,9 @@ export async function benchImport() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  if (process.env.BENCH_ONLY === 'limit') {
+  if (process.env.BENCH_ONLY === 'naive') {
+    await benchNaive({ builds: [['this build', BIN], ...(process.env.BENCH_BASE_BIN ? [['base', process.env.BENCH_BASE_BIN]] : [])] });
+  } else if (process.env.BENCH_ONLY === 'limit') {
     // Side by side: this build, and another one's CLI (BENCH_BASE_BIN, e.g. a worktree of an earlier commit).
     const builds = [['this build', BIN], ...(process.env.BENCH_BASE_BIN ? [['base', process.env.BENCH_BASE_BIN]] : [])];
     console.log('| build | limit | --rate | created | 429s | of the limit from minute 2 | 429s a minute after minute 1 |\n|---|---|---|---|---|---|---|');

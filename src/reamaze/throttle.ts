@@ -29,6 +29,14 @@ const PROBE_STEP = 0.01;
 const PROBE_MS = 10_000;
 /** Below a learned limit, the rate climbs quickly back to this share of it. */
 const UNDER_LIMIT = 0.98;
+/** A turn lasts at least this long: faster rates let several requests out per turn. */
+const TURN_MS = 5;
+
+/** A request waiting for its turn. */
+interface Waiting {
+  go: () => void;
+  drop: (error: unknown) => void;
+}
 
 /**
  * One limiter per API token (bottleneck): every request of the import, conversations and lookups
@@ -38,6 +46,12 @@ const UNDER_LIMIT = 0.98;
  * that. After a quiet period the rate climbs back to just under the limit and holds there,
  * probing a step above it now and then: a limit that grew is found, one that did not costs a 429
  * every half minute or so, not a sawtooth. A limit an earlier run learned is where a run starts.
+ *
+ * Bottleneck paces *turns*, not requests: each turn lets out every waiting request that fits in
+ * one tick of the rate and in the free places of `concurrency`, together. At the rates an API
+ * limit allows a turn is one request, spaced as before; without a limit, requests leave in
+ * groups, so their `sending` rows commit in one transaction, and bottleneck's own cost per job
+ * (a few hundred jobs a second at most) is paid per group.
  */
 export class Throttle {
   private readonly limiter: Bottleneck;
@@ -56,6 +70,14 @@ export class Throttle {
   private stopping: Promise<void> | undefined;
   /** Wakes the requests waiting out a pause when the throttle stops. */
   private readonly wake = new AbortController();
+  /** Requests waiting for their turn, oldest first. */
+  private readonly waiting: Waiting[] = [];
+  /** Requests let out and not finished. */
+  private active = 0;
+  /** The tasks running, for `stop` to wait for. */
+  private readonly running = new Set<Promise<unknown>>();
+  /** True while a turn is queued in bottleneck. */
+  private turnQueued = false;
 
   constructor(options: ThrottleOptions) {
     this.options = {
@@ -72,7 +94,7 @@ export class Throttle {
     const learned = options.learnedLimit !== undefined && options.learnedLimit > 0 ? options.learnedLimit : undefined;
     this.ceiling = learned;
     this.currentRate = Math.min(options.rate, this.options.maxRate, learned === undefined ? Infinity : learned * UNDER_LIMIT);
-    this.limiter = new Bottleneck({ maxConcurrent: this.options.concurrency, minTime: minTimeFor(this.currentRate) });
+    this.limiter = new Bottleneck({ maxConcurrent: 1, minTime: turnTime(this.currentRate) });
   }
 
   /** The rate in force, in requests per second. */
@@ -81,14 +103,46 @@ export class Throttle {
   }
 
   /**
-   * Runs `task` when the limiter lets it (never during a pause: the reservoir is then empty). A
-   * task still waiting when the throttle stops is dropped: it rejects with `ThrottleStopped`.
+   * Runs `task` in its turn (never during a pause: bottleneck's reservoir is then empty), with at
+   * most `concurrency` tasks running. A task still waiting when the throttle stops is dropped: it
+   * rejects with `ThrottleStopped`.
    */
   schedule<T>(task: () => Promise<T>): Promise<T> {
-    return this.limiter.schedule(task).catch((error: unknown) => {
-      if (this.stopping !== undefined && error instanceof Bottleneck.BottleneckError) throw new ThrottleStopped();
-      throw error;
+    if (this.stopping !== undefined) return Promise.reject(new ThrottleStopped());
+    return new Promise<void>((go, drop) => {
+      this.waiting.push({ go, drop });
+      this.queueTurn();
+    }).then(() => {
+      // A task that throws at once finishes like one that rejects.
+      const running = Promise.resolve().then(task);
+      this.running.add(running);
+      const finished = () => {
+        this.running.delete(running);
+        this.active -= 1;
+        this.queueTurn();
+      };
+      running.then(finished, finished);
+      return running;
     });
+  }
+
+  /** Queues the next turn in bottleneck when a request waits and a place is free. */
+  private queueTurn(): void {
+    if (this.turnQueued || this.stopping !== undefined || this.waiting.length === 0 || this.active >= this.options.concurrency) return;
+    this.turnQueued = true;
+    this.limiter.schedule(async () => this.turn()).catch(() => {
+      // Dropped when the throttle stopped: the waiting requests were dropped with it.
+    });
+  }
+
+  /** One turn: lets out, together, what the rate allows per turn and the free places hold. */
+  private turn(): void {
+    this.turnQueued = false;
+    const out = this.waiting.splice(0, Math.max(0, Math.min(this.options.concurrency - this.active, perTurn(this.currentRate))));
+    // Counted as running from now: the next turn sees the places they took.
+    this.active += out.length;
+    for (const request of out) request.go();
+    this.queueTurn();
   }
 
   /** The API's limit as learned from 429s (this run's, or an earlier one's); undefined when none was seen. */
@@ -202,7 +256,9 @@ export class Throttle {
     if (this.stopping === undefined) {
       clearTimeout(this.resumeTimer);
       this.wake.abort();
-      this.stopping = this.limiter.stop({ dropWaitingJobs: true });
+      for (const request of this.waiting.splice(0)) request.drop(new ThrottleStopped());
+      const running = [...this.running].map((task) => task.then(() => undefined, () => undefined));
+      this.stopping = this.limiter.stop({ dropWaitingJobs: true }).then(() => Promise.all(running)).then(() => undefined);
     }
     return this.stopping;
   }
@@ -220,8 +276,18 @@ export class Throttle {
 
   private setRate(rate: number): void {
     this.currentRate = rate;
-    void this.limiter.updateSettings({ minTime: minTimeFor(rate) });
+    void this.limiter.updateSettings({ minTime: turnTime(rate) });
   }
+}
+
+/** Requests let out per turn at this rate: one at any rate an API limit allows, more past 200/s. */
+function perTurn(rate: number): number {
+  return Math.max(1, Math.floor(TURN_MS / minTimeFor(rate)));
+}
+
+/** Milliseconds between two turns. */
+function turnTime(rate: number): number {
+  return perTurn(rate) * minTimeFor(rate);
 }
 
 /**
