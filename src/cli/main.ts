@@ -120,6 +120,8 @@ const RUN_OPTIONS = {
   },
   'summary-file': { type: 'string', describe: 'also write the JSON summary to this file (for monitoring)' },
   'staff-list': { type: 'boolean', default: true, describe: 'read GET /staff to match agents; --no-staff-list takes only the --staff-map targets (and the importer) as staff' },
+  credentials: { type: 'string', describe: 'file of several staff members\' tokens, one "email token" a line (readable by its owner only): tickets are spread over them, each token with its own rate; instead of --email/--token-file' },
+  'unattributed-as': { type: 'string', describe: 'with --credentials: the e-mail of the token whose staff member sends messages with no resolvable author (default: the first line\'s)' },
   ...CREDENTIAL_OPTIONS,
 } as const;
 
@@ -139,6 +141,7 @@ const SANDBOX_OPTIONS = {
   'message-faults': { type: 'boolean', default: false, describe: 'random faults hit thread messages too, not only new conversations' },
   channel: { type: 'string', array: true, describe: 'valid categories (default: support)' },
   token: { type: 'string', describe: 'the API token it accepts (default: sandbox-token)' },
+  credentials: { type: 'string', describe: 'also accept these logins, one "email token" a line (the file run --credentials reads): each a staff member with its own rate-limit bucket' },
   staff: { type: 'string', array: true, describe: 'staff e-mails besides the token\'s user (a,b or repeated): GET /staff lists them, their messages are staff replies' },
 } as const;
 

@@ -3,9 +3,10 @@ import type { Ledger } from '../ledger/ledger.js';
 import { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { describeErrno, ImportError } from '../errors.js';
 import { importFiles, type ImportSummary } from '../pipeline/import.js';
+import { TokenPool } from '../pipeline/token-pool.js';
 import { ReamazeClient } from '../reamaze/client.js';
 import { parseRate, Throttle } from '../reamaze/throttle.js';
-import { readCredentials } from './credentials.js';
+import { readCredentialSet, type TokenCredential } from './credentials.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath, refuseOverwritingInputs } from './load.js';
 import type { CliIO } from './io.js';
@@ -20,30 +21,30 @@ export const DEFAULT_RATE = 1;
 export async function runImport(args: Record<string, unknown>, io: CliIO, argv: readonly string[]): Promise<number> {
   const renderer = new Renderer(io, { json: Boolean(args.json), quiet: Boolean(args.quiet) });
   const mapping = await loadCompiledMapping(String(args.mapping), io.cwd);
-  const credentials = readCredentials(args, io.env, io.cwd);
+  const credentials = readCredentialSet(args, io.env, io.cwd);
+  const importer = unattributedAs(args, credentials.tokens);
   // Checked before the ledger is opened: a refused command line leaves no ledger behind.
   const inputs = { files: inputFiles(args.files, io.cwd), messages: messageFiles(args, io.cwd), lookups: lookupFiles(args, io.cwd) };
   if (typeof args['summary-file'] === 'string') refuseOverwritingInputs(args['summary-file'], '--summary-file', [...inputs.files, ...inputs.messages], io.cwd);
-  const client = new ReamazeClient({ ...credentials, timeoutMs: Number(args.timeout ?? 30) * 1000 });
+  const clients = credentials.tokens.map(({ email, token }) => new ReamazeClient({ baseUrl: credentials.baseUrl, email, token, timeoutMs: Number(args.timeout ?? 30) * 1000 }));
+  const client = clients[0]!;
   const ledger = SqliteLedger.open(outputPath(String(args.ledger), io.cwd));
   const controller = new AbortController();
   const unsubscribe = io.onSignal?.(() => {
     renderer.stopping('Stopping: no new rows are read; requests in flight may finish (up to 10 s). Press Ctrl-C again to quit at once.');
     controller.abort();
   });
-  let throttle: Throttle | undefined;
+  let throttles: Throttle[] = [];
   let exitCode: number | undefined;
   try {
-    const pace = throttleOptions(args, ledger.learnedRate(), ledger.learnedLimit());
-    throttle = new Throttle(pace);
-    if (pace.learnedLimit !== undefined && throttle.rate < pace.rate) {
-      renderer.note(`Starting at ${throttle.rate.toFixed(2)} requests/s: the last run learned from its 429s that the API lets about ${pace.learnedLimit.toFixed(2)}/s through; faster, up to ${pace.maxRate}/s, is probed a step at a time.`);
-    }
+    throttles = credentials.tokens.map(({ email }) => startThrottle(args, ledger, email, credentials.tokens.length > 1 ? email : undefined, renderer));
+    const throttle = throttles[0]!;
+    const tokens = new TokenPool(credentials.tokens.map(({ email }, i) => ({ email, client: clients[i]!, throttle: throttles[i]! })), (warning) => renderer.note(`Warning: ${warning}`));
     const summary = await importFiles({
-      ...inputs, mapping, ledger, client, throttle, args: recordedArgs(args), signal: controller.signal, ...limits(args),
+      ...inputs, mapping, ledger, client, throttle, tokens, args: recordedArgs(args), signal: controller.signal, ...limits(args),
       adoptExisting: args['adopt-existing'] === true,
       estimateTotal: !args.quiet,
-      authors: { ...authorArgs(args, io.cwd), importer: credentials.email, readStaff: args['staff-list'] !== false },
+      authors: { ...authorArgs(args, io.cwd), importer, readStaff: args['staff-list'] !== false },
       onProgress: (snapshot) => renderer.progress(snapshot),
       onWarning: (warning) => renderer.note(`Warning: ${warning}`),
     });
@@ -54,17 +55,45 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
     if (error instanceof ImportError) {
       exitCode = exitCodeFor(error.code);
       // A ledger that cannot be written (a full disk) cannot record the end either: its error is the news.
-      if (!isLedgerFileError(error)) ledger.finishRun({ counts: {}, learnedRate: throttle?.rate, learnedLimit: throttle?.learnedLimit, exitCode });
+      if (!isLedgerFileError(error)) ledger.finishRun({ counts: {}, learnedRate: throttles[0]?.rate, learnedLimit: throttles[0]?.learnedLimit, exitCode });
     }
     throw error;
   } finally {
     renderer.stopProgress();
     unsubscribe?.();
     // Nothing is awaited any more: sockets first, so stopping the throttle waits for no answer.
-    client.close();
-    await throttle?.stop();
+    clients.forEach((each) => each.close());
+    await Promise.all(throttles.map((each) => each.stop()));
     closeLedger(ledger, exitCode);
   }
+}
+
+/**
+ * One token's throttle: --rate, else the pace this token (by its staff e-mail) ended its last run
+ * with, else the last run's; and the limit it learned from 429s, which a faster --rate starts under.
+ * `named`: the e-mail to name in the note (several tokens).
+ */
+function startThrottle(args: Record<string, unknown>, ledger: SqliteLedger, email: string, named: string | undefined, renderer: Renderer): Throttle {
+  const own = ledger.tokenPace(email);
+  const pace = throttleOptions(args, own?.rate ?? ledger.learnedRate(), own?.limit ?? ledger.learnedLimit());
+  const throttle = new Throttle(pace);
+  if (pace.learnedLimit !== undefined && throttle.rate < pace.rate) {
+    const whose = named === undefined ? 'the last run learned from its 429s that the API lets' : `the token of ${named} learned from its 429s that the API lets it`;
+    renderer.note(`${named === undefined ? '' : `${named}: `}Starting at ${throttle.rate.toFixed(2)} requests/s: ${whose} about ${pace.learnedLimit.toFixed(2)}/s through; faster, up to ${pace.maxRate}/s, is probed a step at a time.`);
+  }
+  return throttle;
+}
+
+/**
+ * The staff member that messages without a resolvable author are sent as: `--unattributed-as`
+ * (one of the tokens' e-mails), else the first token's. The message names them, whichever token sends it.
+ */
+function unattributedAs(args: Record<string, unknown>, tokens: readonly TokenCredential[]): string {
+  const given = args['unattributed-as'];
+  if (given === undefined) return tokens[0]!.email;
+  const match = tokens.find((token) => token.email.toLowerCase() === String(given).trim().toLowerCase());
+  if (!match) throw new ImportError('USAGE', `--unattributed-as ${String(given)} is not the e-mail of any token given: name one of ${tokens.map((token) => token.email).join(', ')}.`);
+  return match.email;
 }
 
 /** The ledger file itself failed (damaged, disk full): nothing more can be recorded in it. */
@@ -101,7 +130,12 @@ async function finish(summary: ImportSummary, ledger: SqliteLedger, cli: { args:
   const { args, io, renderer } = cli;
   renderer.stopProgress();
   const exitCode = exitCodeOf(summary);
-  ledger.finishRun({ counts: countsOf(summary), learnedRate: summary.rate, learnedLimit: summary.limit, exitCode });
+  // Each token keeps its own pace. The run's row keeps the one token's, or with several the
+  // lowest a token ended with: what a token new to this ledger starts from next time.
+  for (const token of summary.tokens) ledger.recordTokenPace(token.email, { rate: token.rate, limit: token.limit });
+  const several = summary.tokens.length > 1;
+  const learnedRate = several ? Math.min(...summary.tokens.map((token) => token.rate)) : summary.rate;
+  ledger.finishRun({ counts: countsOf(summary), learnedRate, learnedLimit: summary.limit, exitCode });
   const result = toJson(summary, ledger);
   if (typeof args['summary-file'] === 'string') await writeSummary(outputPath(args['summary-file'], io.cwd), result);
   if (args.json) renderer.json(result);
@@ -133,7 +167,7 @@ function rateOption(value: unknown, name: string): number | undefined {
 
 /** The options worth keeping with the run: never credentials. */
 function recordedArgs(args: Record<string, unknown>): Record<string, unknown> {
-  const kept = ['files', 'mapping', 'messages', 'lookup', 'ledger', 'adopt-existing', 'rate', 'max-rate', 'concurrency', 'limit', 'tag', 'max-errors', 'max-error-rate', 'base-url', 'brand', 'staff-map', 'unmatched-authors', 'staff-list'];
+  const kept = ['files', 'mapping', 'messages', 'lookup', 'ledger', 'adopt-existing', 'rate', 'max-rate', 'concurrency', 'limit', 'tag', 'max-errors', 'max-error-rate', 'base-url', 'brand', 'staff-map', 'unmatched-authors', 'staff-list', 'credentials', 'unattributed-as'];
   return Object.fromEntries(kept.filter((name) => args[name] !== undefined).map((name) => [name, args[name]]));
 }
 
@@ -152,7 +186,7 @@ export function exitCodeOf(summary: ImportSummary): number {
 }
 
 function countsOf(summary: ImportSummary): Record<string, unknown> {
-  const { aborted: _aborted, interrupted: _interrupted, rate: _rate, messageFiles, ...counts } = summary;
+  const { aborted: _aborted, interrupted: _interrupted, rate: _rate, messageFiles, tokens: _tokens, ...counts } = summary;
   return { ...counts, ...(messageFiles ? { messages_files: messageFiles } : {}) };
 }
 
@@ -161,6 +195,8 @@ function toJson(summary: ImportSummary, ledger: Ledger) {
   return {
     ...countsOf(summary), rate: Number(rate.toFixed(3)), interrupted, aborted: aborted?.message ?? null,
     ledger: ledger.counts(), ledger_messages: ledger.messageCounts(),
+    // Several tokens: each one's pace at the end, and whether the API refused it.
+    ...(summary.tokens.length > 1 ? { tokens: summary.tokens.map(({ email, rate: own, limit, retired }) => ({ email, rate: Number(own.toFixed(3)), limit: limit === undefined ? null : Number(limit.toFixed(3)), refused: retired })) } : {}),
   };
 }
 
@@ -174,11 +210,17 @@ export function formatRunSummary(summary: ImportSummary, ledger: Ledger): string
       `${summary.pending > 0 ? `, ${c(summary.pending)} not sent yet` : ''}.`,
     ...threadLines(summary),
     ...lossLines(summary.losses, 'Not carried as the export held it (tickets sent in this run):'),
-    `Rate at the end: ${summary.rate.toFixed(2)} requests/s.`,
+    `Rate at the end: ${summary.rate.toFixed(2)} requests/s${tokenRates(summary)}.`,
     `The ledger holds: ${Object.entries(ledger.counts()).map(([state, n]) => `${state} ${c(n)}`).join(' · ')}.`,
   ];
   if (summary.aborted) lines.push(`Stopped early: ${summary.aborted.message}`);
   return lines.join('\n');
+}
+
+/** With several tokens: each one's rate at the end, and which the API refused. */
+function tokenRates(summary: ImportSummary): string {
+  if (summary.tokens.length < 2) return '';
+  return ` (${summary.tokens.map((token) => `${token.email} ${token.retired ? 'refused by the API' : `${token.rate.toFixed(2)}/s`}`).join(', ')})`;
 }
 
 /** What happened to the threads, when there were any. */

@@ -1,13 +1,15 @@
 import { ImportError } from '../errors.js';
 import { FAULT_KINDS, formatSandboxBanner, startSandbox, type FaultKind, type SandboxOptions } from '../sandbox/index.js';
+import { readCredentialsFile } from './credentials.js';
 import { ExitCode } from './exit-codes.js';
+import { outputPath } from './load.js';
 import type { CliIO } from './io.js';
 import { Renderer } from './render.js';
 
 /** `sandbox [--port] [--rate-limit] [--retry-after] [--latency] [--fault kind=p]… [--message-faults]`: serves until Ctrl-C. */
 export async function runSandbox(args: Record<string, unknown>, io: CliIO): Promise<number> {
   const renderer = new Renderer(io);
-  const server = await startSandbox(sandboxOptions(args));
+  const server = await startSandbox(sandboxOptions(args, io.cwd));
   renderer.result(formatSandboxBanner(server));
   renderer.note('Press Ctrl-C to stop. What it holds: GET /__sandbox/conversations; counters: GET /__sandbox/stats.');
   await new Promise<void>((resolve) => {
@@ -22,7 +24,7 @@ export async function runSandbox(args: Record<string, unknown>, io: CliIO): Prom
 }
 
 /** The sandbox options of the command line. */
-export function sandboxOptions(args: Record<string, unknown>): SandboxOptions {
+export function sandboxOptions(args: Record<string, unknown>, cwd = process.cwd()): SandboxOptions {
   const options: SandboxOptions = {};
   if (typeof args.port === 'number') options.port = args.port;
   if (typeof args['rate-limit'] === 'number') options.rateLimit = args['rate-limit'];
@@ -41,6 +43,7 @@ export function sandboxOptions(args: Record<string, unknown>): SandboxOptions {
   if (faults.length > 0) options.faultRates = Object.fromEntries(faults.map(parseFault));
   if (args['message-faults'] === true) options.messageFaults = true;
   if (args.staff !== undefined) options.staff = staffOption(args.staff);
+  if (typeof args.credentials === 'string') options.credentials = readCredentialsFile(outputPath(args.credentials, cwd));
   return options;
 }
 

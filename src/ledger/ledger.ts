@@ -30,6 +30,8 @@ export interface LedgerEntry {
   threadOpen: boolean;
   /** The origin_id of the thread message the conversation opened with (sent with its POST). */
   opener: string | null;
+  /** The staff e-mail of the token whose request last sent it (null: none recorded, before schema 8). */
+  sentBy?: string | null;
 }
 
 /**
@@ -60,6 +62,8 @@ export interface MessageUpdate {
   error?: string | null;
   /** Requests made for it by this update (added to `attempts`). Default 0. */
   attempts?: number;
+  /** The staff e-mail of the token sending it (recorded with `sending`; kept when absent). Never the token. */
+  sentBy?: string | null;
 }
 
 /** One row's new state, as the pipeline records it. */
@@ -88,6 +92,14 @@ export interface RowUpdate {
    * cleared by null. Not customer data: a done row keeps them, so `status` can say what arrived altered.
    */
   losses?: string | null;
+  /** The staff e-mail of the token sending it (recorded with `sending`; kept when absent). Never the token. */
+  sentBy?: string | null;
+}
+
+/** What one token learned of its pace (requests per second), kept per token for the next run. */
+export interface TokenPace {
+  rate: number | undefined;
+  limit: number | undefined;
 }
 
 /** A duplicate row: its key was already read in this run. */
@@ -195,6 +207,10 @@ export interface Ledger {
   learnedLimit(): number | undefined;
   /** The last run's mapping (canonical JSON), undefined on a new ledger. */
   lastMapping(): string | undefined;
+  /** What the token of this staff e-mail learned of its pace in an earlier run; undefined when it never ran. */
+  tokenPace(email: string): TokenPace | undefined;
+  /** Keeps the pace a token ended the run with (committed at once). */
+  recordTokenPace(email: string, pace: TokenPace): void;
   /**
    * True once a request of this ledger may have reached the API (a row or message left `pending`).
    * A ledger that never sent anything checks a sample of keys against the API before its first POST.

@@ -3,7 +3,7 @@ import { joinKey } from './join-key.js';
 import {
   API_FACTS, foldState, type ApiFacts, type RequestMinute, STATUS_STATES, TO_IMPORT_STATES, type DuplicateRow, type Ledger, type LedgerEntry, type LedgerLossCounts,
   type LedgerMessageCounts, type MessageEntry, type MessageState, type MessageUpdate, type RowUpdate, type RunEnd, type RunInfo, type RunStart,
-  type SendingWrite, type StatusState,
+  type SendingWrite, type StatusState, type TokenPace,
 } from './ledger.js';
 
 /** A row as the in-memory ledger holds it: the stored columns of the SQLite one. */
@@ -29,6 +29,7 @@ export class MemoryLedger implements Ledger {
   sendingCommits = 0;
   readonly facts: ApiFacts = {};
   readonly minutes: RequestMinute[] = [];
+  readonly paces = new Map<string, TokenPace>();
 
   learnedRate(): number | undefined {
     return this.runs.at(-1)?.end?.learnedRate;
@@ -36,6 +37,15 @@ export class MemoryLedger implements Ledger {
 
   learnedLimit(): number | undefined {
     return this.runs.at(-1)?.end?.learnedLimit;
+  }
+
+  tokenPace(email: string): TokenPace | undefined {
+    return this.paces.get(email.toLowerCase());
+  }
+
+  recordTokenPace(email: string, pace: TokenPace): void {
+    const before = this.paces.get(email.toLowerCase());
+    this.paces.set(email.toLowerCase(), { rate: pace.rate ?? before?.rate, limit: pace.limit ?? before?.limit });
   }
 
   lastMapping(): string | undefined {
@@ -62,7 +72,7 @@ export class MemoryLedger implements Ledger {
 
   lookup(key: string): LedgerEntry | undefined {
     const row = this.rows.get(key);
-    return row && { key, state: row.state, attempts: row.attempts, payloadHash: row.payloadHash, slug: row.slug, seenRun: row.seenRun, threadOpen: row.threadOpen, opener: row.opener };
+    return row && { key, state: row.state, attempts: row.attempts, payloadHash: row.payloadHash, slug: row.slug, seenRun: row.seenRun, threadOpen: row.threadOpen, opener: row.opener, sentBy: row.sentBy ?? null };
   }
 
   lookupJoined(joined: string): LedgerEntry | undefined {
@@ -111,6 +121,7 @@ export class MemoryLedger implements Ledger {
       key: update.key, state: update.state, attempts: (before?.attempts ?? 0) + (update.attempts ?? 0),
       payloadHash: update.payloadHash ?? before?.payloadHash ?? null, slug: update.slug ?? before?.slug ?? null,
       seenRun: this.runs.length, threadOpen: before?.threadOpen ?? false, opener: update.opener ?? before?.opener ?? null,
+      sentBy: update.sentBy ?? before?.sentBy ?? null,
       payload: done ? null : (update.payload ?? null), fields: done ? null : (update.fields ?? before?.fields ?? null),
       problems: update.problems ?? null, losses: update.losses === undefined ? (before?.losses ?? null) : update.losses,
     });
@@ -121,7 +132,7 @@ export class MemoryLedger implements Ledger {
     const before = this.messages.get(id);
     const done = update.state === 'done';
     this.messages.set(id, {
-      ...update, attempts: (before?.attempts ?? 0) + (update.attempts ?? 0),
+      ...update, attempts: (before?.attempts ?? 0) + (update.attempts ?? 0), sentBy: update.sentBy ?? before?.sentBy ?? null,
       payloadHash: update.payloadHash ?? before?.payloadHash ?? null, payload: done ? null : (update.payload ?? null),
     });
   }

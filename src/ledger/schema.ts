@@ -3,7 +3,7 @@ import { hashOf } from '../hash.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** The ledger's schema version (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 const SCHEMA_1 = `
 CREATE TABLE runs (
@@ -150,6 +150,22 @@ CREATE TABLE IF NOT EXISTS verify_mismatches (
 CREATE INDEX IF NOT EXISTS verify_mismatches_verification ON verify_mismatches (verification);
 `;
 
+/**
+ * Version 8: several API tokens. A token is known by its staff member's login e-mail, never by
+ * the token itself nor a hash of it; each keeps the pace it learned (its own limit: Re:amaze limits
+ * requests per token). A row and a message name the token whose request last sent them (`token`),
+ * so a thread completed later goes through the token that created its conversation.
+ */
+const SCHEMA_8 = `
+CREATE TABLE IF NOT EXISTS tokens (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE COLLATE NOCASE,  -- the staff login of the token (never the token)
+  learned_rate REAL,             -- requests per second this token ended its last run with
+  learned_limit REAL,            -- the API's limit for this token, learned from its 429s
+  updated_at TEXT NOT NULL
+);
+`;
+
 /** Adds a column once: a step run again (a ledger set back to an earlier version) finds it there. */
 function addColumn(db: SqliteDatabase, table: string, column: string, type: string): void {
   const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[];
@@ -197,6 +213,9 @@ export function migrate(db: SqliteDatabase, path: string): void {
       db.exec(SCHEMA_6);
       // Version 7: the API's limit a run learned from 429s (requests per second): the next run starts just under it.
       addColumn(db, 'runs', 'learned_limit', 'REAL');
+      db.exec(SCHEMA_8);
+      addColumn(db, 'rows', 'token', 'INTEGER');
+      addColumn(db, 'messages', 'token', 'INTEGER');
       dropJoinedThreads(db);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();

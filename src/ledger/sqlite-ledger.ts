@@ -4,7 +4,7 @@ import { describeErrno, ImportError } from '../errors.js';
 import { API_FACTS } from './ledger.js';
 import type {
   ApiFacts, DuplicateRow, RequestMinute, Ledger, LedgerEntry, LedgerLossCounts, LedgerMessageCounts, MessageEntry, MessageState, MessageUpdate, RowState, RowUpdate,
-  RunEnd, RunInfo, RunStart, SendingWrite, StatusState,
+  RunEnd, RunInfo, RunStart, SendingWrite, StatusState, TokenPace,
 } from './ledger.js';
 import { acquireFileLock, acquireLock, type LedgerLock } from './lock.js';
 import { guardLedgerFile, ledgerFileError, openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
@@ -23,6 +23,7 @@ interface EntryRow {
   seen_run: number;
   thread: string | null;
   opener: string | null;
+  sent_by: string | null;
 }
 
 /**
@@ -46,7 +47,7 @@ export class SqliteLedger implements Ledger {
     this.runs = new SqliteRuns(db);
     this.writes = new SqliteWrites(db, () => this.runs.id);
     this.reads = {
-      lookup: db.prepare('SELECT key, state, attempts, payload_hash, slug, seen_run, thread, opener FROM rows WHERE key = ?'),
+      lookup: db.prepare('SELECT key, state, attempts, payload_hash, slug, seen_run, thread, opener, tokens.email AS sent_by FROM rows LEFT JOIN tokens ON tokens.id = rows.token WHERE key = ?'),
       joined: db.prepare('SELECT key FROM rows WHERE join_key = ? ORDER BY key LIMIT 1').pluck(),
       message: db.prepare('SELECT state, payload_hash FROM messages WHERE ticket = ? AND origin_id = ?'),
       place: db.prepare('SELECT file, line FROM rows WHERE key = ?'),
@@ -96,6 +97,14 @@ export class SqliteLedger implements Ledger {
     return this.guard(() => this.runs.lastMapping());
   }
 
+  tokenPace(email: string): TokenPace | undefined {
+    return this.guard(() => this.runs.tokenPace(email));
+  }
+
+  recordTokenPace(email: string, pace: TokenPace): void {
+    this.guard(() => this.runs.recordTokenPace(email, pace));
+  }
+
   /** True once a request of this ledger may have reached the API: a ledger that never sent anything checks the API first. */
   hasSent(): boolean {
     return this.guard(() => hasSent(this.db));
@@ -123,7 +132,7 @@ export class SqliteLedger implements Ledger {
     });
     return row && {
       key: row.key, state: row.state, attempts: row.attempts, payloadHash: row.payload_hash, slug: row.slug,
-      seenRun: row.seen_run, threadOpen: row.thread === 'open', opener: row.opener,
+      seenRun: row.seen_run, threadOpen: row.thread === 'open', opener: row.opener, sentBy: row.sent_by,
     };
   }
 

@@ -1,4 +1,4 @@
-import type { RequestMinute, RunEnd, RunInfo, RunStart } from './ledger.js';
+import type { RequestMinute, RunEnd, RunInfo, RunStart, TokenPace } from './ledger.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite.js';
 import { redact } from '../redact.js';
 
@@ -30,6 +30,8 @@ export class SqliteRuns {
   private readonly start: SqliteStatement;
   private readonly finish: SqliteStatement;
   private readonly minute: SqliteStatement;
+  private readonly paceOf: SqliteStatement;
+  private readonly keepPace: SqliteStatement;
   /** The run this ledger writes for, once started. */
   id = 0;
 
@@ -37,6 +39,11 @@ export class SqliteRuns {
     this.last = db.prepare('SELECT mapping_hash, learned_rate, learned_limit, args FROM runs ORDER BY id DESC LIMIT 1');
     this.start = db.prepare('INSERT INTO runs (started_at, args, mapping_hash) VALUES (?, ?, ?)');
     this.finish = db.prepare('UPDATE runs SET ended_at = ?, counts = ?, learned_rate = ?, learned_limit = ?, exit_code = ? WHERE id = ?');
+    this.paceOf = db.prepare('SELECT learned_rate, learned_limit FROM tokens WHERE email = ?');
+    // A limit once learned is kept when this run learned none (it met no 429).
+    this.keepPace = db.prepare(`INSERT INTO tokens (email, learned_rate, learned_limit, updated_at) VALUES (@email, @rate, @limit, @at)
+      ON CONFLICT (email) DO UPDATE SET learned_rate = COALESCE(excluded.learned_rate, tokens.learned_rate),
+        learned_limit = COALESCE(excluded.learned_limit, tokens.learned_limit), updated_at = excluded.updated_at`);
     this.minute = db.prepare(`INSERT INTO run_minutes (run_id, minute, requests, throttled, failures) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (run_id, minute) DO UPDATE SET requests = requests + excluded.requests, throttled = throttled + excluded.throttled, failures = failures + excluded.failures`);
   }
@@ -55,6 +62,18 @@ export class SqliteRuns {
   /** The API's limit the last run learned from 429s (undefined when none did). */
   learnedLimit(): number | undefined {
     return (this.last.get() as LastRun | undefined)?.learned_limit ?? undefined;
+  }
+
+  /** What the token of this staff e-mail learned of its pace; undefined when it never ran. */
+  tokenPace(email: string): TokenPace | undefined {
+    const row = this.paceOf.get(email.toLowerCase()) as { learned_rate: number | null; learned_limit: number | null } | undefined;
+    if (!row || (row.learned_rate === null && row.learned_limit === null)) return undefined;
+    return { rate: row.learned_rate ?? undefined, limit: row.learned_limit ?? undefined };
+  }
+
+  /** Keeps the pace a token ended the run with. */
+  recordTokenPace(email: string, pace: TokenPace): void {
+    this.keepPace.run({ email: email.toLowerCase(), rate: pace.rate ?? null, limit: pace.limit ?? null, at: new Date().toISOString() });
   }
 
   /** The last run's mapping (canonical JSON), undefined on a new ledger. */

@@ -27,6 +27,8 @@ export class SqliteWrites {
   /** Keys with queued writes: a lookup of one of them commits first. */
   readonly queuedKeys = new Set<string>();
   private sendingBatch: { write: SendingWrite; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  /** The id of each token's row in `tokens`, by staff e-mail (lower case). */
+  private readonly tokenIds = new Map<string, number>();
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -113,9 +115,22 @@ export class SqliteWrites {
     if (this.queue.length >= GROUP_COMMIT_ROWS) this.flush();
   }
 
+  /** The id of the token of this staff e-mail in `tokens`, its row made on first use; null for none. */
+  tokenId(email: string | null | undefined): number | null {
+    if (email == null || email === '') return null;
+    const name = email.toLowerCase();
+    let id = this.tokenIds.get(name);
+    if (id === undefined) {
+      this.statements.insertToken.run(name, new Date().toISOString());
+      id = this.statements.tokenId.get(name) as number;
+      this.tokenIds.set(name, id);
+    }
+    return id;
+  }
+
   private apply(write: QueuedWrite): void {
-    if (write.kind === 'row') this.statements.upsertRow.run(rowParams(write.update, this.runId()));
-    else if (write.kind === 'message') this.statements.upsertMessage.run(messageParams(write.update));
+    if (write.kind === 'row') this.statements.upsertRow.run({ ...rowParams(write.update, this.runId()), token: this.tokenId(write.update.sentBy) });
+    else if (write.kind === 'message') this.statements.upsertMessage.run({ ...messageParams(write.update), token: this.tokenId(write.update.sentBy) });
     else if (write.kind === 'thread') this.statements.thread.run({ thread: write.open ? 'open' : null, error: write.error === null ? null : redact(write.error), key: write.key });
     else this.statements.slug.run(write.slug, write.key);
   }
@@ -145,9 +160,11 @@ function messageParams(update: MessageUpdate) {
 // whatever an earlier state kept: once it is in Re:amaze, its customer data has no business here.
 // (The ledger runs with secure_delete, so the old content does not linger in freed pages either.)
 // Loss counts are no customer data and stay with a done row; an update without them keeps the old ones.
-const ROW_UPSERT = `INSERT INTO rows (key, file, line, state, attempts, http_status, slug, error_code, error, payload_hash, payload, fields, seen_run, updated_at, opener, join_key, problems, losses)
+// The token is named by its id in `tokens` (a staff e-mail there, never the token); an update
+// without one keeps the token that sent it.
+const ROW_UPSERT = `INSERT INTO rows (key, file, line, state, attempts, http_status, slug, error_code, error, payload_hash, payload, fields, seen_run, updated_at, opener, join_key, problems, losses, token)
   VALUES (@key, @file, @line, @state, @attempts, @http_status, @slug, @error_code, @error, @payload_hash,
-    CASE WHEN @state = 'done' THEN NULL ELSE @payload END, CASE WHEN @state = 'done' THEN NULL ELSE @fields END, @run, @at, @opener, @join_key, @problems, @losses)
+    CASE WHEN @state = 'done' THEN NULL ELSE @payload END, CASE WHEN @state = 'done' THEN NULL ELSE @fields END, @run, @at, @opener, @join_key, @problems, @losses, @token)
   ON CONFLICT (key) DO UPDATE SET file = excluded.file, line = excluded.line, state = excluded.state,
     attempts = rows.attempts + excluded.attempts, http_status = excluded.http_status,
     slug = COALESCE(excluded.slug, rows.slug), error_code = excluded.error_code, error = excluded.error,
@@ -155,16 +172,18 @@ const ROW_UPSERT = `INSERT INTO rows (key, file, line, state, attempts, http_sta
     payload = CASE WHEN excluded.state = 'done' THEN NULL ELSE excluded.payload END,
     fields = CASE WHEN excluded.state = 'done' THEN NULL ELSE COALESCE(excluded.fields, rows.fields) END,
     seen_run = excluded.seen_run, updated_at = excluded.updated_at, opener = COALESCE(excluded.opener, rows.opener),
-    problems = excluded.problems, losses = CASE WHEN @keep_losses THEN rows.losses ELSE excluded.losses END`;
+    problems = excluded.problems, losses = CASE WHEN @keep_losses THEN rows.losses ELSE excluded.losses END,
+    token = COALESCE(excluded.token, rows.token)`;
 
-const MESSAGE_UPSERT = `INSERT INTO messages (ticket, origin_id, seq, state, attempts, http_status, error_code, error, payload_hash, payload, updated_at)
+const MESSAGE_UPSERT = `INSERT INTO messages (ticket, origin_id, seq, state, attempts, http_status, error_code, error, payload_hash, payload, updated_at, token)
   VALUES (@ticket, @origin_id, @seq, @state, @attempts, @http_status, @error_code, @error, @payload_hash,
-    CASE WHEN @state = 'done' THEN NULL ELSE @payload END, @at)
+    CASE WHEN @state = 'done' THEN NULL ELSE @payload END, @at, @token)
   ON CONFLICT (ticket, origin_id) DO UPDATE SET seq = excluded.seq, state = excluded.state,
     attempts = messages.attempts + excluded.attempts, http_status = excluded.http_status,
     error_code = excluded.error_code, error = excluded.error,
     payload_hash = COALESCE(excluded.payload_hash, messages.payload_hash),
-    payload = CASE WHEN excluded.state = 'done' THEN NULL ELSE excluded.payload END, updated_at = excluded.updated_at`;
+    payload = CASE WHEN excluded.state = 'done' THEN NULL ELSE excluded.payload END, updated_at = excluded.updated_at,
+    token = COALESCE(excluded.token, messages.token)`;
 
 function prepare(db: SqliteDatabase) {
   return {
@@ -174,6 +193,8 @@ function prepare(db: SqliteDatabase) {
     thread: db.prepare("UPDATE rows SET thread = @thread, error = CASE WHEN state = 'done' THEN @error ELSE error END WHERE key = @key"),
     slug: db.prepare('UPDATE rows SET slug = ? WHERE key = ?'),
     touch: db.prepare('UPDATE rows SET seen_run = ? WHERE key = ?'),
+    insertToken: db.prepare('INSERT INTO tokens (email, updated_at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING'),
+    tokenId: db.prepare('SELECT id FROM tokens WHERE email = ?').pluck(),
     duplicate: db.prepare('INSERT INTO duplicates (run_id, key, file, line, first_file, first_line) VALUES (?, ?, ?, ?, ?, ?)'),
   };
 }

@@ -18,6 +18,13 @@ export interface SendContext {
    * budget), `stopped` for a signal. Requests not yet sent are left as they were.
    */
   abort: { error: ImportError | undefined; stopped?: boolean };
+  /**
+   * The token these requests go through, when the run's tokens are pooled: its staff e-mail is
+   * recorded with each `sending` write, and once it is retired its requests stop (they go to another token).
+   */
+  token?: { readonly email: string | undefined; retired?: ImportError | undefined };
+  /** A 401/403: retires this context's token instead of stopping the run (the token pool's). */
+  onAuthFailed?: (error: ImportError) => void;
   /** What the run knows of the API's thread listings (made from the ledger on first use when not given). */
   listings?: ListingKnowledge;
   /** Told of every answer, for the API-unreachable budget. */
@@ -88,9 +95,14 @@ export function newBudget(policy?: RetryPolicy): Budget {
   return { attempts: 0, startedAt: Date.now(), ...(policy ? { policy } : {}) };
 }
 
-/** True once the run is stopping: nothing more is sent. */
+/** True once the run is stopping, or this context's token was retired: nothing more is sent through it. */
 export function isStopping(context: SendContext): boolean {
-  return context.abort.error !== undefined || context.abort.stopped === true;
+  return context.abort.error !== undefined || context.abort.stopped === true || context.token?.retired !== undefined;
+}
+
+/** The staff e-mail to record with a `sending` write: the token's, when known. */
+export function sentByOf(context: SendContext): { sentBy?: string } {
+  return context.token?.email === undefined ? {} : { sentBy: context.token.email };
 }
 
 /** Waits `ms` (the context's clock in tests). */
@@ -167,9 +179,14 @@ function unlessAccepted(outcome: Outcome, job: Attempt<unknown>): Outcome {
   return { kind: 'unknown', status: outcome.status, reason: `the API answered ${outcome.status} without the ${job.request === 'create' ? 'conversation' : 'message'} in it` };
 }
 
-/** Carries out what an answer means for the whole run. */
+/**
+ * Carries out what an answer means for the whole run, or for its token: a 429 pauses and slows the
+ * token's own throttle (the API limits each token on its own); bad credentials retire the token
+ * when the run has others (its request was not processed), else stop the run.
+ */
 function applyEffect(rule: AnswerRule, outcome: Outcome, context: SendContext): void {
   if (rule.effect === 'success') context.throttle.noteSuccess();
   else if (rule.effect === 'pause' && outcome.kind === 'throttled') context.throttle.noteThrottled(outcome.retryAfterMs);
+  else if (rule.effect === 'abort-auth' && context.onAuthFailed) context.onAuthFailed(abortError('abort-auth', outcome));
   else if (rule.effect.startsWith('abort-')) context.abort.error ??= abortError(rule.effect as 'abort-auth' | 'abort-brand' | 'abort-redirect', outcome);
 }

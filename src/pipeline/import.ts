@@ -12,7 +12,8 @@ import { classify, earlierTickets, type ClassifyContext } from './classify.js';
 import { emptyCounts, type ImportCounts } from './import-counts.js';
 import { openSources, type OpenedSources } from './open-sources.js';
 import { stoppedState } from './fate.js';
-import { holdFirstTickets, preflight, refuseImportedKeys, type FirstTickets } from './preflight.js';
+import { holdFirstTickets, preflightTokens, refuseImportedKeys, type FirstTickets } from './preflight.js';
+import { onAnyToken, TokenPool } from './token-pool.js';
 import { readAuthors, type AuthorOptions } from './staff.js';
 import { RequestMinutes } from './request-minutes.js';
 import { PROGRESS_EVERY_ROWS, type ProgressListener } from './progress.js';
@@ -27,8 +28,11 @@ export interface ImportOptions {
   files: readonly string[];
   mapping: CompiledMapping;
   ledger: Ledger;
+  /** The API token's client, and its throttle; with `tokens`, those of the first token. */
   client: ReamazeClient;
   throttle: Throttle;
+  /** Several staff members' tokens, each with its own client and throttle; tickets are spread over them. Default: `client` and `throttle` alone. */
+  tokens?: TokenPool;
   /** Recorded with the run (never a secret). */
   args: Record<string, unknown>;
   retry?: RetryPolicy;
@@ -44,7 +48,7 @@ export interface ImportOptions {
   maxErrors?: number;
   /** Stop (resumable) when this share of this run's rows so far failed (after 50 rows). */
   maxErrorRate?: number;
-  /** Rows read ahead of the requests finishing, at most. Default 64. */
+  /** Rows read ahead of the requests finishing, at most. Default 64 for each token. */
   window?: number;
   /** Count the files' records on a thread of their own once sending begins, for the progress line's total. Default false. */
   estimateTotal?: boolean;
@@ -79,6 +83,8 @@ export interface ImportSummary extends ImportCounts {
   limit: number | undefined;
   /** Relational exports: message records that cannot be read, and messages of no ticket of the files (known once every ticket was read). */
   messageFiles: { unreadable: number; orphans: number | null } | undefined;
+  /** Each token's pace at the end (by staff e-mail), and whether the API refused it; empty when tokens are not known by e-mail. */
+  tokens: ReturnType<TokenPool['paces']>;
 }
 
 /** Imports every valid row not yet done; the same call again resumes. */
@@ -88,7 +94,8 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   const counts = emptyCounts();
   const minutes = new RequestMinutes(options.ledger);
   const pace = new SendPace();
-  const context = sendContext(options, (outcome) => {
+  const pool = options.tokens ?? new TokenPool([{ email: undefined, client: options.client, throttle: options.throttle }]);
+  const context = sendContext(options, pool, (outcome) => {
     minutes.note(outcome);
     pace.noteAnswer();
   });
@@ -103,7 +110,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     throw error;
   }
   const rows: ClassifyContext = { ledger: options.ledger, mapping: options.mapping, files: options.files, runId, counts, tags: options.tags, note, warn };
-  const tickets: TicketRun = { context, counts, note, warn, rowsInFlight: new Set() };
+  const tickets: TicketRun = { context, tokens: pool, counts, note, warn, rowsInFlight: new Set() };
   const sending: SendingTally = { started: 0, finished: 0, allRead: false, startedAt: Date.now() };
   const counting = new AbortController();
   // Once something is to be sent, the files' records are counted on a thread of their own: the
@@ -115,15 +122,16 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   const report = () => {
     const bytesRead = opened.sources.reduce((sum, source) => sum + source.bytesRead(), 0);
     options.onProgress?.({
-      bytesRead, totalBytes: opened.totalBytes, rows: counts.rows, counts: progressCounts(counts, options.throttle.rate),
-      sending: sendingProgress(sending, { bytesRead, totalBytes: opened.totalBytes }, counts, pace, options.throttle),
+      bytesRead, totalBytes: opened.totalBytes, rows: counts.rows, counts: progressCounts(counts, runRate(pool)),
+      sending: sendingProgress(sending, { bytesRead, totalBytes: opened.totalBytes }, counts, pace, (pool.active()[0] ?? pool.tokens[0]!).throttle),
     });
   };
   let messageFiles: ImportSummary['messageFiles'];
   try {
-    await preflight(context);
+    await preflightTokens(pool, context);
     if (options.mapping.namesAuthors && options.authors && !context.abort.error && !context.abort.stopped) {
-      rows.authors = await readAuthors(options.authors, context, warn);
+      const authors = options.authors;
+      rows.authors = await onAnyToken(pool, context, (bound) => readAuthors(authors, bound, warn));
     }
     const readAll = await readAndSend(opened, options, rows, tickets, report, sending, pace);
     // Still in flight when the grace ran out: counted as the ledger keeps them — `sending` (looked
@@ -138,11 +146,25 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     options.ledger.flush();
     await opened.close();
   }
-  return { ...counts, aborted: context.abort.error, interrupted: options.signal?.aborted ?? false, rate: options.throttle.rate, limit: options.throttle.learnedLimit, messageFiles };
+  const only = pool.tokens.length === 1 ? pool.tokens[0] : undefined;
+  return {
+    ...counts, aborted: context.abort.error, interrupted: options.signal?.aborted ?? false, rate: runRate(pool),
+    limit: only ? only.throttle.learnedLimit : lowest(pool.active().map((token) => token.throttle.learnedLimit)), messageFiles, tokens: pool.paces(),
+  };
+}
+
+/** The run's request rate: its one token's (as it ends, refused or not), else every active token's added up. */
+function runRate(pool: TokenPool): number {
+  return pool.tokens.length === 1 ? pool.tokens[0]!.throttle.rate : pool.rate;
+}
+
+function lowest(values: (number | undefined)[]): number | undefined {
+  const known = values.filter((value): value is number => value !== undefined);
+  return known.length === 0 ? undefined : Math.min(...known);
 }
 
 /** What requests need, with the run's stop flags wired to the signal and the reachability watch. */
-function sendContext(options: ImportOptions, onAnswer: (outcome: Outcome) => void): SendContext {
+function sendContext(options: ImportOptions, pool: TokenPool, onAnswer: (outcome: Outcome) => void): SendContext {
   const context: SendContext = {
     ledger: options.ledger, client: options.client, throttle: options.throttle,
     retry: options.retry ?? DEFAULT_RETRY_POLICY, keyField: options.mapping.keyField, abort: { error: undefined },
@@ -156,7 +178,7 @@ function sendContext(options: ImportOptions, onAnswer: (outcome: Outcome) => voi
   // A signal stops reading and, through this flag and the throttle, every request still waiting for its turn.
   options.signal?.addEventListener('abort', () => {
     context.abort.stopped = true;
-    void options.throttle.stop();
+    for (const token of pool.tokens) void token.throttle.stop();
   }, { once: true });
   return context;
 }
@@ -195,9 +217,10 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
     });
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
-    if (inFlight.size >= (options.window ?? 64)) await Promise.race(inFlight);
+    // Each token sends its own tickets: the window grows with them.
+    if (inFlight.size >= (options.window ?? 64 * (tickets.tokens?.tokens.length ?? 1))) await Promise.race(inFlight);
   };
-  const first = firstTickets(options, tickets.context);
+  const first = firstTickets(options, tickets.context, tickets.tokens);
   const start = async (given: OutgoingTicket) => {
     const outgoing = options.adoptExisting ? adopting(given) : given;
     // Counted as in flight while held: a run stopped then leaves them `pending`.
@@ -223,7 +246,8 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
   if (!(await settleInFlight(inFlight, options.signal, options.graceMs ?? 10_000))) {
     // The grace ran out: the answers still awaited are given up (each request sent is then
     // `uncertain`, looked up by the next run), and the tickets record that before the summary.
-    options.client.abortInFlight();
+    for (const token of tickets.tokens?.tokens ?? []) token.client.abortInFlight();
+    if (!tickets.tokens) options.client.abortInFlight();
     await settleInFlight(inFlight, options.signal, RECORD_AFTER_ABORT_MS);
   }
   return readAll;
@@ -233,9 +257,9 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
  * A ledger that never sent anything holds its first tickets until their keys were looked up
  * (nothing is sent if Re:amaze holds any); undefined for one that sent before, or with --adopt-existing.
  */
-function firstTickets(options: ImportOptions, context: SendContext): FirstTickets<OutgoingTicket> | undefined {
+function firstTickets(options: ImportOptions, context: SendContext, pool?: TokenPool): FirstTickets<OutgoingTicket> | undefined {
   if (options.adoptExisting || options.ledger.hasSent()) return undefined;
-  return holdFirstTickets((keys) => refuseImportedKeys(keys, context, options.ledger.path));
+  return holdFirstTickets((keys) => (pool ? onAnyToken(pool, context, (bound) => refuseImportedKeys(keys, bound, options.ledger.path)) : refuseImportedKeys(keys, context, options.ledger.path)));
 }
 
 /**

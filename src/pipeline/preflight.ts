@@ -3,6 +3,7 @@ import { DEFAULT_RETRY_POLICY } from '../reamaze/retry-policy.js';
 import { attempt, newBudget, type SendContext } from './attempt.js';
 import { abortError, decideAnswer, EXHAUSTED } from './fate.js';
 import { findByKey } from './send-row.js';
+import type { TokenPool } from './token-pool.js';
 
 /** Attempts at reaching the API before the run gives up as unreachable. */
 const ATTEMPTS = 4;
@@ -26,6 +27,33 @@ export async function preflight(context: SendContext): Promise<void> {
   if (!read.outcome) return;
   const { effect } = decideAnswer('preflight', read.outcome);
   throw abortError(effect === 'abort-auth' || effect === 'abort-redirect' ? effect : 'abort-brand', read.outcome, true);
+}
+
+/**
+ * Checks every token of the run before any row is read, all at once. One the API refuses is
+ * retired, named in a warning, when another passes; every token refused, or anything else (an
+ * unknown brand, a redirect, an unreachable API) stops the run as with one token. One token is
+ * checked through `context` itself, exactly as a run of one token always was.
+ */
+export async function preflightTokens(pool: TokenPool, context: SendContext): Promise<void> {
+  if (pool.tokens.length === 1) return preflight(context);
+  const run = context.abort;
+  const errors = await Promise.all(pool.tokens.map(async (token) => {
+    // Its own abort flags: one token's refusal is not the run's, a signal still is.
+    const abort = { error: undefined, get stopped() { return run.stopped === true; } };
+    return preflight({ ...context, client: token.client, throttle: token.throttle, abort }).then(() => undefined, (error: unknown) => error);
+  }));
+  const refused = (error: unknown): error is ImportError => error instanceof ImportError && error.code === 'AUTH_FAILED';
+  const other = errors.find((error) => error !== undefined && !refused(error));
+  if (other !== undefined) throw other;
+  if (errors.every(refused)) {
+    const who = pool.tokens.map((token) => token.email ?? '?').join(', ');
+    throw new ImportError('AUTH_FAILED', `The API refused the token of every staff member of the credentials file (${who}): check their API tokens. Nothing was sent.`);
+  }
+  errors.forEach((error, index) => {
+    const token = pool.tokens[index];
+    if (token && refused(error)) pool.retire(token, error, run);
+  });
 }
 
 /** How many of a new ledger's first tickets are looked up before its first POST. */

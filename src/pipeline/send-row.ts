@@ -1,5 +1,5 @@
 import type { LedgerEntry, RowUpdate } from '../ledger/ledger.js';
-import { attempt, type Budget, type SendContext } from './attempt.js';
+import { attempt, sentByOf, type Budget, type SendContext } from './attempt.js';
 import { deliver, lookedUp, type Delivered, type Looked } from './deliver.js';
 import { COLLECTION_NOT_FOUND } from './fate.js';
 
@@ -43,7 +43,7 @@ export async function sendRow(row: OutgoingRow, context: SendContext): Promise<D
     // The opening message is named with the `sending` commit: if this POST goes through and only a
     // lookup finds it, the ledger still knows which message it carried.
     markSending: async () => {
-      await context.ledger.markSendingSoon({ kind: 'row', update: { ...base, opener: row.opener?.originId ?? null } });
+      await context.ledger.markSendingSoon({ kind: 'row', update: { ...base, opener: row.opener?.originId ?? null, ...sentByOf(context) } });
       row.marked = true;
     },
     send: () => context.client.createConversation(row.body),

@@ -1,6 +1,6 @@
 import type { MessageUpdate } from '../ledger/ledger.js';
 import type { MappedMessage } from '../mapping/types.js';
-import { attempt, isStopping, newBudget, type SendContext } from './attempt.js';
+import { attempt, isStopping, newBudget, sentByOf, type SendContext } from './attempt.js';
 import { deliver, reasonOf, type Delivery, type Looked, type SendResult } from './deliver.js';
 import { decideMessage, goneError } from './fate.js';
 import { ListingKnowledge } from './listing-knowledge.js';
@@ -151,7 +151,7 @@ function messageJob(run: ThreadRun, slug: string, message: MappedMessage, payloa
   return {
     request: 'message',
     unsettled,
-    markSending: () => context.ledger.markSendingSoon({ kind: 'message', update: base }),
+    markSending: () => context.ledger.markSendingSoon({ kind: 'message', update: { ...base, ...sentByOf(context) } }),
     send: () => context.client.addMessage(slug, message.body),
     // The JSON of a message: an HTML page, an empty body or an error in a 200 proves nothing.
     accepts: isMessageAnswer,

@@ -21,13 +21,13 @@ export interface ApiContext {
 
 type Unwrapped = { ok: true; value: Record<string, unknown> } | { ok: false; answer: Answer };
 
-/** Answers an authenticated, accepted, not rate-limited request under /api/v1. */
-export function handleApi(ctx: ApiContext, method: string, route: ApiRoute, query: URLSearchParams, body: Buffer): Answer {
+/** Answers an authenticated, accepted, not rate-limited request under /api/v1; `login` is the e-mail it authenticated as (default: the options' `email`). */
+export function handleApi(ctx: ApiContext, method: string, route: ApiRoute, query: URLSearchParams, body: Buffer, login = ctx.options.email): Answer {
   const slug = route.slug ?? '';
   switch (route.resource) {
     case 'conversations':
       if (method === 'GET') return listConversations(ctx, query);
-      if (method === 'POST') return createConversation(ctx, body);
+      if (method === 'POST') return createConversation(ctx, body, login);
       return notAllowed('GET, POST');
     case 'conversation':
       if (method === 'GET') return withConversation(ctx, slug, (held) => json(200, conversationView(held)));
@@ -35,7 +35,7 @@ export function handleApi(ctx: ApiContext, method: string, route: ApiRoute, quer
       return notAllowed('GET, PUT');
     case 'messages':
       if (method === 'GET') return listMessages(ctx, slug, query);
-      if (method === 'POST') return createMessage(ctx, slug, body);
+      if (method === 'POST') return createMessage(ctx, slug, body, login);
       return notAllowed('GET, POST');
     case 'staff':
       // POST /staff exists in Re:amaze but adds a paid seat: the sandbox does not offer it.
@@ -53,7 +53,7 @@ function listConversations(ctx: ApiContext, query: URLSearchParams): Answer {
   return json(200, { ...envelope, conversations: items.map(conversationView) });
 }
 
-function createConversation(ctx: ApiContext, body: Buffer): Answer {
+function createConversation(ctx: ApiContext, body: Buffer, login: string): Answer {
   const input = unwrap(body, 'conversation');
   if (!input.ok) return input.answer;
   const checked = checkNewConversation(input.value, ctx.options.channels);
@@ -62,7 +62,7 @@ function createConversation(ctx: ApiContext, body: Buffer): Answer {
   const key = keyValue === undefined ? null : String(keyValue);
   // Faults come after validation: a scripted fault is spent only by a request that could succeed.
   const fault = ctx.faults.take(key, true);
-  const create = () => conversationView(ctx.store.create(checked.value, writerOf(ctx)));
+  const create = () => conversationView(ctx.store.create(checked.value, writerOf(ctx, login)));
   return answerWithFault(fault, { key, target: 'conversation', okStatus: ctx.options.createdStatus, create }, ctx.stats);
 }
 
@@ -85,7 +85,7 @@ function listMessages(ctx: ApiContext, slug: string, query: URLSearchParams): An
   });
 }
 
-function createMessage(ctx: ApiContext, slug: string, body: Buffer): Answer {
+function createMessage(ctx: ApiContext, slug: string, body: Buffer, login: string): Answer {
   return withConversation(ctx, slug, (held) => {
     const input = unwrap(body, 'message');
     if (!input.ok) return input.answer;
@@ -94,7 +94,7 @@ function createMessage(ctx: ApiContext, slug: string, body: Buffer): Answer {
     const key = checked.value.origin_id;
     // Messages take scripted faults by origin_id; random faults only with `messageFaults`.
     const fault = ctx.faults.take(key, ctx.options.messageFaults);
-    const create = () => messageView(ctx.store.addMessage(held, checked.value, writerOf(ctx)));
+    const create = () => messageView(ctx.store.addMessage(held, checked.value, writerOf(ctx, login)));
     return answerWithFault(fault, { key, target: 'message', okStatus: 201, create }, ctx.stats);
   });
 }
@@ -149,9 +149,10 @@ function notAllowed(allow: string): Answer {
   return json(405, { error: 'Method Not Allowed' }, { Allow: allow });
 }
 
-function writerOf({ options, staff }: ApiContext): Writer {
+// The staff member behind the request's token: the one a message without a user is filed under.
+function writerOf({ options, staff }: ApiContext, login: string): Writer {
   return {
-    staff: { name: localPart(options.email), email: options.email },
+    staff: { name: localPart(login), email: login },
     isStaff: (email) => staff.find(email) !== undefined,
     keyField: options.keyField,
   };

@@ -1,5 +1,5 @@
 import { quoteArg } from '../shell.js';
-import type { FaultKind, Sandbox } from './types.js';
+import type { FaultKind, Sandbox, SandboxCredential } from './types.js';
 
 /** A few lines for the CLI to print: where the sandbox listens, how to point the importer at it, what is in force. */
 export function formatSandboxBanner(sandbox: Sandbox): string {
@@ -16,10 +16,18 @@ export function formatSandboxBanner(sandbox: Sandbox): string {
     `export REAMAZE_API_TOKEN=${quoteArg(options.token)}`,
     `  channels: ${options.channels.join(', ')} · data key: ${options.keyField} · created status: ${options.createdStatus}`,
     `  rate limit: ${rate}${retryAfter} · latency: ${options.latencyMs} ms`,
+    ...describeLogins(options.credentials),
     `  faults: ${describeFaults(options.faults, options.faultRates, options.seed)}`,
     ...describeStaff(options.staff.filter((member) => member.email.toLowerCase() !== options.email.toLowerCase()).length, options.staffListing),
     `  held conversations: ${origin}/__sandbox/conversations · stats: ${origin}/__sandbox/stats`,
   ].join('\n');
+}
+
+// Shown only when set: the logins besides the one above, each its own limit bucket (as several staff tokens are).
+function describeLogins(logins: readonly SandboxCredential[]): string[] {
+  if (logins.length === 0) return [];
+  const own = logins.filter((login) => login.rateLimit !== undefined).map((login) => `${login.email} ${login.rateLimit === null ? 'no limit' : `${login.rateLimit}/s`}`);
+  return [`  logins: the one above and ${logins.length} more (${logins.map((login) => login.email).join(', ')}), each with its own rate-limit bucket${own.length > 0 ? ` (${own.join(', ')})` : ''}; run with --credentials FILE, one "email token" a line`];
 }
 
 // Shown only when set: the default (the token's user alone, listed) needs no line.

@@ -1,4 +1,4 @@
-import { FAULT_KINDS, type FaultKind, type HeldUser, type NormalizedSandboxOptions, type SandboxOptions } from './types.js';
+import { FAULT_KINDS, type FaultKind, type HeldUser, type NormalizedSandboxOptions, type SandboxCredential, type SandboxOptions } from './types.js';
 import { EMAIL_PATTERN, localPart } from './validate-fields.js';
 
 /** The defaults every option falls back to. */
@@ -6,6 +6,7 @@ export const SANDBOX_DEFAULTS: Readonly<NormalizedSandboxOptions> = Object.freez
   brand: 'sandbox',
   email: 'importer@example.com',
   token: 'sandbox-token',
+  credentials: [],
   channels: ['support'],
   keyField: 'import_key',
   rateLimit: null,
@@ -41,6 +42,7 @@ export function mergeSandboxOptions(
   // A rate limit of 0 or less would refuse everything forever; treat it as "no limit".
   if (merged.rateLimit !== null && !(merged.rateLimit > 0)) merged.rateLimit = null;
   if (patch.staff !== undefined) merged.staff = normalizeStaff(patch.staff);
+  if (patch.credentials !== undefined) merged.credentials = normalizeCredentials(patch.credentials);
   checkOptions(merged);
   return copyOptions(merged);
 }
@@ -50,7 +52,8 @@ export function copyOptions(options: NormalizedSandboxOptions): NormalizedSandbo
   const faults: Record<string, FaultKind[]> = {};
   for (const [key, kinds] of Object.entries(options.faults)) faults[key] = [...kinds];
   const staff = options.staff.map((member) => ({ ...member }));
-  return { ...options, channels: [...options.channels], faults, faultRates: { ...options.faultRates }, staff };
+  const credentials = options.credentials.map((credential) => ({ ...credential }));
+  return { ...options, channels: [...options.channels], faults, faultRates: { ...options.faultRates }, staff, credentials };
 }
 
 // Staff given as options are checked like a message user, so the sandbox never lists a member that
@@ -68,6 +71,19 @@ function normalizeStaff(specs: readonly unknown[]): HeldUser[] {
     staff.push({ name: typeof name === 'string' && name.trim() !== '' ? name : localPart(address), email: address });
   }
   return staff;
+}
+
+// A login is checked as a staff member is; a per-token limit of 0 or less lifts that token's limit.
+function normalizeCredentials(specs: readonly unknown[]): SandboxCredential[] {
+  if (!Array.isArray(specs)) throw new RangeError('sandbox credentials must be a list of {email, token, rateLimit?}');
+  return specs.map((spec) => {
+    const { email, token, rateLimit } = (spec ?? {}) as { email?: unknown; token?: unknown; rateLimit?: unknown };
+    if (typeof email !== 'string' || !EMAIL_PATTERN.test(email.trim())) throw new RangeError(`sandbox credential e-mail must be an e-mail address, got ${JSON.stringify(email)}`);
+    if (typeof token !== 'string' || token === '') throw new RangeError(`sandbox credential of ${email} needs a token`);
+    if (rateLimit !== undefined && rateLimit !== null && typeof rateLimit !== 'number') throw new RangeError(`sandbox credential rateLimit must be a number or null, got ${JSON.stringify(rateLimit)}`);
+    const limit = typeof rateLimit === 'number' ? (rateLimit > 0 ? rateLimit : null) : rateLimit;
+    return { email: email.trim(), token, ...(limit === undefined ? {} : { rateLimit: limit }) };
+  });
 }
 
 function checkOptions(options: NormalizedSandboxOptions): void {

@@ -9,7 +9,8 @@ import { API_PREFIX, parseApiRoute, routeLabel } from './routes.js';
 import { StaffRoster } from './staff.js';
 import { StatsRecorder } from './stats.js';
 import { ConversationStore } from './store.js';
-import type { NormalizedSandboxOptions, Sandbox, SandboxOptions } from './types.js';
+import type { NormalizedSandboxOptions, Sandbox, SandboxCredential, SandboxOptions } from './types.js';
+import { localPart } from './validate-fields.js';
 
 const HOST = '127.0.0.1';
 const CONTROL_PREFIX = '/__sandbox/';
@@ -25,6 +26,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port,
     options: () => copyOptions(state.ctx.options),
     conversations: () => state.ctx.store.all(),
+    senders: () => state.ctx.store.senders(),
     stats: () => state.ctx.stats.snapshot(),
     deleteConversation: (slug) => state.ctx.store.remove(slug),
     setStatus: (slug, status) => state.ctx.store.setStatus(slug, status),
@@ -51,7 +53,7 @@ class SandboxState {
       faults: new FaultPlan(options.faults, options.faultRates, options.seed),
       staff: new StaffRoster(),
     };
-    this.ctx.staff.replace(options.email, options.staff);
+    replaceStaff(this.ctx.staff, options);
   }
 
   /** One request: read it whole, decide the answer, then deliver it (after the configured latency). */
@@ -85,7 +87,7 @@ class SandboxState {
     if (patch.faultRates !== undefined) this.ctx.faults.setRates(next.faultRates);
     if (patch.seed !== undefined) this.ctx.faults.setSeed(next.seed);
     // The token's user is always staff, so a new login e-mail changes the list too.
-    if (patch.staff !== undefined || patch.email !== undefined) this.ctx.staff.replace(next.email, next.staff);
+    if (patch.staff !== undefined || patch.email !== undefined || patch.credentials !== undefined) replaceStaff(this.ctx.staff, next);
     this.ctx.options = next;
   }
 
@@ -115,16 +117,15 @@ class SandboxState {
     // A moved host answers before it looks at anything, credentials included.
     if (options.redirectTo !== null) return json(302, { error: 'Moved' }, { Location: options.redirectTo.replace(/\/$/, '') + url.pathname.slice(API_PREFIX.length - 1) + url.search });
     const auth = parseBasicAuth(req.headers.authorization);
-    const authentic =
-      auth !== null && auth.user.toLowerCase() === options.email.toLowerCase() && sameSecret(auth.password, options.token);
-    if (!auth || !authentic) return error(403, 'Invalid credentials');
-    // Checked before anything is parsed or created: a 429 never creates.
-    const rate = this.limiter.check(auth.password, options.rateLimit);
+    const login = auth === null ? undefined : loginOf(options, auth);
+    if (!auth || !login) return error(403, 'Invalid credentials');
+    // Checked before anything is parsed or created: a 429 never creates. Each token has its own bucket.
+    const rate = this.limiter.check(auth.password, login.rateLimit === undefined ? options.rateLimit : login.rateLimit);
     if (!rate.allowed) return tooManyRequests(options.retryAfter, rate.retryAfterSeconds);
     const route = parseApiRoute(url.pathname);
     if (!route.jsonSuffix && !acceptsJson(req.headers.accept)) return error(406, 'Accept header must be application/json');
     if (body === null) return error(413, 'Payload Too Large');
-    return handleApi(this.ctx, method, route, url.searchParams, body);
+    return handleApi(this.ctx, method, route, url.searchParams, body, login.email);
   }
 
   // Stats record the decision before the latency, so they are current as soon as anything was created.
@@ -182,6 +183,17 @@ class SandboxState {
     if (done) sendJson(res, 200, { ok: true });
     else sendJson(res, 404, { error: 'Not Found' });
   }
+}
+
+/** The login these Basic-auth credentials are: the options' own, or one of `credentials`; undefined when none. */
+function loginOf(options: NormalizedSandboxOptions, auth: { user: string; password: string }): SandboxCredential | undefined {
+  return [{ email: options.email, token: options.token }, ...options.credentials]
+    .find((login) => login.email.toLowerCase() === auth.user.toLowerCase() && sameSecret(auth.password, login.token));
+}
+
+/** The staff list: the token's user, every other login's user, then the staff named. */
+function replaceStaff(roster: StaffRoster, options: NormalizedSandboxOptions): void {
+  roster.replace(options.email, [...options.credentials.map((login) => ({ name: localPart(login.email), email: login.email })), ...options.staff]);
 }
 
 /** The status an answer is counted and logged under. */

@@ -1,6 +1,6 @@
 import { seededRandom } from './random.js';
 import type { StatsRecorder } from './stats.js';
-import type { HeldConversation, HeldMessage, HeldUser } from './types.js';
+import type { HeldConversation, HeldMessage, HeldSenders, HeldUser } from './types.js';
 import type { ConversationPatch, NewConversation, NewMessage } from './validate.js';
 
 /** Re:amaze's page size for conversations and messages. */
@@ -42,6 +42,8 @@ export class ConversationStore {
   private held: HeldConversation[] = [];
   private bySlug = new Map<string, HeldConversation>();
   private nextRandom: () => number;
+  /** The login whose request created each conversation and message (kept beside them, not in what the API shows). */
+  private sentBy = new WeakMap<object, string>();
 
   /** `seed` fixes the slugs; `now` is injectable for tests. */
   constructor(
@@ -80,6 +82,7 @@ export class ConversationStore {
     };
     // The first message is the customer's own unless `message.user` names its sender (an agent opening the ticket).
     this.pushMessage(conversation, { ...input.message, user: input.message.user ?? input.user }, writer, at);
+    this.sentBy.set(conversation, writer.staff.email);
     this.held.push(conversation);
     this.bySlug.set(conversation.slug, conversation);
     return conversation;
@@ -149,6 +152,15 @@ export class ConversationStore {
     return true;
   }
 
+  /** Which login sent each conversation and each of its messages, in creation order. */
+  senders(): HeldSenders[] {
+    return this.held.map((held) => ({
+      slug: held.slug,
+      conversation: this.sentBy.get(held) ?? '',
+      messages: held.messages.map((message) => this.sentBy.get(message) ?? ''),
+    }));
+  }
+
   /** Deep copies of everything held, in creation order. */
   all(): HeldConversation[] {
     return structuredClone(this.held);
@@ -170,6 +182,7 @@ export class ConversationStore {
     };
     // Notes count too: they notify the team, and the importer should suppress them like replies.
     if (message.notified) this.stats.notification();
+    this.sentBy.set(message, writer.staff.email);
     conversation.messages.push(message);
     return message;
   }

@@ -37,6 +37,12 @@ export interface SandboxOptions {
   email?: string;
   /** Basic-auth password (the API token); default 'sandbox-token'. */
   token?: string;
+  /**
+   * Logins accepted besides `email`/`token`, as several staff members' API tokens: each is a staff
+   * member and has its own rate-limit bucket, at its own `rateLimit` when given, else `rateLimit`.
+   * Default none.
+   */
+  credentials?: SandboxCredential[];
   /** Valid conversation categories (channel slugs); default ['support']. */
   channels?: string[];
   /** conversation.data field that names a ticket for scripted faults; default 'import_key'. */
@@ -81,6 +87,23 @@ export interface SandboxOptions {
   listedBodies?: ListedBodies;
 }
 
+/** One more login the sandbox accepts (see `SandboxOptions.credentials`). */
+export interface SandboxCredential {
+  email: string;
+  token: string;
+  /** Requests per second for this token; default: the sandbox's `rateLimit` (null: no limit for it). */
+  rateLimit?: number | null;
+}
+
+/** Which login sent a conversation and each of its messages, in thread order (the opening one first). */
+export interface HeldSenders {
+  slug: string;
+  /** The login e-mail whose request created the conversation. */
+  conversation: string;
+  /** The login e-mail of each message's request, in the order `messages` holds them. */
+  messages: string[];
+}
+
 /** See `SandboxOptions.listedOriginIds`. */
 export type ListedOriginIds = 'echo' | 'null' | 'omit';
 
@@ -98,6 +121,7 @@ export interface NormalizedSandboxOptions {
   brand: string;
   email: string;
   token: string;
+  credentials: SandboxCredential[];
   channels: string[];
   keyField: string;
   rateLimit: number | null;
@@ -225,6 +249,8 @@ export interface Sandbox {
   options(): NormalizedSandboxOptions;
   /** What it holds, in creation order (deep copies). */
   conversations(): HeldConversation[];
+  /** Which login sent each conversation held and each of its messages, in creation order. */
+  senders(): HeldSenders[];
   /** Counters since start or the last reset() (a copy). */
   stats(): SandboxStats;
   /** Changes options at run time; new `faults` restart the scripted lists, a new `seed` the random draws, new `staff` or `email` the staff list. */
