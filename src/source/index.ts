@@ -23,11 +23,11 @@ function checkDelimiter(delimiter: string | undefined, file: string): void {
 }
 
 /**
- * Opens a source file: decides format, encoding (BOM, source.encoding, UTF-16 by NUL pattern) and,
+ * Opens a source file (`recordsAt`: what an earlier opening of the same JSON document found, see Source.recordsAt): decides format, encoding (BOM, source.encoding, UTF-16 by NUL pattern) and,
  * for CSV, the delimiter and header; records are then streamed by `records()`. File-level problems
  * throw an ImportError (scope run); bad rows come through as records with a `problem`.
  */
-export async function openSource(file: string, options: SourceOptions = {}): Promise<Source> {
+export async function openSource(file: string, options: SourceOptions = {}, recordsAt?: Source['recordsAt']): Promise<Source> {
   const format = options.format ?? formatOf(file);
   checkDelimiter(options.delimiter, file);
   const handle = await SourceFile.open(file);
@@ -44,7 +44,7 @@ export async function openSource(file: string, options: SourceOptions = {}): Pro
       warnings: guess.warning === undefined ? [] : [guess.warning],
     };
     // JSON and JSON Lines are told apart by content: presets say one and vendors export the other
-    if (format === 'jsonl' || format === 'json') return await openJson(opened, options);
+    if (format === 'jsonl' || format === 'json') return await openJson(opened, options, undefined, recordsAt);
     return await openCsv(opened, options);
   } catch (error) {
     await handle.close();

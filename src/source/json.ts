@@ -3,15 +3,19 @@ import { collectPaths, COLUMN_SAMPLE } from './columns.js';
 import { SourceDecoder } from './decode.js';
 import { fileError, type OpenedFile } from './file.js';
 import { JsonScanner, JsonStructureError } from './json-scan.js';
-import { DocumentSurvey, locateRecords } from './json-survey.js';
+import { DocumentSurvey, locateRecords, type RecordsAt } from './json-survey.js';
 import { RecordReader } from './json-records.js';
 import { openJsonl } from './jsonl.js';
 import { MAX_RECORD_SIZE } from './record-text.js';
 import { BatchSource } from './source-base.js';
 import type { Source, SourceOptions } from './types.js';
 
-/** Bytes read per call from a JSON document: 1 MB, so a record rarely spans chunks. */
-export const JSON_CHUNK = 1024 * 1024;
+/**
+ * Bytes read per call from a JSON document: 32 KB, so that even a chunk of two-byte text stays
+ * under V8's large-object size (128 KB); larger strings go straight to the old generation and pile
+ * up there until a full GC (a 1 MB chunk cost 100 MB of peak RSS). Records spanning chunks are carried.
+ */
+export const JSON_CHUNK = 32 * 1024;
 
 function recordsPath(spec: string | undefined): string[] {
   return (spec ?? '').split('.').filter((key) => key !== '');
@@ -63,19 +67,22 @@ async function openBrokenLines(input: OpenedFile, error: unknown, limit: number)
  * Opens JSON text, whatever its extension or declared format says: JSON Lines when it holds several
  * top-level values, else one document whose records are found (see locateRecords) and streamed in
  * two passes — the first checks the whole structure, so a cut-short file is refused before any
- * record; the second hands out one record at a time, so memory stays flat at any size.
+ * record; the second hands out one record at a time, so memory stays flat at any size. `known`:
+ * where an earlier opening found the records (the reader thread's), so the first pass is skipped.
  */
-export async function openJson(input: OpenedFile, options: SourceOptions, chunkSize = JSON_CHUNK): Promise<Source> {
-  const path = recordsPath(options.records);
+export async function openJson(input: OpenedFile, options: SourceOptions, chunkSize = JSON_CHUNK, known?: RecordsAt): Promise<Source> {
   const limit = options.maxRecordSize ?? MAX_RECORD_SIZE;
-  let survey: DocumentSurvey;
-  try {
-    survey = await surveyDocument(input, path, chunkSize);
-  } catch (error) {
-    return await openBrokenLines(input, error, limit);
+  let found = known;
+  if (found === undefined) {
+    let survey: DocumentSurvey;
+    try {
+      survey = await surveyDocument(input, recordsPath(options.records), chunkSize);
+    } catch (error) {
+      return await openBrokenLines(input, error, limit);
+    }
+    if (survey.lines) return openJsonl(input, limit);
+    found = locateRecords(survey, options.records, input.file.file);
   }
-  if (survey.lines) return openJsonl(input, limit);
-  const found = locateRecords(survey, options.records, input.file.file);
   const reader = new RecordReader(input, found, { chunkSize, limit });
   const pending = await reader.sample(COLUMN_SAMPLE);
   return new BatchSource({
@@ -87,5 +94,6 @@ export async function openJson(input: OpenedFile, options: SourceOptions, chunkS
     pending,
     next: () => reader.next(),
     bytesRead: () => reader.bytesRead(),
+    recordsAt: found,
   });
 }

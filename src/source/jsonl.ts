@@ -1,11 +1,17 @@
 import { collectPaths, COLUMN_SAMPLE } from './columns.js';
 import { SourceDecoder } from './decode.js';
-import { CHUNK_SIZE, fileError, type OpenedFile } from './file.js';
+import { fileError, type OpenedFile } from './file.js';
 import { RecordText, MAX_RECORD_SIZE, oversizeMessage } from './record-text.js';
 import { BatchSource, brokenRecord, encodingProblem, parseJsonRecord } from './source-base.js';
 import type { Source, SourceRecord } from './types.js';
 
 const LF = 0x0a;
+
+/**
+ * Bytes read per call: 32 KB, so that even a chunk of two-byte text stays under V8's large-object
+ * size (128 KB): larger strings go straight to the old generation and pile up there until a full GC.
+ */
+const LINES_CHUNK = 32 * 1024;
 
 /** Reads JSON Lines chunk by chunk: one object per line, blank lines counted but skipped. */
 class JsonlReader {
@@ -43,7 +49,7 @@ class JsonlReader {
   }
 
   private async step(): Promise<SourceRecord[]> {
-    const bytes = await this.input.file.readAt(this.position, CHUNK_SIZE);
+    const bytes = await this.input.file.readAt(this.position, LINES_CHUNK);
     const records: SourceRecord[] = [];
     // Closed under us: stop here rather than parse a cut last line
     if (this.input.file.closed) {

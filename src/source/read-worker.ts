@@ -1,17 +1,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ImportError } from '../errors.js';
 import { openSource } from './index.js';
-import type { SourceOptions, SourceRecord } from './types.js';
+import type { Source, SourceOptions, SourceRecord } from './types.js';
 import type { FromReader, ToReader } from './threaded.js';
 
 /** Records a batch at most; large enough that posting costs little per record. */
 const BATCH = 1024;
 
 /** Bytes of the file a batch covers at most, so big bodies do not make big batches. */
-const BATCH_BYTES = 1024 * 1024;
+const BATCH_BYTES = 256 * 1024;
 
 const port = parentPort;
-const { file, options, count } = workerData as { file: string; options: SourceOptions; count?: boolean };
+const { file, options, count, recordsAt } = workerData as { file: string; options: SourceOptions; count?: boolean; recordsAt?: Source['recordsAt'] };
 
 /** Credits the main thread has granted: one batch each, so the reader never runs far ahead. */
 let credit = 0;
@@ -43,7 +43,8 @@ async function countOnly(): Promise<void> {
 }
 
 async function read(): Promise<void> {
-  const source = await openSource(file, options);
+  // A JSON document was surveyed whole when the main thread opened it: not a second time here
+  const source = await openSource(file, options, recordsAt);
   const { dialect, columns, columnsComplete, warnings, size } = source;
   post({ kind: 'opened', dialect, columns: [...columns], columnsComplete, warnings: [...warnings], size });
   await start;

@@ -99,6 +99,8 @@ export interface BatchSourceInit {
   next: () => Promise<SourceRecord[] | undefined>;
   /** Bytes read for the records so far; default: the furthest byte read from the file. */
   bytesRead?: () => number;
+  /** A JSON document: where its records are (see Source.recordsAt). */
+  recordsAt?: { path: string[]; single: boolean };
 }
 
 /**
@@ -112,9 +114,11 @@ export class BatchSource implements Source {
   readonly columnsComplete: boolean;
   readonly warnings: readonly string[];
   readonly size: number;
+  readonly recordsAt: { path: string[]; single: boolean } | undefined;
   private started = false;
 
   constructor(private readonly init: BatchSourceInit) {
+    this.recordsAt = init.recordsAt;
     this.file = init.file.file;
     this.dialect = init.dialect;
     this.columns = init.columns;

@@ -90,12 +90,13 @@ class ThreadedSource implements Source {
   readonly columnsComplete: boolean;
   readonly warnings: readonly string[];
   readonly size: number;
+  readonly recordsAt: Source['recordsAt'];
   private read = 0;
   private worker: Worker | undefined;
   private started = false;
 
   constructor(header: Source, private readonly options: SourceOptions) {
-    ({ file: this.file, dialect: this.dialect, columns: this.columns, columnsComplete: this.columnsComplete, warnings: this.warnings, size: this.size } = header);
+    ({ file: this.file, dialect: this.dialect, columns: this.columns, columnsComplete: this.columnsComplete, warnings: this.warnings, size: this.size, recordsAt: this.recordsAt } = header);
   }
 
   bytesRead(): number {
@@ -113,7 +114,7 @@ class ThreadedSource implements Source {
   }
 
   private async *generate(): AsyncGenerator<SourceRecord> {
-    const worker = new Worker(WORKER_URL, { workerData: { file: this.file, options: this.options }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    const worker = new Worker(WORKER_URL, { workerData: { file: this.file, options: this.options, recordsAt: this.recordsAt }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     this.worker = worker;
     const inbox = new Inbox(worker);
     try {

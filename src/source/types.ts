@@ -50,6 +50,8 @@ export interface Source {
   readonly warnings: readonly string[];
   /** The file's size in bytes. */
   readonly size: number;
+  /** A JSON document: where its records were found, so opening it again (on the reader thread) skips the first pass. */
+  readonly recordsAt?: { path: string[]; single: boolean };
   /** Bytes read so far (for progress). */
   bytesRead(): number;
   /** The records, in file order; can be iterated once. */
