@@ -39,11 +39,15 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
   try {
     throttles = credentials.tokens.map(({ email }) => startThrottle(args, ledger, email, credentials.tokens.length > 1 ? email : undefined, renderer));
     const throttle = throttles[0]!;
-    const tokens = new TokenPool(credentials.tokens.map(({ email }, i) => ({ email, client: clients[i]!, throttle: throttles[i]! })), (warning) => renderer.note(`Warning: ${warning}`));
+    // Several tokens: a token carries twice its requests in flight in tickets, the rest wait for
+    // the first with room (a throttled token takes fewer). One token carries the whole window, as ever.
+    const room = credentials.tokens.length > 1 ? 2 * Number(args.concurrency ?? 4) : Number.POSITIVE_INFINITY;
+    const tokens = new TokenPool(credentials.tokens.map(({ email }, i) => ({ email, client: clients[i]!, throttle: throttles[i]! })), (warning) => renderer.note(`Warning: ${warning}`), room);
     const summary = await importFiles({
       ...inputs, mapping, ledger, client, throttle, tokens, args: recordedArgs(args), signal: controller.signal, ...limits(args),
       adoptExisting: args['adopt-existing'] === true,
       estimateTotal: !args.quiet,
+      ...(args['unattributed-as'] === undefined ? {} : { unattributedAs: importer }),
       authors: { ...authorArgs(args, io.cwd), importer, readStaff: args['staff-list'] !== false },
       onProgress: (snapshot) => renderer.progress(snapshot),
       onWarning: (warning) => renderer.note(`Warning: ${warning}`),
@@ -74,8 +78,10 @@ export async function runImport(args: Record<string, unknown>, io: CliIO, argv: 
  * `named`: the e-mail to name in the note (several tokens).
  */
 function startThrottle(args: Record<string, unknown>, ledger: SqliteLedger, email: string, named: string | undefined, renderer: Renderer): Throttle {
+  // A token this ledger knows keeps its own pace (no limit learned is no limit); one it does not
+  // know starts from the last run's.
   const own = ledger.tokenPace(email);
-  const pace = throttleOptions(args, own?.rate ?? ledger.learnedRate(), own?.limit ?? ledger.learnedLimit());
+  const pace = own ? throttleOptions(args, own.rate, own.limit) : throttleOptions(args, ledger.learnedRate(), ledger.learnedLimit());
   const throttle = new Throttle(pace);
   if (pace.learnedLimit !== undefined && throttle.rate < pace.rate) {
     const whose = named === undefined ? 'the last run learned from its 429s that the API lets' : `the token of ${named} learned from its 429s that the API lets it`;

@@ -23,6 +23,11 @@ export interface SendContext {
    * recorded with each `sending` write, and once it is retired its requests stop (they go to another token).
    */
   token?: { readonly email: string | undefined; retired?: ImportError | undefined };
+  /**
+   * `--unattributed-as`: the staff e-mail a thread message with no author of its own is sent as,
+   * whichever token sends it. Default: none (the API files it under the sending token's member).
+   */
+  unattributedAs?: string | undefined;
   /** A 401/403: retires this context's token instead of stopping the run (the token pool's). */
   onAuthFailed?: (error: ImportError) => void;
   /** What the run knows of the API's thread listings (made from the ledger on first use when not given). */

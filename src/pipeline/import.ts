@@ -58,6 +58,8 @@ export interface ImportOptions {
   graceMs?: number;
   onProgress?: ProgressListener;
   onWarning?: (text: string) => void;
+  /** The staff e-mail thread messages without an author of their own are sent as (`--unattributed-as`). Default: the sending token's member, as the API does. */
+  unattributedAs?: string;
   /** How authors are matched to staff (the staff list is read when the mapping names authors). */
   authors?: AuthorOptions;
   /**
@@ -168,7 +170,7 @@ function sendContext(options: ImportOptions, pool: TokenPool, onAnswer: (outcome
   const context: SendContext = {
     ledger: options.ledger, client: options.client, throttle: options.throttle,
     retry: options.retry ?? DEFAULT_RETRY_POLICY, keyField: options.mapping.keyField, abort: { error: undefined },
-    listings: new ListingKnowledge(options.ledger),
+    listings: new ListingKnowledge(options.ledger), unattributedAs: options.unattributedAs,
   };
   const watch = watchReachability(context.abort);
   context.onOutcome = (outcome) => {

@@ -152,7 +152,7 @@ function messageJob(run: ThreadRun, slug: string, message: MappedMessage, payloa
     request: 'message',
     unsettled,
     markSending: () => context.ledger.markSendingSoon({ kind: 'message', update: { ...base, ...sentByOf(context) } }),
-    send: () => context.client.addMessage(slug, message.body),
+    send: () => context.client.addMessage(slug, withSender(message.body, context.unattributedAs)),
     // The JSON of a message: an HTML page, an empty body or an error in a 200 proves nothing.
     accepts: isMessageAnswer,
     find: () => findMessage(run, slug, message),
@@ -224,6 +224,18 @@ export function isMessageAnswer(body: unknown): boolean {
   return ['body', 'visibility', 'origin_id', 'created_at', 'id', 'user'].some((name) => name in fields);
 }
 
+
+/**
+ * A message that names no sender (an agent's that no staff member matched) goes as the API's
+ * default, the sending token's staff member; with `--unattributed-as`, as that member, so that it
+ * does not depend on which of several tokens sends it. Only the request carries it: the ledger's
+ * payload and hash stay the mapped body's.
+ */
+function withSender(body: Record<string, unknown>, email: string | undefined): Record<string, unknown> {
+  const inner = body.message as Record<string, unknown> | undefined;
+  if (email === undefined || !inner || typeof inner !== 'object' || inner.user !== undefined) return body;
+  return { ...body, message: { ...inner, user: { email } } };
+}
 
 /** The run's knowledge of the API's listings, made from the ledger on first use. */
 function listingsOf(context: SendContext): ListingKnowledge {

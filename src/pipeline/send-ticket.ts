@@ -107,7 +107,7 @@ async function throughToken<T>(
 ): Promise<{ result: T; email: string | undefined }> {
   let again = false;
   for (;;) {
-    const binding = run.tokens?.bind(run.context, preferred);
+    const binding = await run.tokens?.acquire(run.context, preferred);
     if (!binding) return { result: await phase(run.context, again), email: undefined };
     let result: T;
     try {

@@ -32,8 +32,35 @@ export interface TokenBinding {
 export class TokenPool {
   readonly tokens: readonly PoolToken[];
 
-  constructor(tokens: readonly Omit<PoolToken, 'load'>[], private readonly warn: (text: string) => void = () => undefined) {
+  /** Phases waiting for a token with room. */
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    tokens: readonly Omit<PoolToken, 'load'>[],
+    private readonly warn: (text: string) => void = () => undefined,
+    /**
+     * Ticket phases one token carries at once (with several tokens): more wait for the first token
+     * with room, so a fast token takes more tickets and a throttled one fewer. Default: no bound.
+     */
+    private readonly capacity = Number.POSITIVE_INFINITY,
+  ) {
     this.tokens = tokens.map((token) => ({ ...token, load: 0 }));
+  }
+
+  /**
+   * Binds one phase to a token with room, waiting for one when all are full (see `bind`); at once
+   * to `preferred` when it is active (a thread goes on through its conversation's token); undefined
+   * once no token is left or the run stops.
+   */
+  async acquire(run: SendContext, preferred?: string | null): Promise<TokenBinding | undefined> {
+    for (;;) {
+      if (isStopping(run)) return undefined;
+      const wanted = this.find(preferred);
+      if (wanted) return this.bindTo(wanted, run);
+      const roomy = this.pick(undefined, true);
+      if (roomy || this.active().length === 0) return roomy && this.bindTo(roomy, run);
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
   }
 
   /** The tokens not retired. */
@@ -47,21 +74,33 @@ export class TokenPool {
   }
 
   /** The token for the next phase: `preferred` (a staff e-mail) when it is active, else the least loaded for its rate; undefined when none is left. */
-  pick(preferred?: string | null): PoolToken | undefined {
-    const active = this.active();
-    const wanted = preferred == null ? undefined : active.find((token) => token.email?.toLowerCase() === preferred.toLowerCase());
+  pick(preferred?: string | null, withRoom = false): PoolToken | undefined {
+    const wanted = this.find(preferred);
     if (wanted) return wanted;
     let best: PoolToken | undefined;
-    for (const token of active) {
+    for (const token of this.active()) {
+      if (withRoom && token.load >= this.capacity) continue;
       if (!best || loadOf(token) < loadOf(best)) best = token;
     }
     return best;
   }
 
-  /** Binds one phase of a ticket to a token (see `pick`), with the run's stop flags; undefined when no token is left. */
+  /** Binds one phase of a ticket to a token (see `pick`) at once, with the run's stop flags; undefined when no token is left. */
   bind(run: SendContext, preferred?: string | null): TokenBinding | undefined {
     const token = this.pick(preferred);
-    if (!token) return undefined;
+    return token && this.bindTo(token, run);
+  }
+
+  private find(preferred: string | null | undefined): PoolToken | undefined {
+    return preferred == null ? undefined : this.active().find((token) => token.email?.toLowerCase() === preferred.toLowerCase());
+  }
+
+  /** Wakes the phases waiting for room: each looks again. */
+  private wake(): void {
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+
+  private bindTo(token: PoolToken, run: SendContext): TokenBinding {
     token.load += 1;
     const context: SendContext = {
       ...run, client: token.client, throttle: token.throttle, token,
@@ -71,6 +110,7 @@ export class TokenPool {
     const release = () => {
       if (!released) token.load -= 1;
       released = true;
+      this.wake();
     };
     return { token, context, release };
   }
@@ -83,6 +123,7 @@ export class TokenPool {
     if (token.retired !== undefined) return;
     token.retired = error;
     void token.throttle.stop();
+    this.wake();
     const left = this.active().length;
     if (this.tokens.length > 1) {
       const rest = left === 0 ? 'no token is left' : `its tickets go to the other ${left === 1 ? 'token' : `${left} tokens`}`;
@@ -105,7 +146,7 @@ export class TokenPool {
  */
 export async function onAnyToken<T>(pool: TokenPool, run: SendContext, task: (context: SendContext) => Promise<T>): Promise<T> {
   for (;;) {
-    const binding = pool.bind(run);
+    const binding = await pool.acquire(run);
     if (!binding) return task(run);
     try {
       const result = await task(binding.context);
