@@ -1,4 +1,5 @@
-import { NodeHtmlMarkdown } from 'node-html-markdown';
+import { createRequire } from 'node:module';
+import type { NodeHtmlMarkdown } from 'node-html-markdown';
 import { renderText } from './html-text.js';
 import { CONTENT, decodeEntities, keepsNewlines, LINES, PARAGRAPHS, set, tokenize, VOID, type Token } from './html-tokens.js';
 
@@ -97,7 +98,12 @@ let converter: NodeHtmlMarkdown | undefined;
 
 /** The default converter: node-html-markdown, escaping `<` and entity-like `&` as well. */
 function translate(cleanHtml: string): string {
-  converter ??= new NodeHtmlMarkdown({ globalEscape: [MARKDOWN_ESCAPE, '\\$&'] });
+  // Loaded on first use (a CommonJS package, so synchronously): it and its HTML parser take a
+  // tenth of a second to load, which every command would pay at start for a transform few use.
+  if (converter === undefined) {
+    const { NodeHtmlMarkdown: Converter } = createRequire(import.meta.url)('node-html-markdown') as typeof import('node-html-markdown');
+    converter = new Converter({ globalEscape: [MARKDOWN_ESCAPE, '\\$&'] });
+  }
   return converter.translate(cleanHtml);
 }
 
