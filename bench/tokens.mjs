@@ -82,11 +82,13 @@ export async function benchTokens({ seconds = Number(process.env.BENCH_TOKENS_SE
   const slow = await tokensScenario({ name: '4 tokens, one at half the limit', n: 4, limit, rows, limits: { 1: limit / 2 }, bin });
   const single = results[0].sustained;
   console.log(`Several tokens against the sandbox: ${limit} requests/s per token (429 above it, no Retry-After), 20 ms latency, --rate ${limit}, --concurrency 4, ${rows} tickets each run`);
-  console.log('| run | tickets/s sustained | × one token | target ≥ 0.95·N | 429s | wall s | done | duplicates |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| run | tickets/s sustained | × one token | target ≥ 0.95·N | of the tokens\' limits added up | 429s | wall s | done | duplicates |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of [...results, slow]) {
     const times = r.sustained / single;
-    console.log(`| ${r.name} | ${r.sustained.toFixed(2)} | ${times.toFixed(2)} | ${(0.95 * r.n).toFixed(2)} ${times >= 0.95 * r.n ? 'met' : 'missed'} | ${r.throttled} | ${r.wall.toFixed(1)} | ${r.done}/${r.rows} | ${r.duplicates} |`);
+    const target = r === slow ? '—' : `${(0.95 * r.n).toFixed(2)} ${times >= 0.95 * r.n ? 'met' : 'missed'}`;
+    const limits = r.perToken.reduce((sum, t) => sum + t.limit, 0);
+    console.log(`| ${r.name} | ${r.sustained.toFixed(2)} | ${times.toFixed(2)} | ${target} | ${((r.sustained / limits) * 100).toFixed(1)}% | ${r.throttled} | ${r.wall.toFixed(1)} | ${r.done}/${r.rows} | ${r.duplicates} |`);
   }
   console.log('\nOne token at half the limit: each token\'s own pace (tickets it created / its own span):');
   console.log('| token | its limit | tickets | tickets/s | share of its limit |');
