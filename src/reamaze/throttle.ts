@@ -29,6 +29,8 @@ const PROBE_STEP = 0.01;
 const PROBE_MS = 10_000;
 /** Below a learned limit, the rate climbs quickly back to this share of it. */
 const UNDER_LIMIT = 0.98;
+/** Answers in a second beyond the rate in force that still read as the API's limit (see `noteThrottled`). */
+const BURST = 1.05;
 /** A turn lasts at least this long: faster rates let several requests out per turn. */
 const TURN_MS = 5;
 
@@ -224,8 +226,10 @@ export class Throttle {
     if (now >= this.pausedUntil && now - this.lastDecreasedAt >= this.options.episodeMs) {
       this.lastDecreasedAt = now;
       const accepted = this.acceptedRate(now);
-      // The limit is what the API let through, as long as the rate was above it; never above the rate in force.
-      this.ceiling = accepted > 0 ? Math.min(this.currentRate, accepted) : this.currentRate;
+      // The limit is what the API let through. Answers bunch up (latency varies), so a second may
+      // hold a little more than the rate in force: up to 5% more is read as the limit; more than
+      // that was a burst, and the rate in force is taken instead.
+      this.ceiling = accepted > 0 ? Math.min(accepted, BURST * this.currentRate) : this.currentRate;
       this.setRate(Math.max(this.options.minRate, Math.min(0.95 * this.currentRate, Math.max(0.25 * this.currentRate, 0.95 * accepted))));
     }
     this.lastThrottledAt = now;

@@ -72,4 +72,19 @@ describe('throttle', () => {
     throttle.noteSuccess(t + 4000);
     expect(throttle.rate).toBeGreaterThan(after);
   });
+
+  it('reads the limit from a 429 just under it as what the second before let through, not the rate in force', () => {
+    throttle = new Throttle({ rate: 19.8, maxRate: 60, learnedLimit: 20 });
+    const now = 5_000_000;
+    // Answers bunch up: 20 in the last second at a rate of 19.8/s, then the 429.
+    for (let i = 0; i < 20; i++) throttle.noteSuccess(now - 990 + i * 49);
+    throttle.noteThrottled(undefined, now, () => 0.5);
+    expect(throttle.learnedLimit).toBe(20);
+    // A second that held far more than the rate (a burst after a pause) is not read as the limit.
+    const bursty = new Throttle({ rate: 10 });
+    for (let i = 0; i < 30; i++) bursty.noteSuccess(now - 900 + i * 30);
+    bursty.noteThrottled(undefined, now, () => 0.5);
+    expect(bursty.learnedLimit).toBeCloseTo(10.5, 5);
+    void bursty.stop();
+  });
 });
