@@ -32,6 +32,12 @@ export interface LedgerEntry {
   opener: string | null;
   /** The staff e-mail of the token whose request last sent it (null: none recorded, before schema 8). */
   sentBy?: string | null;
+  /**
+   * A hash of the source record as it was sent (with the mapping and its joined thread): a later
+   * run that reads the same record under the same mapping skips it without mapping it again.
+   * Null before schema 9, and for rows not sent.
+   */
+  sourceHash?: string | null;
 }
 
 /**
@@ -73,6 +79,8 @@ export interface RowUpdate {
   line: number;
   state: RowState;
   payloadHash?: string | null;
+  /** The source record's hash (see `LedgerEntry.sourceHash`); kept when absent. */
+  sourceHash?: string | null;
   /** The request body (JSON), kept for rows not done so `failures` can show it. */
   payload?: string | null;
   /** The source record's fields (JSON), kept for rows not done so the user can fix them. */
@@ -230,6 +238,11 @@ export interface Ledger {
   lookupMessage(ticket: string, originId: string): MessageEntry | undefined;
   /** A ticket's thread messages as the ledger has them (the opening one included), in thread order. */
   threadMessages(ticket: string): { originId: string; state: MessageState }[];
+  /**
+   * How a done ticket's thread stands, for a nightly run that skips it unmapped: its messages
+   * done (the opening one, `opener`, left out, as a thread's count leaves it out) and those not.
+   */
+  threadTally(ticket: string, opener: string | null): { skipped: number; notDone: number };
   /** What this ledger learned of the API's thread listings. */
   apiFacts(): ApiFacts;
   /** Keeps what was learned of the API's thread listings (committed at once). */
@@ -246,8 +259,11 @@ export interface Ledger {
   setThread(key: string, open: boolean, error?: string): void;
   /** Queues the slug of a done row whose create answer carried none. */
   recordSlug(key: string, slug: string): void;
-  /** Notes that `key` was read in this run without changing its state. */
-  touch(key: string): void;
+  /**
+   * Notes that `key` was read in this run without changing its state; `sourceHash`, when given,
+   * becomes the row's source hash (a done row read unchanged, whose source hash was not kept yet).
+   */
+  touch(key: string, sourceHash?: string): void;
   /** Records a duplicate row of this run. */
   recordDuplicate(row: DuplicateRow): void;
   /** Commits every queued write. */

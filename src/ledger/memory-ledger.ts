@@ -72,7 +72,7 @@ export class MemoryLedger implements Ledger {
 
   lookup(key: string): LedgerEntry | undefined {
     const row = this.rows.get(key);
-    return row && { key, state: row.state, attempts: row.attempts, payloadHash: row.payloadHash, slug: row.slug, seenRun: row.seenRun, threadOpen: row.threadOpen, opener: row.opener, sentBy: row.sentBy ?? null };
+    return row && { key, state: row.state, attempts: row.attempts, payloadHash: row.payloadHash, slug: row.slug, seenRun: row.seenRun, threadOpen: row.threadOpen, opener: row.opener, sentBy: row.sentBy ?? null, sourceHash: row.sourceHash ?? null };
   }
 
   lookupJoined(joined: string): LedgerEntry | undefined {
@@ -98,6 +98,11 @@ export class MemoryLedger implements Ledger {
     return [...this.messages.values()].filter((m) => m.ticket === ticket).sort((a, b) => a.seq - b.seq).map(({ originId, state }) => ({ originId, state }));
   }
 
+  threadTally(ticket: string, opener: string | null): { skipped: number; notDone: number } {
+    const thread = this.threadMessages(ticket);
+    return { skipped: thread.filter((m) => m.state === 'done' && m.originId !== opener).length, notDone: thread.filter((m) => m.state !== 'done').length };
+  }
+
   apiFacts(): ApiFacts {
     return { ...this.facts };
   }
@@ -119,7 +124,7 @@ export class MemoryLedger implements Ledger {
     this.rows.set(update.key, {
       ...update,
       key: update.key, state: update.state, attempts: (before?.attempts ?? 0) + (update.attempts ?? 0),
-      payloadHash: update.payloadHash ?? before?.payloadHash ?? null, slug: update.slug ?? before?.slug ?? null,
+      payloadHash: update.payloadHash ?? before?.payloadHash ?? null, sourceHash: update.sourceHash ?? before?.sourceHash ?? null, slug: update.slug ?? before?.slug ?? null,
       seenRun: this.runs.length, threadOpen: before?.threadOpen ?? false, opener: update.opener ?? before?.opener ?? null,
       sentBy: update.sentBy ?? before?.sentBy ?? null,
       payload: done ? null : (update.payload ?? null), fields: done ? null : (update.fields ?? before?.fields ?? null),
@@ -149,9 +154,10 @@ export class MemoryLedger implements Ledger {
     if (row) row.slug = slug;
   }
 
-  touch(key: string): void {
+  touch(key: string, sourceHash?: string): void {
     const row = this.rows.get(key);
     if (row) row.seenRun = this.runs.length;
+    if (row && sourceHash !== undefined) row.sourceHash = sourceHash;
   }
 
   recordDuplicate(row: DuplicateRow): void {

@@ -3,7 +3,7 @@ import { hashOf } from '../hash.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** The ledger's schema version (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
 
 const SCHEMA_1 = `
 CREATE TABLE runs (
@@ -216,6 +216,8 @@ export function migrate(db: SqliteDatabase, path: string): void {
       db.exec(SCHEMA_8);
       addColumn(db, 'rows', 'token', 'INTEGER');
       addColumn(db, 'messages', 'token', 'INTEGER');
+      // Version 9: the hash of a row's source record as sent, so a nightly run skips it unmapped.
+      addColumn(db, 'rows', 'source_hash', 'TEXT');
       dropJoinedThreads(db);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();

@@ -24,6 +24,7 @@ interface EntryRow {
   thread: string | null;
   opener: string | null;
   sent_by: string | null;
+  source_hash: string | null;
 }
 
 /**
@@ -34,7 +35,7 @@ interface EntryRow {
 export class SqliteLedger implements Ledger {
   private readonly runs: SqliteRuns;
   private readonly writes: SqliteWrites;
-  private readonly reads: { lookup: SqliteStatement; joined: SqliteStatement; message: SqliteStatement; place: SqliteStatement };
+  private readonly reads: { lookup: SqliteStatement; joined: SqliteStatement; message: SqliteStatement; place: SqliteStatement; tally: SqliteStatement };
 
   private constructor(
     readonly path: string,
@@ -47,10 +48,11 @@ export class SqliteLedger implements Ledger {
     this.runs = new SqliteRuns(db);
     this.writes = new SqliteWrites(db, () => this.runs.id);
     this.reads = {
-      lookup: db.prepare('SELECT key, state, attempts, payload_hash, slug, seen_run, thread, opener, tokens.email AS sent_by FROM rows LEFT JOIN tokens ON tokens.id = rows.token WHERE key = ?'),
+      lookup: db.prepare('SELECT key, state, attempts, payload_hash, slug, seen_run, thread, opener, source_hash, tokens.email AS sent_by FROM rows LEFT JOIN tokens ON tokens.id = rows.token WHERE key = ?'),
       joined: db.prepare('SELECT key FROM rows WHERE join_key = ? ORDER BY key LIMIT 1').pluck(),
       message: db.prepare('SELECT state, payload_hash FROM messages WHERE ticket = ? AND origin_id = ?'),
       place: db.prepare('SELECT file, line FROM rows WHERE key = ?'),
+      tally: db.prepare("SELECT sum(state = 'done' AND origin_id IS NOT @opener) AS skipped, sum(state != 'done') AS notDone FROM messages WHERE ticket = @ticket"),
     };
   }
 
@@ -132,7 +134,7 @@ export class SqliteLedger implements Ledger {
     });
     return row && {
       key: row.key, state: row.state, attempts: row.attempts, payloadHash: row.payload_hash, slug: row.slug,
-      seenRun: row.seen_run, threadOpen: row.thread === 'open', opener: row.opener, sentBy: row.sent_by,
+      seenRun: row.seen_run, threadOpen: row.thread === 'open', opener: row.opener, sentBy: row.sent_by, sourceHash: row.source_hash,
     };
   }
 
@@ -157,6 +159,15 @@ export class SqliteLedger implements Ledger {
     return this.guard(() => {
       this.writes.flush();
       return this.db.prepare('SELECT origin_id AS originId, state FROM messages WHERE ticket = ? ORDER BY seq').all(ticket) as { originId: string; state: MessageState }[];
+    });
+  }
+
+  threadTally(ticket: string, opener: string | null): { skipped: number; notDone: number } {
+    return this.guard(() => {
+      // Only a message write could change the answer: the run's other writes stay queued.
+      if (this.writes.queuedMessages > 0) this.writes.flush();
+      const tally = this.reads.tally.get({ ticket, opener }) as { skipped: number | null; notDone: number | null };
+      return { skipped: tally.skipped ?? 0, notDone: tally.notDone ?? 0 };
     });
   }
 
@@ -209,8 +220,8 @@ export class SqliteLedger implements Ledger {
     this.guard(() => this.writes.recordSlug(key, slug));
   }
 
-  touch(key: string): void {
-    this.guard(() => this.writes.touch(key));
+  touch(key: string, sourceHash?: string): void {
+    this.guard(() => this.writes.touch(key, sourceHash));
   }
 
   recordDuplicate(row: DuplicateRow): void {

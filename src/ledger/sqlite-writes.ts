@@ -5,6 +5,11 @@ import { redact } from '../redact.js';
 
 /** Updates queued before a commit is forced: group commit keeps SQLite out of the per-row cost. */
 const GROUP_COMMIT_ROWS = 512;
+/**
+ * Rows noted as read, before a commit is forced: a nightly run reads mostly done rows, and these
+ * notes only tell a duplicate within the run, so they go in larger groups.
+ */
+const GROUP_COMMIT_SEEN = 16_384;
 
 /** A queued write: a row, a message, a thread opened or closed, a slug found later. */
 type QueuedWrite =
@@ -23,9 +28,11 @@ export const messageKey = (ticket: string, originId: string) => `${ticket}\u0000
 export class SqliteWrites {
   private readonly statements: ReturnType<typeof prepare>;
   private queue: QueuedWrite[] = [];
-  private seen: string[] = [];
+  private seen: { key: string; sourceHash: string | null }[] = [];
   /** Keys with queued writes: a lookup of one of them commits first. */
   readonly queuedKeys = new Set<string>();
+  /** Message writes queued (a thread's tally commits them first). */
+  queuedMessages = 0;
   private sendingBatch: { write: SendingWrite; resolve: () => void; reject: (error: unknown) => void }[] = [];
   /** The id of each token's row in `tokens`, by staff e-mail (lower case). */
   private readonly tokenIds = new Map<string, number>();
@@ -75,6 +82,7 @@ export class SqliteWrites {
 
   /** Queues a message's new state. */
   recordMessage(update: MessageUpdate): void {
+    this.queuedMessages += 1;
     this.enqueue({ kind: 'message', update }, messageKey(update.ticket, update.originId));
   }
 
@@ -88,11 +96,11 @@ export class SqliteWrites {
     this.enqueue({ kind: 'slug', key, slug }, key);
   }
 
-  /** Notes that `key` was read in this run. */
-  touch(key: string): void {
-    this.seen.push(key);
+  /** Notes that `key` was read in this run (and, when given, the source hash it was read with). */
+  touch(key: string, sourceHash?: string): void {
+    this.seen.push({ key, sourceHash: sourceHash ?? null });
     this.queuedKeys.add(key);
-    if (this.seen.length >= GROUP_COMMIT_ROWS) this.flush();
+    if (this.seen.length >= GROUP_COMMIT_SEEN) this.flush();
   }
 
   /** Records a duplicate row of this run (at once). */
@@ -110,10 +118,11 @@ export class SqliteWrites {
 
   private applyQueued(): void {
     for (const write of this.queue) this.apply(write);
-    for (const key of this.seen) this.statements.touch.run(this.runId(), key);
+    for (const { key, sourceHash } of this.seen) this.statements.touch.run(this.runId(), sourceHash, key);
   }
 
   private clearQueued(): void {
+    this.queuedMessages = 0;
     this.queue = [];
     this.seen = [];
     this.queuedKeys.clear();
@@ -153,7 +162,7 @@ function rowParams(update: RowUpdate, run: number) {
     error_code: update.errorCode ?? null, error: update.error == null ? null : redact(update.error), payload_hash: update.payloadHash ?? null,
     payload: update.payload ?? null, fields: update.fields ?? null, problems: update.problems ?? null,
     run, at: new Date().toISOString(), opener: update.opener ?? null, join_key: joinKey(update.key),
-    losses: update.losses ?? null, keep_losses: update.losses === undefined ? 1 : 0,
+    losses: update.losses ?? null, keep_losses: update.losses === undefined ? 1 : 0, source_hash: update.sourceHash ?? null,
   };
 }
 
@@ -172,9 +181,9 @@ function messageParams(update: MessageUpdate) {
 // Loss counts are no customer data and stay with a done row; an update without them keeps the old ones.
 // The token is named by its id in `tokens` (a staff e-mail there, never the token); an update
 // without one keeps the token that sent it.
-const ROW_UPSERT = `INSERT INTO rows (key, file, line, state, attempts, http_status, slug, error_code, error, payload_hash, payload, fields, seen_run, updated_at, opener, join_key, problems, losses, token)
+const ROW_UPSERT = `INSERT INTO rows (key, file, line, state, attempts, http_status, slug, error_code, error, payload_hash, payload, fields, seen_run, updated_at, opener, join_key, problems, losses, token, source_hash)
   VALUES (@key, @file, @line, @state, @attempts, @http_status, @slug, @error_code, @error, @payload_hash,
-    CASE WHEN @state = 'done' THEN NULL ELSE @payload END, CASE WHEN @state = 'done' THEN NULL ELSE @fields END, @run, @at, @opener, @join_key, @problems, @losses, @token)
+    CASE WHEN @state = 'done' THEN NULL ELSE @payload END, CASE WHEN @state = 'done' THEN NULL ELSE @fields END, @run, @at, @opener, @join_key, @problems, @losses, @token, @source_hash)
   ON CONFLICT (key) DO UPDATE SET file = excluded.file, line = excluded.line, state = excluded.state,
     attempts = rows.attempts + excluded.attempts, http_status = excluded.http_status,
     slug = COALESCE(excluded.slug, rows.slug), error_code = excluded.error_code, error = excluded.error,
@@ -183,7 +192,7 @@ const ROW_UPSERT = `INSERT INTO rows (key, file, line, state, attempts, http_sta
     fields = CASE WHEN excluded.state = 'done' THEN NULL ELSE COALESCE(excluded.fields, rows.fields) END,
     seen_run = excluded.seen_run, updated_at = excluded.updated_at, opener = COALESCE(excluded.opener, rows.opener),
     problems = excluded.problems, losses = CASE WHEN @keep_losses THEN rows.losses ELSE excluded.losses END,
-    token = COALESCE(excluded.token, rows.token)`;
+    token = COALESCE(excluded.token, rows.token), source_hash = COALESCE(excluded.source_hash, rows.source_hash)`;
 
 const MESSAGE_UPSERT = `INSERT INTO messages (ticket, origin_id, seq, state, attempts, http_status, error_code, error, payload_hash, payload, updated_at, token)
   VALUES (@ticket, @origin_id, @seq, @state, @attempts, @http_status, @error_code, @error, @payload_hash,
@@ -202,7 +211,7 @@ function prepare(db: SqliteDatabase) {
     // A thread's error (a failed final update) is kept in the row's error while the row is done.
     thread: db.prepare("UPDATE rows SET thread = @thread, error = CASE WHEN state = 'done' THEN @error ELSE error END WHERE key = @key"),
     slug: db.prepare('UPDATE rows SET slug = ? WHERE key = ?'),
-    touch: db.prepare('UPDATE rows SET seen_run = ? WHERE key = ?'),
+    touch: db.prepare('UPDATE rows SET seen_run = ?, source_hash = COALESCE(?, source_hash) WHERE key = ?'),
     insertToken: db.prepare('INSERT INTO tokens (email, updated_at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING'),
     tokenId: db.prepare('SELECT id FROM tokens WHERE email = ?').pluck(),
     duplicate: db.prepare('INSERT INTO duplicates (run_id, key, file, line, first_file, first_line) VALUES (?, ?, ?, ?, ?, ?)'),

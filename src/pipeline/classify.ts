@@ -38,25 +38,23 @@ export interface ClassifyContext {
  */
 export function classify(record: SourceRecord, fileIndex: number, context: ClassifyContext, joined?: readonly Fields[]): OutgoingTicket | undefined {
   const { ledger, mapping } = context;
+  const known = doneAndUnchanged(record, context, joined);
+  if (known === 'skipped') return undefined;
   const verdict = checkRow(record, mapping, undefined, context.files, fileIndex, joined, context.authors);
   const key = verdict.key ?? placeKey(record.file, record.line);
-  const previous = ledger.lookup(key);
+  const previous = known && known.key === key ? known.previous : ledger.lookup(key);
   if (verdict.state !== 'valid') return classifyInvalid(record, key, previous, verdict, context);
   // The hash is of the mapped row, without --tag: a sample tagged once is not "changed" later.
   const payloadHash = hashOf(verdict.body);
   const action = decideRow(previous, { state: 'valid', payloadHash, hasMessages: verdict.messages.length > 0, opener: verdict.opener?.originId }, context.runId);
   countRead(context.counts, action);
   if (action.act === 'duplicate') return duplicate(record, key, ledger);
-  const body = context.tags?.length ? withTags(verdict.body, context.tags) : verdict.body;
-  const payload = JSON.stringify(body);
-  const fields = JSON.stringify(record.fields);
-  const lost = countLosses(verdict.losses);
-  // Not customer data: a done row keeps them, so `status` can say what arrived with losses.
-  const losses = Object.keys(lost).length === 0 ? null : JSON.stringify(lost);
+  const sourceHash = sourceHashOf(record, mapping, joined);
   // Marks the key as read in this run at once, so a second row with it is a duplicate even while
-  // the first one's request is still in flight; a new key is written `pending` (group-committed).
-  if (previous) ledger.touch(key);
-  else ledger.record({ key, file: record.file, line: record.line, state: 'pending', payloadHash, payload, fields, losses });
+  // the first one's request is still in flight. The source hash is kept for a row about to be sent
+  // and for a done one read unchanged (a ledger of an earlier release has none yet).
+  if (previous) ledger.touch(key, action.act === 'send' || (action.act === 'skip' && previous.state === 'done' && !action.changed) ? sourceHash : undefined);
+  const body = context.tags?.length ? withTags(verdict.body, context.tags) : verdict.body;
   // The whole thread, its opening message included: the ledger knows each message by its origin_id
   // (and the opening one as the row's opener), whichever one sorts first tonight.
   const thread = verdict.opener ? [verdict.opener, ...verdict.messages] : verdict.messages;
@@ -64,6 +62,13 @@ export function classify(record: SourceRecord, fileIndex: number, context: Class
     if (!action.completeThread || !previous) return undefined;
     return { thread: { key, slug: previous.slug, messages: thread, final: finalUpdate(body, false, verdict.assignee), open: previous.threadOpen, opener: previous.opener, openerBody: openingBody(body) } };
   }
+  const payload = JSON.stringify(body);
+  const fields = JSON.stringify(record.fields);
+  const lost = countLosses(verdict.losses);
+  // Not customer data: a done row keeps them, so `status` can say what arrived with losses.
+  const losses = Object.keys(lost).length === 0 ? null : JSON.stringify(lost);
+  // A new key is written `pending` (group-committed).
+  if (!previous) ledger.record({ key, file: record.file, line: record.line, state: 'pending', payloadHash, sourceHash, payload, fields, losses });
   countTicketLosses(context.counts, lost);
   // An assignee is set by a PUT after the conversation is created, like a thread's final status.
   const hasThread = verdict.messages.length > 0 || verdict.assignee !== undefined;
@@ -71,6 +76,34 @@ export function classify(record: SourceRecord, fileIndex: number, context: Class
   const row: OutgoingRow = { key, file: record.file, line: record.line, body, payload, fields, payloadHash, previous, hasThread, losses, ...(opener ? { opener } : {}) };
   if (!hasThread && !previous?.threadOpen) return { row };
   return { row, thread: { key, slug: previous?.slug, messages: thread, final: finalUpdate(body, true, verdict.assignee), open: hasThread || (previous?.threadOpen ?? false), openerBody: openingBody(body) } };
+}
+
+/**
+ * A nightly run reads mostly rows it sent before: one done, its thread finished, whose record
+ * (and joined thread) hashes as it did when it was sent under the same mapping, is skipped without
+ * being mapped again — the mapping would find it unchanged, and nothing of it is left to send.
+ * Otherwise what the ledger knows of its key (read once), or undefined for a record without one.
+ */
+function doneAndUnchanged(record: SourceRecord, context: ClassifyContext, joined: readonly Fields[] | undefined): 'skipped' | { key: string; previous: LedgerEntry | undefined } | undefined {
+  if (record.problem) return undefined;
+  const key = context.mapping.keyOf(record.fields);
+  if (key === undefined) return undefined;
+  const previous = context.ledger.lookup(key);
+  const known = { key, previous };
+  if (previous?.state !== 'done' || previous.threadOpen || previous.seenRun === context.runId || previous.sourceHash == null) return known;
+  if (previous.sourceHash !== sourceHashOf(record, context.mapping, joined)) return known;
+  // A thread with a message not done (refused, say) is mapped, so it is counted as a thread would be.
+  const thread = context.ledger.threadTally(key, previous.opener);
+  if (thread.notDone > 0) return known;
+  countRead(context.counts, { act: 'skip', count: 'skipped', changed: false, completeThread: false });
+  context.counts.messages.skipped += thread.skipped;
+  context.ledger.touch(key);
+  return 'skipped';
+}
+
+/** The hash of a record as read, with the mapping that reads it and its joined thread. */
+function sourceHashOf(record: SourceRecord, mapping: CompiledMapping, joined: readonly Fields[] | undefined): string {
+  return hashOf(JSON.stringify([mapping.hash, record.fields, joined ?? null]));
 }
 
 /** An invalid row: recorded (or only noted as read, when its key may be in Re:amaze), counted against --max-errors when new. */

@@ -259,6 +259,43 @@ describe('run', () => {
     expect(server.conversations()).toHaveLength(8);
   });
 
+  it('nightly: a done row read as it was sent is skipped by its source hash; an edited one is still mapped and counted changed', async () => {
+    server = await sandbox();
+    const rows = [row('T1'), row('T2'), row('T3')];
+    const file = await exportFile(rows);
+    expect(JSON.parse((await runCli(runArgs(file), { env: sandboxEnv(server) })).stdout)).toMatchObject({ done: 3 });
+    const hashes = () => {
+      const db = openSqlite(join(dir, 'import.ledger'), { readonly: true });
+      try {
+        return db.prepare('SELECT key, source_hash FROM rows ORDER BY key').all() as { key: string; source_hash: string | null }[];
+      } finally {
+        db.close();
+      }
+    };
+    const sent = hashes();
+    expect(sent.every((entry) => /^[0-9a-f]{20}$/.test(entry.source_hash ?? ''))).toBe(true);
+    // A ledger of an earlier release keeps no source hash: the next run maps its rows and keeps one.
+    const db = openSqlite(join(dir, 'import.ledger'));
+    db.prepare('UPDATE rows SET source_hash = NULL').run();
+    db.close();
+    expect(JSON.parse((await runCli(runArgs(file), { env: sandboxEnv(server) })).stdout)).toMatchObject({ done: 0, skipped: 3, changed: 0 });
+    expect(hashes()).toEqual(sent);
+    // T2 edited, T3 twice in the file: the edit is seen and the copy is a duplicate, on the quick path too.
+    await writeFile(file, HEADER + row('T1') + row('T2', 't2@example.com', 'Edited later') + row('T3') + row('T3'));
+    const edited = await runCli(runArgs(file), { env: sandboxEnv(server) });
+    expect(JSON.parse(edited.stdout)).toMatchObject({ done: 0, skipped: 3, changed: 1, duplicates: 1 });
+    // The hash stays the one of the record as sent: the edit is counted again the next night.
+    expect(hashes()).toEqual(sent);
+    expect(JSON.parse((await runCli(runArgs(file), { env: sandboxEnv(server) })).stdout)).toMatchObject({ skipped: 3, changed: 1 });
+    // Another mapping reads the same record differently: nothing is skipped on its hash.
+    const mapping = join(dir, 'billing.json');
+    const preset = JSON.parse(await readFile(join(REPO, 'mappings/generic-csv.json'), 'utf8'));
+    await writeFile(mapping, JSON.stringify({ ...preset, conversation: { ...preset.conversation, category: 'billing' } }));
+    const remapped = await runCli(['run', file, '--mapping', mapping, '--ledger', join(dir, 'import.ledger'), '--rate', '200', '--json', '--quiet'], { env: sandboxEnv(server) });
+    expect(JSON.parse(remapped.stdout)).toMatchObject({ skipped: 3, changed: 3 });
+    expect(server.conversations()).toHaveLength(3);
+  });
+
   it('--max-errors stops a run whose mapping names a channel the API rejects (exit 3, resumable)', async () => {
     server = await sandbox({ channels: ['support'] });
     const file = await exportFile(Array.from({ length: 200 }, (_, i) => row(`T${i}`)));

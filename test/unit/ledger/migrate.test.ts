@@ -134,11 +134,12 @@ describe('ledger schema versions', () => {
     reopened.close();
     const after = openSqlite(path, { readonly: true });
     expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(7);
-    expect(after.prepare('SELECT key, state, problems, fields, losses FROM rows ORDER BY key').all()).toEqual([
-      { key: 'T1', state: 'done', problems: null, fields: null, losses: null },
-      { key: 'T2', state: 'invalid', problems: '[{"code":"x","path":"p","message":"m"}]', fields: '{"id":"T2"}', losses: null },
-      { key: 'T3', state: 'done', problems: null, fields: null, losses: '{"date_unparsed":2}' },
+    expect(SCHEMA_VERSION).toBe(9);
+    // Every later step ran: a token column (8) and a source hash (9), none known for old rows.
+    expect(after.prepare('SELECT key, state, problems, fields, losses, token, source_hash FROM rows ORDER BY key').all()).toEqual([
+      { key: 'T1', state: 'done', problems: null, fields: null, losses: null, token: null, source_hash: null },
+      { key: 'T2', state: 'invalid', problems: '[{"code":"x","path":"p","message":"m"}]', fields: '{"id":"T2"}', losses: null, token: null, source_hash: null },
+      { key: 'T3', state: 'done', problems: null, fields: null, losses: '{"date_unparsed":2}', token: null, source_hash: null },
     ]);
     after.close();
     expect(withReader(path, (r) => r.lossCounts())).toEqual({ done: { date_unparsed: 2 }, notDone: {} });
