@@ -1,3 +1,4 @@
+import { InFlight } from './in-flight.js';
 import { ListingKnowledge } from './listing-knowledge.js';
 import type { ImportError } from '../errors.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -206,7 +207,9 @@ function beginRun(options: ImportOptions): number {
  * what is in flight. True when everything was read (no stop, no --limit).
  */
 async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: ClassifyContext, tickets: TicketRun, report: () => void, sending: SendingTally, pace: SendPace): Promise<boolean> {
-  const inFlight = new Set<Promise<void>>();
+  // Each token sends its own tickets: the window grows with them.
+  const window = new InFlight(() => options.window ?? 64 * (tickets.tokens?.tokens.length ?? 1));
+  const inFlight = window.tasks;
   const stopped = () => Boolean(options.signal?.aborted || tickets.context.abort.error);
   // Progress after every ticket: at API speed they finish seconds apart, not thousands a second.
   const begin = async (outgoing: OutgoingTicket) => {
@@ -217,10 +220,7 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
       pace.noteTicket();
       report();
     });
-    inFlight.add(task);
-    void task.finally(() => inFlight.delete(task));
-    // Each token sends its own tickets: the window grows with them.
-    if (inFlight.size >= (options.window ?? 64 * (tickets.tokens?.tokens.length ?? 1))) await Promise.race(inFlight);
+    await window.add(task);
   };
   const first = firstTickets(options, tickets.context, tickets.tokens);
   const start = async (given: OutgoingTicket) => {
@@ -252,6 +252,7 @@ async function readAndSend(opened: OpenedSources, options: ImportOptions, rows: 
     if (!tickets.tokens) options.client.abortInFlight();
     await settleInFlight(inFlight, options.signal, RECORD_AFTER_ABORT_MS);
   }
+  window.check();
   return readAll;
 }
 

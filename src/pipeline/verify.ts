@@ -1,3 +1,4 @@
+import { InFlight } from './in-flight.js';
 import type { ImportError } from '../errors.js';
 import type { ApiFacts } from '../ledger/ledger.js';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
@@ -69,14 +70,13 @@ export async function verifyConversations(options: VerifyOptions): Promise<Verif
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const waiting = new Map(options.targets.map((target) => [target.key, target]));
   const pass: VerifyPass = { stopped: false, aborted: undefined, repaired: 0, notInExport: 0, duplicatesUnchecked: 0 };
-  const inFlight = new Set<Promise<void>>();
+  const window = new InFlight(() => options.window ?? 64);
+  const inFlight = window.tasks;
   // What the API's listings show, as the ledger learned it: read once, not per conversation.
   const facts = options.ledger.apiFacts();
   const start = async (target: DoneConversation, expected: ExpectedConversation | undefined) => {
     waiting.delete(target.key);
-    const task = checkConversation(target, expected, options, context, pass, facts).finally(() => inFlight.delete(task));
-    inFlight.add(task);
-    if (inFlight.size >= (options.window ?? 64)) await Promise.race(inFlight);
+    await window.add(checkConversation(target, expected, options, context, pass, facts));
   };
   const stopping = () => context.abort.stopped === true || context.abort.error !== undefined;
   try {
@@ -87,6 +87,7 @@ export async function verifyConversations(options: VerifyOptions): Promise<Verif
       await start(target, undefined);
     }
     await Promise.all(inFlight);
+    window.check();
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
