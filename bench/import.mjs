@@ -2,7 +2,7 @@
 // and with --rate = 2L and no Retry-After), and the pipeline's own ceiling (no latency, no limit).
 // The sandbox runs in this process; the importer is the built CLI in a child process.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -146,6 +146,51 @@ export async function benchNaive({ rows = Number(process.env.BENCH_NAIVE_ROWS ??
   return results;
 }
 
+/**
+ * A nightly re-run: the same command again on an export whose rows are all done, next to
+ * `validate` on the same file, alternating (BENCH_NIGHTLY_ROWS, default 20,000 and 100,000).
+ * The ledger's size per row is measured after the first run (its WAL checkpointed).
+ */
+export async function benchNightly({ sizes = (process.env.BENCH_NIGHTLY_ROWS ?? '20000,100000').split(',').map(Number), rounds = Number(process.env.BENCH_ROUNDS ?? 3), bin = BIN } = {}) {
+  console.log(`\n| rows, all done | first run | ledger bytes/row | validate (median of ${rounds}) | run again (median) | run again ÷ validate |\n|---|---|---|---|---|---|`);
+  for (const rows of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'reamaze-bench-nightly-'));
+    const sandbox = await startSandbox({ rateLimit: null, latencyMs: 0 });
+    try {
+      const file = writeExport(dir, rows);
+      const ledger = join(dir, 'l.ledger');
+      const env = { ...process.env, REAMAZE_BASE_URL: sandbox.url, REAMAZE_EMAIL: 'importer@example.com', REAMAZE_API_TOKEN: 'sandbox-token' };
+      const runArgs = [bin, 'run', file, '--mapping', 'generic-csv', '--ledger', ledger, '--rate', '100000', '--concurrency', '16', '--json', '--quiet'];
+      const timed = async (args) => {
+        const started = performance.now();
+        const { stdout } = await run(process.execPath, args, { env, maxBuffer: 1 << 26 }).catch((error) => error);
+        return { ms: performance.now() - started, summary: JSON.parse(stdout) };
+      };
+      const first = await timed(runArgs);
+      const size = statSync(ledger).size + (existsSync(`${ledger}-wal`) ? statSync(`${ledger}-wal`).size : 0);
+      const validate = [];
+      const again = [];
+      for (let round = 0; round < rounds; round++) {
+        const pair = [
+          async () => validate.push((await timed([bin, 'validate', file, '--mapping', 'generic-csv', '--json', '--quiet'])).ms),
+          async () => {
+            const result = await timed(runArgs);
+            if (result.summary.skipped !== rows) throw new Error(`run again skipped ${result.summary.skipped} of ${rows}`);
+            again.push(result.ms);
+          },
+        ];
+        if (round % 2 === 1) pair.reverse();
+        for (const job of pair) await job();
+      }
+      const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+      console.log(`| ${rows.toLocaleString('en')} | ${(first.ms / 1000).toFixed(1)} s, ${first.summary.done} done | ${(size / rows).toFixed(0)} | ${(median(validate) / 1000).toFixed(2)} s | ${(median(again) / 1000).toFixed(2)} s | ${(median(again) / median(validate)).toFixed(2)} |`);
+    } finally {
+      await sandbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
 /** Runs every scenario and prints a Markdown table. */
 export async function benchImport() {
   const results = [];
@@ -164,7 +209,9 @@ export async function benchImport() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  if (process.env.BENCH_ONLY === 'naive') {
+  if (process.env.BENCH_ONLY === 'nightly') {
+    await benchNightly();
+  } else if (process.env.BENCH_ONLY === 'naive') {
     await benchNaive({ builds: [['this build', BIN], ...(process.env.BENCH_BASE_BIN ? [['base', process.env.BENCH_BASE_BIN]] : [])] });
   } else if (process.env.BENCH_ONLY === 'limit') {
     // Side by side: this build, and another one's CLI (BENCH_BASE_BIN, e.g. a worktree of an earlier commit).

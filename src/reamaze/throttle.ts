@@ -226,15 +226,25 @@ export class Throttle {
     if (now >= this.pausedUntil && now - this.lastDecreasedAt >= this.options.episodeMs) {
       this.lastDecreasedAt = now;
       const accepted = this.acceptedRate(now);
-      // The limit is what the API let through. Answers bunch up (latency varies), so a second may
-      // hold a little more than the rate in force: up to 5% more is read as the limit; more than
-      // that was a burst, and the rate in force is taken instead.
-      this.ceiling = accepted > 0 ? Math.min(accepted, BURST * this.currentRate) : this.currentRate;
+      this.ceiling = this.limitAt429(accepted);
       this.setRate(Math.max(this.options.minRate, Math.min(0.95 * this.currentRate, Math.max(0.25 * this.currentRate, 0.95 * accepted))));
     }
     this.lastThrottledAt = now;
     this.pauseFor(pause, now);
     return pause;
+  }
+
+  /**
+   * The limit a 429 tells, from what the API let through in the second before it. Answers bunch
+   * up (latency varies), so a second may hold a little more than the rate in force: probing (or
+   * with no limit known yet), up to 5% more is read as the limit; more than that was a burst, and
+   * the rate in force is taken instead. Holding under a limit learned before, the 429 says that
+   * limit was read too high: it can only come down.
+   */
+  private limitAt429(accepted: number): number {
+    const seen = accepted > 0 ? accepted : this.currentRate;
+    const probing = this.ceiling === undefined || this.currentRate > UNDER_LIMIT * this.ceiling + 1e-9;
+    return probing ? Math.min(seen, BURST * this.currentRate) : Math.min(this.ceiling ?? seen, seen);
   }
 
   /**
