@@ -76,6 +76,8 @@ export class LedgerReader {
     private readonly problems: boolean,
     /** Version 4 and later keep each row's loss counts. */
     private readonly losses: boolean,
+    /** Version 9 and later keep the fields of rows not done in `row_bodies`. */
+    private readonly bodies: boolean,
   ) {}
 
   /** Opens the ledger at `path` read-only; LEDGER_UNREADABLE when it is missing, not a ledger, or newer than this code. */
@@ -89,7 +91,7 @@ export class LedgerReader {
       db.function('error_kind', { deterministic: true }, (error: unknown) => errorKind(String(error)));
       db.exec('BEGIN');
       const version = checkSchema(db, path);
-      return new LedgerReader(path, db, version >= 2, version >= 3, version >= 4);
+      return new LedgerReader(path, db, version >= 2, version >= 3, version >= 4, version >= 9);
     } catch (error) {
       db?.close();
       throw unreadable(error, path);
@@ -145,7 +147,7 @@ export class LedgerReader {
 
   /** The rows in `states`, in file and line order, one at a time (constant memory on a million rows). */
   *failures(states: readonly FailureState[]): Generator<FailureRecord> {
-    const { sql, params } = failuresQuery(states, this.threads, this.problems);
+    const { sql, params } = failuresQuery(states, this.threads, this.problems, this.bodies);
     const rows = this.guard(() => this.db.prepare(`${sql} ORDER BY file, line, key`).iterate(...params) as IterableIterator<FailureRow>);
     for (;;) {
       const next = this.guard(() => rows.next());
@@ -156,7 +158,7 @@ export class LedgerReader {
 
   /** The source field names of the rows in `states`, in the order of the source's columns (for CSV headers). */
   fieldNames(states: readonly FailureState[]): string[] {
-    const { sql, params } = failuresQuery(states, this.threads, this.problems);
+    const { sql, params } = failuresQuery(states, this.threads, this.problems, this.bodies);
     // Names in order of first appearance: the first row (file, line) holding one, then its place in
     // that record (json_each numbers a record's fields in order), so one header keeps its order.
     return this.guard(() => this.db.prepare(`SELECT j.key FROM (${sql}) AS f, json_each(f.fields) AS j
@@ -249,21 +251,23 @@ function realKey(row: { key: string; file: string; line: number }): string | nul
   return row.key === placeKey(row.file, row.line) ? null : row.key;
 }
 
-function failuresQuery(states: readonly FailureState[], threads: boolean, problems: boolean): { sql: string; params: string[] } {
+function failuresQuery(states: readonly FailureState[], threads: boolean, problems: boolean, bodies: boolean): { sql: string; params: string[] } {
+  // A row's fields: in `row_bodies` from schema 9, in `rows` before.
+  const fieldsOf = (table: string) => (bodies ? `(SELECT b.fields FROM row_bodies b WHERE b.key = ${table}.key)` : `${table}.fields`);
   const ledgerStates = states.filter((state) => state !== 'duplicate') as string[];
   if (ledgerStates.includes('uncertain')) ledgerStates.push('sending');
   // SQLite takes an empty IN list (no row), so the query has one shape for every choice of states.
   const marks = ledgerStates.map(() => '?').join(', ');
-  const parts = [`SELECT file, line, key, state, http_status, error_code, error, fields, ${problems ? 'problems' : 'NULL AS problems'} FROM rows WHERE state IN (${marks})`];
+  const parts = [`SELECT file, line, key, state, http_status, error_code, error, ${fieldsOf('rows')} AS fields, ${problems ? 'problems' : 'NULL AS problems'} FROM rows WHERE state IN (${marks})`];
   const params = [...ledgerStates];
   if (threads) {
     // A thread message that did not make it is reported at its ticket's place, the message named in the error.
     parts.push(`SELECT r.file, r.line, m.ticket AS key, m.state, m.http_status, m.error_code,
       'message ' || m.origin_id || ': ' || COALESCE(m.error, 'in flight when a run stopped: the next run looks it up in the thread before sending it again') AS error,
-      r.fields, NULL AS problems FROM messages m JOIN rows r ON r.key = m.ticket WHERE m.state IN (${marks})`);
+      ${fieldsOf('r')} AS fields, NULL AS problems FROM messages m JOIN rows r ON r.key = m.ticket WHERE m.state IN (${marks})`);
     params.push(...ledgerStates);
     if (states.includes('failed')) {
-      parts.push(`SELECT file, line, key, 'failed' AS state, NULL, 'API_FAILED', error, fields, NULL FROM rows WHERE state = 'done' AND thread = 'open' AND error IS NOT NULL`);
+      parts.push(`SELECT file, line, key, 'failed' AS state, NULL, 'API_FAILED', error, ${fieldsOf('rows')} AS fields, NULL FROM rows WHERE state = 'done' AND thread = 'open' AND error IS NOT NULL`);
     }
   }
   if (states.includes('duplicate')) parts.push(LAST_DUPLICATES);

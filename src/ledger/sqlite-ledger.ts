@@ -288,9 +288,9 @@ export class SqliteLedger implements Ledger {
         const had = this.db.prepare('SELECT state FROM rows WHERE key = ?').pluck().get(target.key) as string | undefined;
         if (had === 'uncertain' || had === 'sending') {
           // A done row keeps no customer data
-          this.db.prepare(`UPDATE rows SET state = ?, slug = COALESCE(?, slug), error_code = NULL, error = ?,
-              payload = CASE WHEN ? = 'done' THEN NULL ELSE payload END, fields = CASE WHEN ? = 'done' THEN NULL ELSE fields END, updated_at = ? WHERE key = ?`)
-            .run(state, slug ?? null, note, state, state, at, target.key);
+          this.db.prepare('UPDATE rows SET state = ?, slug = COALESCE(?, slug), error_code = NULL, error = ?, updated_at = ? WHERE key = ?')
+            .run(state, slug ?? null, note, at, target.key);
+          if (state === 'done') this.db.prepare('DELETE FROM row_bodies WHERE key = ?').run(target.key);
         }
         return had;
       });

@@ -148,7 +148,12 @@ export class SqliteWrites {
   }
 
   private apply(write: QueuedWrite): void {
-    if (write.kind === 'row') this.statements.upsertRow.run({ ...rowParams(write.update, this.runId()), token: this.tokenId(write.update.sentBy) });
+    if (write.kind === 'row') {
+      this.statements.upsertRow.run({ ...rowParams(write.update, this.runId()), token: this.tokenId(write.update.sentBy) });
+      const { key, state, payload, fields } = write.update;
+      if (state === 'done') this.statements.dropBody.run(key);
+      else this.statements.upsertBody.run({ key, payload: payload ?? null, fields: fields ?? null });
+    }
     else if (write.kind === 'message') this.statements.upsertMessage.run({ ...messageParams(write.update), token: this.tokenId(write.update.sentBy) });
     else if (write.kind === 'thread') this.statements.thread.run({ thread: write.open ? 'open' : null, error: write.error === null ? null : redact(write.error), key: write.key });
     else this.statements.slug.run(write.slug, write.key);
@@ -183,16 +188,20 @@ function messageParams(update: MessageUpdate) {
 // without one keeps the token that sent it.
 const ROW_UPSERT = `INSERT INTO rows (key, file, line, state, attempts, http_status, slug, error_code, error, payload_hash, payload, fields, seen_run, updated_at, opener, join_key, problems, losses, token, source_hash)
   VALUES (@key, @file, @line, @state, @attempts, @http_status, @slug, @error_code, @error, @payload_hash,
-    CASE WHEN @state = 'done' THEN NULL ELSE @payload END, CASE WHEN @state = 'done' THEN NULL ELSE @fields END, @run, @at, @opener, @join_key, @problems, @losses, @token, @source_hash)
+    NULL, NULL, @run, @at, @opener, @join_key, @problems, @losses, @token, @source_hash)
   ON CONFLICT (key) DO UPDATE SET file = excluded.file, line = excluded.line, state = excluded.state,
     attempts = rows.attempts + excluded.attempts, http_status = excluded.http_status,
     slug = COALESCE(excluded.slug, rows.slug), error_code = excluded.error_code, error = excluded.error,
     payload_hash = COALESCE(excluded.payload_hash, rows.payload_hash),
-    payload = CASE WHEN excluded.state = 'done' THEN NULL ELSE excluded.payload END,
-    fields = CASE WHEN excluded.state = 'done' THEN NULL ELSE COALESCE(excluded.fields, rows.fields) END,
+    payload = NULL, fields = NULL,
     seen_run = excluded.seen_run, updated_at = excluded.updated_at, opener = COALESCE(excluded.opener, rows.opener),
     problems = excluded.problems, losses = CASE WHEN @keep_losses THEN rows.losses ELSE excluded.losses END,
     token = COALESCE(excluded.token, rows.token), source_hash = COALESCE(excluded.source_hash, rows.source_hash)`;
+
+// A row's body and fields, while it is not done, in a table of their own (schema 9): a new state
+// without a body clears it, one without fields keeps them; `done` deletes both.
+const BODY_UPSERT = `INSERT INTO row_bodies (key, payload, fields) VALUES (@key, @payload, @fields)
+  ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, fields = COALESCE(excluded.fields, row_bodies.fields)`;
 
 const MESSAGE_UPSERT = `INSERT INTO messages (ticket, origin_id, seq, state, attempts, http_status, error_code, error, payload_hash, payload, updated_at, token)
   VALUES (@ticket, @origin_id, @seq, @state, @attempts, @http_status, @error_code, @error, @payload_hash,
@@ -207,6 +216,8 @@ const MESSAGE_UPSERT = `INSERT INTO messages (ticket, origin_id, seq, state, att
 function prepare(db: SqliteDatabase) {
   return {
     upsertRow: db.prepare(ROW_UPSERT),
+    upsertBody: db.prepare(BODY_UPSERT),
+    dropBody: db.prepare('DELETE FROM row_bodies WHERE key = ?'),
     upsertMessage: db.prepare(MESSAGE_UPSERT),
     // A thread's error (a failed final update) is kept in the row's error while the row is done.
     thread: db.prepare("UPDATE rows SET thread = @thread, error = CASE WHEN state = 'done' THEN @error ELSE error END WHERE key = @key"),

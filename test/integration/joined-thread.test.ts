@@ -63,7 +63,7 @@ describe('a joined thread stays out of the row', () => {
 
     const db = openSqlite(ledger, { readonly: true });
     try {
-      const rows = db.prepare('SELECT key, state, error, fields, payload_hash AS hash FROM rows ORDER BY key').all() as Record<string, string | null>[];
+      const rows = db.prepare('SELECT key, state, error, (SELECT fields FROM row_bodies b WHERE b.key = rows.key) AS fields, payload_hash AS hash FROM rows ORDER BY key').all() as Record<string, string | null>[];
       const invalid = rows.find((row) => row.state === 'invalid');
       expect(invalid).toMatchObject({ key: 'T2', error: 'conversation.user.email: required' });
       expect(JSON.parse(invalid?.fields ?? 'null')).toEqual(INVALID);

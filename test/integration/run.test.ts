@@ -36,7 +36,7 @@ function runArgs(file: string | string[], extra: string[] = []): string[] {
 function ledgerRows(): Record<string, unknown>[] {
   const db = openSqlite(join(dir, 'import.ledger'), { readonly: true });
   try {
-    return db.prepare('SELECT key, state, http_status, error_code, error, fields FROM rows ORDER BY key').all() as Record<string, unknown>[];
+    return db.prepare('SELECT key, state, http_status, error_code, error, (SELECT fields FROM row_bodies b WHERE b.key = rows.key) AS fields FROM rows ORDER BY key').all() as Record<string, unknown>[];
   } finally {
     db.close();
   }

@@ -14,6 +14,10 @@ beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(async () => cleanup());
 
 /** Takes version 4 out of a ledger: what every earlier version lacks. */
+/** As releases before schema 9 kept them: a row's body and fields in `rows` itself. */
+const BODIES_IN_ROWS = `UPDATE rows SET payload = (SELECT payload FROM row_bodies b WHERE b.key = rows.key),
+  fields = (SELECT fields FROM row_bodies b WHERE b.key = rows.key); DROP TABLE row_bodies;`;
+
 const DROP_LOSSES = 'DROP INDEX rows_losses; ALTER TABLE rows DROP COLUMN losses;';
 
 /** A ledger as the release before threads left it: schema version 1, one done row. */
@@ -74,7 +78,7 @@ describe('ledger schema versions', () => {
     ledger.close();
     // As version 2 left it: a done row that still holds its fields and payload.
     const db = openSqlite(path);
-    db.exec(`UPDATE rows SET state = 'done'; ${DROP_LOSSES} ALTER TABLE rows DROP COLUMN problems`);
+    db.exec(`${BODIES_IN_ROWS} UPDATE rows SET state = 'done'; ${DROP_LOSSES} ALTER TABLE rows DROP COLUMN problems`);
     db.pragma('user_version = 2');
     db.close();
     SqliteLedger.open(path).close();
@@ -95,7 +99,7 @@ describe('ledger schema versions', () => {
     ledger.record({ key: '7', file: 't.csv', line: 2, state: 'invalid', fields: JSON.stringify(stored), payloadHash: hashOf(stored) });
     ledger.close();
     const db = openSqlite(path);
-    db.exec(`${DROP_LOSSES} ALTER TABLE rows DROP COLUMN problems`);
+    db.exec(`${BODIES_IN_ROWS} ${DROP_LOSSES} ALTER TABLE rows DROP COLUMN problems`);
     db.pragma('user_version = 2');
     db.close();
     const reopened = SqliteLedger.open(path);
@@ -103,7 +107,9 @@ describe('ledger schema versions', () => {
     expect(reopened.lookup('7')).toMatchObject({ state: 'invalid', payloadHash: hashOf(asRead) });
     reopened.close();
     const after = openSqlite(path, { readonly: true });
-    expect(JSON.parse(after.prepare('SELECT fields FROM rows').pluck().get() as string)).toEqual(asRead);
+    // Kept while the row is not done, in the table of such rows' bodies since schema 9.
+    expect(after.prepare('SELECT fields FROM rows').pluck().get()).toBeNull();
+    expect(JSON.parse(after.prepare('SELECT fields FROM row_bodies').pluck().get() as string)).toEqual(asRead);
     after.close();
   });
 
@@ -116,7 +122,7 @@ describe('ledger schema versions', () => {
     ledger.record({ key: 'T3', file: 'a.csv', line: 4, state: 'failed', payload: '{"body":"b"}' });
     ledger.close();
     const db = openSqlite(path);
-    db.exec(DROP_LOSSES);
+    db.exec(`${BODIES_IN_ROWS} ${DROP_LOSSES}`);
     db.pragma('user_version = 3');
     db.close();
 
@@ -136,7 +142,7 @@ describe('ledger schema versions', () => {
     expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(SCHEMA_VERSION).toBe(9);
     // Every later step ran: a token column (8) and a source hash (9), none known for old rows.
-    expect(after.prepare('SELECT key, state, problems, fields, losses, token, source_hash FROM rows ORDER BY key').all()).toEqual([
+    expect(after.prepare('SELECT key, state, problems, (SELECT fields FROM row_bodies b WHERE b.key = rows.key) AS fields, losses, token, source_hash FROM rows ORDER BY key').all()).toEqual([
       { key: 'T1', state: 'done', problems: null, fields: null, losses: null, token: null, source_hash: null },
       { key: 'T2', state: 'invalid', problems: '[{"code":"x","path":"p","message":"m"}]', fields: '{"id":"T2"}', losses: null, token: null, source_hash: null },
       { key: 'T3', state: 'done', problems: null, fields: null, losses: '{"date_unparsed":2}', token: null, source_hash: null },
