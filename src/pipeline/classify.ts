@@ -3,6 +3,7 @@ import { placeKey, type Ledger, type LedgerEntry } from '../ledger/ledger.js';
 import type { Fields } from '../mapping/fields.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { SourceRecord } from '../source/types.js';
+import type { KeyIndex } from '../stage/key-index.js';
 import type { RecordStage } from '../stage/record-stage.js';
 import { checkMessages, checkRow, type RowVerdict } from './check-row.js';
 import { decideRow } from './fate.js';
@@ -26,6 +27,11 @@ export interface ClassifyContext {
   tags?: readonly string[] | undefined;
   /** The staff list, staff map and policy authors are resolved with (none: agents unchecked). */
   authors?: AuthorDirectory | undefined;
+  /**
+   * The keys read so far in this run, with where each was first read: a second row with one is a
+   * duplicate. Without it, the ledger's note of the run that last read a key tells (a write per row).
+   */
+  keys?: KeyIndex | undefined;
   /** Told of a row that counts against --max-errors (true) or for it (false). */
   note: (failed: boolean) => void;
   warn: (text: string) => void;
@@ -38,6 +44,7 @@ export interface ClassifyContext {
  */
 export function classify(record: SourceRecord, fileIndex: number, context: ClassifyContext, joined?: readonly Fields[]): OutgoingTicket | undefined {
   const { ledger, mapping } = context;
+  if (readBefore(record, fileIndex, context)) return undefined;
   const known = doneAndUnchanged(record, context, joined);
   if (known === 'skipped') return undefined;
   const verdict = checkRow(record, mapping, undefined, context.files, fileIndex, joined, context.authors);
@@ -53,7 +60,8 @@ export function classify(record: SourceRecord, fileIndex: number, context: Class
   // Marks the key as read in this run at once, so a second row with it is a duplicate even while
   // the first one's request is still in flight. The source hash is kept for a row about to be sent
   // and for a done one read unchanged (a ledger of an earlier release has none yet).
-  if (previous) ledger.touch(key, action.act === 'send' || (action.act === 'skip' && previous.state === 'done' && !action.changed) ? sourceHash : undefined);
+  const keepHash = action.act === 'send' || (action.act === 'skip' && previous?.state === 'done' && !action.changed);
+  if (previous && (keepHash || !context.keys)) ledger.touch(key, keepHash ? sourceHash : undefined);
   const body = context.tags?.length ? withTags(verdict.body, context.tags) : verdict.body;
   // The whole thread, its opening message included: the ledger knows each message by its origin_id
   // (and the opening one as the row's opener), whichever one sorts first tonight.
@@ -97,7 +105,7 @@ function doneAndUnchanged(record: SourceRecord, context: ClassifyContext, joined
   if (thread.notDone > 0) return known;
   countRead(context.counts, { act: 'skip', count: 'skipped', changed: false, completeThread: false });
   context.counts.messages.skipped += thread.skipped;
-  context.ledger.touch(key);
+  if (!context.keys) context.ledger.touch(key);
   return 'skipped';
 }
 
@@ -115,7 +123,7 @@ function classifyInvalid(record: SourceRecord, key: string, previous: LedgerEntr
   if (action.act === 'duplicate') return duplicate(record, key, ledger);
   if (action.act !== 'invalid') return undefined;
   if (action.record) ledger.record({ key, file: record.file, line: record.line, state: 'invalid', errorCode: verdict.code, error: formatProblems(verdict.problems), problems: JSON.stringify(verdict.problems.map(({ code, path, message }) => ({ code, path, message }))), fields: JSON.stringify(record.fields), payloadHash: fieldsHash });
-  else ledger.touch(key);
+  else if (!context.keys) ledger.touch(key);
   if (action.newError) context.note(true);
   return undefined;
 }
@@ -162,6 +170,21 @@ function earlierTicket(joined: string, stage: RecordStage, context: ClassifyCont
     return undefined;
   }
   return { thread: { key, slug: previous.slug, messages, final: undefined, open: false, opener: previous.opener } };
+}
+
+/**
+ * A row whose key this run read already (the key index): counted and recorded as a duplicate, with
+ * where the key was first read. False for a first reading, or without a key index.
+ */
+function readBefore(record: SourceRecord, fileIndex: number, context: ClassifyContext): boolean {
+  if (!context.keys || record.problem) return false;
+  const key = context.mapping.keyOf(record.fields);
+  if (key === undefined) return false;
+  const first = context.keys.addOrGet(key, fileIndex, record.line);
+  if (!first) return false;
+  countRead(context.counts, { act: 'duplicate', count: 'duplicates' });
+  context.ledger.recordDuplicate({ key, file: record.file, line: record.line, firstFile: context.files[first.fileIndex] ?? '?', firstLine: first.line });
+  return true;
 }
 
 function duplicate(record: SourceRecord, key: string, ledger: Ledger): undefined {

@@ -1,4 +1,5 @@
 import { InFlight } from './in-flight.js';
+import { KeyIndex } from '../stage/key-index.js';
 import { ListingKnowledge } from './listing-knowledge.js';
 import type { ImportError } from '../errors.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -112,7 +113,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     await opened.close();
     throw error;
   }
-  const rows: ClassifyContext = { ledger: options.ledger, mapping: options.mapping, files: options.files, runId, counts, tags: options.tags, note, warn };
+  const rows: ClassifyContext = { ledger: options.ledger, mapping: options.mapping, files: options.files, runId, counts, tags: options.tags, note, warn, keys: new KeyIndex() };
   const tickets: TicketRun = { context, tokens: pool, counts, note, warn, rowsInFlight: new Set() };
   const sending: SendingTally = { started: 0, finished: 0, allRead: false, startedAt: Date.now() };
   const counting = new AbortController();
@@ -145,6 +146,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
     if (opened.stage) messageFiles = { unreadable: opened.stage.problemCount, orphans: readAll ? warnOrphans(opened, options) : null };
   } finally {
     counting.abort();
+    rows.keys?.close();
     minutes.flush();
     options.ledger.flush();
     await opened.close();
