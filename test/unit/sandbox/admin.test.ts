@@ -27,4 +27,18 @@ describe('sandbox: what an admin does by hand (for rehearsing verify)', () => {
     expect((await control(`conversations/${b}/delete`)).status).toBe(404);
     expect(sandbox.conversations().map((held) => held.slug)).toEqual([c]);
   });
+
+  it('counts a conversation created again under a key it holds, and not one whose first was deleted', async () => {
+    const sandbox = await sandboxFor();
+    const first = ((await createConversation(sandbox, 'K1')).body as { slug: string }).slug;
+    await createConversation(sandbox, 'K2');
+    expect(sandbox.stats().duplicateKeys).toBe(0);
+    await createConversation(sandbox, 'K1');
+    expect(sandbox.stats().duplicateKeys).toBe(1);
+    const again = sandbox.conversations().filter((held) => held.data.import_key === 'K1').map((held) => held.slug);
+    for (const slug of again) sandbox.deleteConversation(slug);
+    expect(again).toContain(first);
+    await createConversation(sandbox, 'K1');
+    expect(sandbox.stats().duplicateKeys).toBe(1);
+  });
 });
