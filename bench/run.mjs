@@ -5,10 +5,12 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateExport } from './generate.mjs';
-import { benchImport, benchUnknownLimit } from './import.mjs';
+import { benchImport, benchNaive, benchNightly, benchUnknownLimit } from './import.mjs';
 import { benchJoin } from './join.mjs';
 import { benchJsonDocument } from './json-document.mjs';
 import { benchThreads } from './threads.mjs';
+import { benchTokens } from './tokens.mjs';
+import { benchValidateLayouts } from './validate-layouts.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BIG = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -62,11 +64,27 @@ async function benchValidate() {
   }
 }
 
-const only = process.env.BENCH_ONLY; // 'validate', 'import', 'limit', 'threads', 'join' or 'json'; default all
+const only = process.env.BENCH_ONLY; // 'validate', 'layouts', 'import', 'naive', 'nightly', 'limit', 'tokens', 'threads', 'join' or 'json'; default all
 if (!only || only === 'validate') await benchValidate();
+if (!only || only === 'layouts') {
+  console.log('\nvalidate on several layouts, against each layout\'s bare parser:');
+  await benchValidateLayouts();
+}
 if (!only || only === 'import') {
   console.log('\nImport against the sandbox (50 ms latency; each scenario about 20 s):');
   await benchImport();
+}
+if (!only || only === 'naive') {
+  console.log('\nrun beside a plain csv-parse + await fetch script (no limit, no latency):');
+  await benchNaive();
+}
+if (!only || only === 'nightly') {
+  console.log('\nA nightly re-run of an export whose rows are all done, beside validate:');
+  await benchNightly();
+}
+if (!only || only === 'tokens') {
+  console.log('\nSeveral tokens at a per-token limit:');
+  await benchTokens();
 }
 if (!only || only === 'limit') {
   console.log('\nAn unknown limit three times exceeded (20/s, --rate 60, no Retry-After; BENCH_LIMIT_SECONDS, default 180):');
