@@ -40,6 +40,12 @@ export interface LedgerEntry {
   sourceHash?: string | null;
 }
 
+/** A row at a glance, with how its thread stands: messages done (its opener left out, as a thread's count leaves it out) and not done. */
+export interface RowGlance extends Pick<LedgerEntry, 'state' | 'seenRun' | 'threadOpen'> {
+  sourceHash: string | null;
+  thread: { skipped: number; notDone: number };
+}
+
 /**
  * The states of a message row: as a conversation's, without `invalid` (a ticket with a bad
  * message is invalid as a whole). A message gets its row when it is first sent.
@@ -239,10 +245,10 @@ export interface Ledger {
   /** A ticket's thread messages as the ledger has them (the opening one included), in thread order. */
   threadMessages(ticket: string): { originId: string; state: MessageState }[];
   /**
-   * How a done ticket's thread stands, for a nightly run that skips it unmapped: its messages
-   * done (the opening one, `opener`, left out, as a thread's count leaves it out) and those not.
+   * How `key`'s row and its thread stand, in one narrow read: what a nightly run needs to tell a
+   * done ticket it can skip unmapped from one it must look up whole.
    */
-  threadTally(ticket: string, opener: string | null): { skipped: number; notDone: number };
+  glance(key: string): RowGlance | undefined;
   /** What this ledger learned of the API's thread listings. */
   apiFacts(): ApiFacts;
   /** Keeps what was learned of the API's thread listings (committed at once). */

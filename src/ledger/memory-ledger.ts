@@ -3,7 +3,7 @@ import { joinKey } from './join-key.js';
 import {
   API_FACTS, foldState, type ApiFacts, type RequestMinute, STATUS_STATES, TO_IMPORT_STATES, type DuplicateRow, type Ledger, type LedgerEntry, type LedgerLossCounts,
   type LedgerMessageCounts, type MessageEntry, type MessageState, type MessageUpdate, type RowUpdate, type RunEnd, type RunInfo, type RunStart,
-  type SendingWrite, type StatusState, type TokenPace,
+  type SendingWrite, type StatusState, type RowGlance, type TokenPace,
 } from './ledger.js';
 
 /** A row as the in-memory ledger holds it: the stored columns of the SQLite one. */
@@ -98,9 +98,12 @@ export class MemoryLedger implements Ledger {
     return [...this.messages.values()].filter((m) => m.ticket === ticket).sort((a, b) => a.seq - b.seq).map(({ originId, state }) => ({ originId, state }));
   }
 
-  threadTally(ticket: string, opener: string | null): { skipped: number; notDone: number } {
-    const thread = this.threadMessages(ticket);
-    return { skipped: thread.filter((m) => m.state === 'done' && m.originId !== opener).length, notDone: thread.filter((m) => m.state !== 'done').length };
+  glance(key: string): RowGlance | undefined {
+    const entry = this.lookup(key);
+    if (!entry) return undefined;
+    const thread = this.threadMessages(key);
+    const tally = { skipped: thread.filter((m) => m.state === 'done' && m.originId !== entry.opener).length, notDone: thread.filter((m) => m.state !== 'done').length };
+    return { state: entry.state, seenRun: entry.seenRun, threadOpen: entry.threadOpen, sourceHash: entry.sourceHash ?? null, thread: tally };
   }
 
   apiFacts(): ApiFacts {

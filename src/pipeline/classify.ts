@@ -44,8 +44,10 @@ export interface ClassifyContext {
  */
 export function classify(record: SourceRecord, fileIndex: number, context: ClassifyContext, joined?: readonly Fields[]): OutgoingTicket | undefined {
   const { ledger, mapping } = context;
-  if (readBefore(record, fileIndex, context)) return undefined;
-  const known = doneAndUnchanged(record, context, joined);
+  // The key as read (a record the reader could not read whole has none yet: checkRow says why).
+  const readKey = record.problem ? undefined : mapping.keyOf(record.fields);
+  if (readKey !== undefined && readBefore(record, readKey, fileIndex, context)) return undefined;
+  const known = readKey === undefined ? undefined : doneAndUnchanged(record, readKey, context, joined);
   if (known === 'skipped') return undefined;
   const verdict = checkRow(record, mapping, undefined, context.files, fileIndex, joined, context.authors);
   const key = verdict.key ?? placeKey(record.file, record.line);
@@ -90,22 +92,18 @@ export function classify(record: SourceRecord, fileIndex: number, context: Class
  * A nightly run reads mostly rows it sent before: one done, its thread finished, whose record
  * (and joined thread) hashes as it did when it was sent under the same mapping, is skipped without
  * being mapped again — the mapping would find it unchanged, and nothing of it is left to send.
- * Otherwise what the ledger knows of its key (read once), or undefined for a record without one.
+ * Otherwise what the ledger knows of its key (undefined for a new one), read whole.
  */
-function doneAndUnchanged(record: SourceRecord, context: ClassifyContext, joined: readonly Fields[] | undefined): 'skipped' | { key: string; previous: LedgerEntry | undefined } | undefined {
-  if (record.problem) return undefined;
-  const key = context.mapping.keyOf(record.fields);
-  if (key === undefined) return undefined;
-  const previous = context.ledger.lookup(key);
-  const known = { key, previous };
-  if (previous?.state !== 'done' || previous.threadOpen || previous.seenRun === context.runId || previous.sourceHash == null) return known;
-  if (previous.sourceHash !== sourceHashOf(record, context.mapping, joined)) return known;
+function doneAndUnchanged(record: SourceRecord, key: string, context: ClassifyContext, joined: readonly Fields[] | undefined): 'skipped' | { key: string; previous: LedgerEntry | undefined } {
+  const { ledger } = context;
+  const glance = ledger.glance(key);
+  if (!glance) return { key, previous: undefined };
+  const settled = glance.state === 'done' && !glance.threadOpen && glance.seenRun !== context.runId && glance.sourceHash !== null;
   // A thread with a message not done (refused, say) is mapped, so it is counted as a thread would be.
-  const thread = context.ledger.threadTally(key, previous.opener);
-  if (thread.notDone > 0) return known;
+  if (!settled || glance.thread.notDone > 0 || glance.sourceHash !== sourceHashOf(record, context.mapping, joined)) return { key, previous: ledger.lookup(key) };
   countRead(context.counts, { act: 'skip', count: 'skipped', changed: false, completeThread: false });
-  context.counts.messages.skipped += thread.skipped;
-  if (!context.keys) context.ledger.touch(key);
+  context.counts.messages.skipped += glance.thread.skipped;
+  if (!context.keys) ledger.touch(key);
   return 'skipped';
 }
 
@@ -176,10 +174,8 @@ function earlierTicket(joined: string, stage: RecordStage, context: ClassifyCont
  * A row whose key this run read already (the key index): counted and recorded as a duplicate, with
  * where the key was first read. False for a first reading, or without a key index.
  */
-function readBefore(record: SourceRecord, fileIndex: number, context: ClassifyContext): boolean {
-  if (!context.keys || record.problem) return false;
-  const key = context.mapping.keyOf(record.fields);
-  if (key === undefined) return false;
+function readBefore(record: SourceRecord, key: string, fileIndex: number, context: ClassifyContext): boolean {
+  if (!context.keys) return false;
   const first = context.keys.addOrGet(key, fileIndex, record.line);
   if (!first) return false;
   countRead(context.counts, { act: 'duplicate', count: 'duplicates' });

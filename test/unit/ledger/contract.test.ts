@@ -33,6 +33,7 @@ async function exercise(ledger: Ledger) {
   ledger.flush();
   return {
     entries: ['T1', '1077.0', 'T3', 'T4', 'T5', 'nope'].map((key) => ledger.lookup(key)),
+    glances: ['T1', 'T4', 'T5', 'nope'].map((key) => ledger.glance(key)),
     joined: ledger.lookupJoined('1077')?.key,
     messages: [ledger.lookupMessage('T1', 'm0'), ledger.lookupMessage('T1', 'm1'), ledger.lookupMessage('T1', 'm9')],
     place: ledger.placeOf('T3'),
@@ -80,6 +81,35 @@ describe('the ledger contract: SQLite and in-memory alike', () => {
     expect(fromSqlite.counts).toEqual({ done: 2, rejected: 1, failed: 0, invalid: 1, uncertain: 1, pending: 0, duplicate: 1 });
     expect(fromSqlite.messageCounts).toEqual({ done: 1, rejected: 0, failed: 0, uncertain: 1, pending: 0, open_threads: 1 });
     expect(fromSqlite.joined).toBe('1077.0');
+  });
+
+  it('glances at a row and its thread: messages done past the opener, and those not done', async () => {
+    const sqlite = SqliteLedger.open(join(dir, 'l.ledger'));
+    const { glances } = await exercise(sqlite);
+    sqlite.close();
+    // T1: m0 (its opener) done, m1 uncertain; T4 done without a thread; T5 sending; no row for `nope`
+    expect(glances).toEqual([
+      { state: 'done', seenRun: 2, threadOpen: true, sourceHash: null, thread: { skipped: 0, notDone: 1 } },
+      { state: 'done', seenRun: 1, threadOpen: false, sourceHash: null, thread: { skipped: 0, notDone: 0 } },
+      { state: 'sending', seenRun: 2, threadOpen: false, sourceHash: null, thread: { skipped: 0, notDone: 0 } },
+      undefined,
+    ]);
+  });
+
+  it('commits a write made after a glance at once, not when the glance\'s read transaction ends', () => {
+    const path = join(dir, 'l.ledger');
+    const ledger = SqliteLedger.open(path);
+    ledger.startRun({ args: {}, mappingHash: 'h1' });
+    ledger.record({ key: 'T1', file: 'a.csv', line: 2, state: 'done', slug: 's1', sourceHash: 'x1' });
+    ledger.flush();
+    expect(ledger.glance('T1')).toMatchObject({ state: 'done', sourceHash: 'x1' });
+    ledger.record({ key: 'T2', file: 'a.csv', line: 3, state: 'failed', payloadHash: 'p2' });
+    ledger.flush();
+    // Another connection, in the same synchronous stretch: the write is already committed.
+    const other = openSqlite(path);
+    expect(other.prepare('SELECT state FROM rows WHERE key = ?').pluck().get('T2')).toBe('failed');
+    other.close();
+    ledger.close();
   });
 
   it('keeps, replaces and clears a row\'s loss counts, and sums done rows apart from those still to import', async () => {
