@@ -2,24 +2,21 @@ import yargs, { type Argv } from 'yargs';
 import { isImportError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { runDemo } from './demo.js';
-import { runFailures } from './failures.js';
-import { runResolve } from './resolve.js';
-import { runInit } from './init.js';
-import { runPreview } from './preview.js';
 import type { CliIO } from './io.js';
-import { numberOption, type NumberRule } from './numbers.js';
+import { DEFAULT_RATE, numberOption, type NumberRule } from './numbers.js';
 import { Renderer } from './render.js';
-import { runSandbox } from './sandbox.js';
-import { DEFAULT_RATE, runImport } from './run.js';
-import { runStatus } from './status.js';
-import { runValidate } from './validate.js';
-import { runVerify } from './verify.js';
-import { runReport } from './report.js';
 import { registerSecret } from '../redact.js';
 
 /** A command's handler: parsed arguments in, exit code out (`argv` as typed, for resume hints). */
 type Handler = (args: Record<string, unknown>, io: CliIO, argv: readonly string[]) => Promise<number>;
+
+/**
+ * A command's handler, loaded when that command runs: starting the CLI loads the parser, not
+ * every command's pipeline (the SQLite ledger, the HTTP client, the sandbox, the report page).
+ */
+function lazy<M>(load: () => Promise<M>, handlerOf: (module: M) => Handler): Handler {
+  return async (args, io, argv) => handlerOf(await load())(args, io, argv);
+}
 
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never exits. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
@@ -29,7 +26,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   };
   let usageError: string | undefined;
   let helpText = '';
-  const parser = buildParser(pick).fail((message, error) => {
+  const parser = buildParser(pick, argv.some((arg) => arg === '--help' || arg === '-h' || arg === 'help')).fail((message, error) => {
     usageError = message || error?.message || 'invalid arguments';
   });
   await parser.parseAsync([...argv], {}, (_error, _args, output) => {
@@ -167,7 +164,7 @@ const EXITS = {
 /** Every command: its usage, what it does, how its options are declared, two or three examples, and its handler. */
 const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; examples: [string, string][]; handler: Handler }[] = [
   {
-    usage: 'validate <files..>', describe: 'Parse, map and validate every row; sends nothing', handler: runValidate,
+    usage: 'validate <files..>', describe: 'Parse, map and validate every row; sends nothing', handler: lazy(() => import('./validate.js'), (m) => m.runValidate),
     examples: [['$0 validate tickets.csv --mapping mapping.json', 'check every row; nothing is sent'],
       ['$0 validate tickets.csv -m freshdesk-csv --rejects rejects.csv', 'with a preset, every bad row written with its line and reason'],
       ['$0 validate tickets.csv -m mapping.json --strict', 'exit 1 on anything the mapping would not carry']],
@@ -178,7 +175,7 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; e
       .options(SUMMARY_OPTIONS),
   },
   {
-    usage: 'preview <file>', describe: 'Show the first payloads exactly as they would be sent, with their errors', handler: runPreview,
+    usage: 'preview <file>', describe: 'Show the first payloads exactly as they would be sent, with their errors', handler: lazy(() => import('./preview.js'), (m) => m.runPreview),
     examples: [['$0 preview tickets.csv -m mapping.json -n 3', 'the first three payloads exactly as they would be sent'],
       ['$0 preview tickets.jsonl -m zendesk-json --json', 'as a JSON array']],
     options: (y) => y.positional('file', { type: 'string', describe: 'a CSV, JSONL or JSON file' }).options(MAPPING_OPTIONS)
@@ -186,7 +183,7 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; e
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON array on stdout' }),
   },
   {
-    usage: 'init <files..>', describe: 'Guess a mapping from every record of an export (its columns, every value of its status column…)', handler: runInit,
+    usage: 'init <files..>', describe: 'Guess a mapping from every record of an export (its columns, every value of its status column…)', handler: lazy(() => import('./init.js'), (m) => m.runInit),
     examples: [['$0 init tickets.csv --out mapping.json', 'guess a mapping from every record'],
       ['$0 init export-folder/ --out mapping.json', 'a folder of vendor documents (tickets, users, comments)']],
     options: (y) => y.positional('files', { type: 'string', array: true, describe: 'a CSV, JSONL or JSON export: one file, several, or a folder of them' })
@@ -194,20 +191,20 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; e
       .option('force', { type: 'boolean', default: false, describe: 'overwrite --out if it exists' }),
   },
   {
-    usage: 'run <files..>', describe: 'Import: POST every valid row not yet done; the same command again resumes', handler: runImport,
+    usage: 'run <files..>', describe: 'Import: POST every valid row not yet done; the same command again resumes', handler: lazy(() => import('./run.js'), (m) => m.runImport),
     examples: [['$0 run tickets.csv -m mapping.json --ledger tickets.ledger --limit 20 --tag sample', 'a sample of 20, tagged to find it in Re:amaze'],
       ['$0 run tickets.csv -m mapping.json --ledger tickets.ledger --rate 2', 'the rest; the same command again resumes'],
       ['$0 run tickets.csv -m mapping.json --ledger tickets.ledger --adopt-existing', 'rebuild a lost ledger: tickets Re:amaze holds are recorded done']],
     options: (y) => y.positional('files', FILES).options(MAPPING_OPTIONS).options(RUN_OPTIONS).options(SUMMARY_OPTIONS),
   },
   {
-    usage: 'status', describe: 'Show what a ledger holds: counts per state, the runs, the learned rate, the commonest errors', handler: runStatus,
+    usage: 'status', describe: 'Show what a ledger holds: counts per state, the runs, the learned rate, the commonest errors', handler: lazy(() => import('./status.js'), (m) => m.runStatus),
     examples: [['$0 status --ledger tickets.ledger', 'counts per state, the runs, the commonest errors'],
       ['$0 status --ledger tickets.ledger --json', 'the same as one JSON object']],
     options: (y) => y.option('ledger', READ_LEDGER).option('json', { type: 'boolean', default: false, describe: 'print one JSON object on stdout' }),
   },
   {
-    usage: 'resolve', describe: 'Settle by hand a ticket or message left uncertain, once you checked Re:amaze', handler: runResolve,
+    usage: 'resolve', describe: 'Settle by hand a ticket or message left uncertain, once you checked Re:amaze', handler: lazy(() => import('./resolve.js'), (m) => m.runResolve),
     examples: [['$0 resolve --ledger tickets.ledger --key 1077 --as done --slug order-late-7', 'it is in Re:amaze: never send it again'],
       ['$0 resolve --ledger tickets.ledger --key 1077 --message c-9 --as absent', 'that message is not there: the next run sends it']],
     options: (y) => y.option('ledger', { alias: 'l', type: 'string', demandOption: true, describe: 'the SQLite ledger of the import' })
@@ -217,7 +214,7 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; e
       .option('slug', { type: 'string', describe: 'with --as done for a ticket: its conversation in Re:amaze' }),
   },
   {
-    usage: 'verify [files..]', describe: 'Read back from Re:amaze what the ledger says was done and compare it with what was sent; changes nothing there', handler: runVerify,
+    usage: 'verify [files..]', describe: 'Read back from Re:amaze what the ledger says was done and compare it with what was sent; changes nothing there', handler: lazy(() => import('./verify.js'), (m) => m.runVerify),
     examples: [['$0 verify --ledger tickets.ledger --out mismatches.csv', 'read back every done conversation'],
       ['$0 verify --ledger tickets.ledger --sample 200', 'a random sample, with the share of mismatches and its 95% interval'],
       ['$0 verify --ledger tickets.ledger --repair', 'make a conversation found missing pending again, for the next run']],
@@ -235,13 +232,13 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; e
       .options(CREDENTIAL_OPTIONS).options(SUMMARY_OPTIONS),
   },
   {
-    usage: 'report', describe: 'Write a self-contained HTML page of an import: totals, runs, requests over time, errors, the verify result', handler: runReport,
+    usage: 'report', describe: 'Write a self-contained HTML page of an import: totals, runs, requests over time, errors, the verify result', handler: lazy(() => import('./report.js'), (m) => m.runReport),
     examples: [['$0 report --ledger tickets.ledger --out report.html', 'one self-contained page to open or print']],
     options: (y) => y.option('ledger', READ_LEDGER)
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the HTML file to write (replaced if it exists)' }),
   },
   {
-    usage: 'failures', describe: 'Write every row that did not make it, with its file, line, state, error and source fields', handler: runFailures,
+    usage: 'failures', describe: 'Write every row that did not make it, with its file, line, state, error and source fields', handler: lazy(() => import('./failures.js'), (m) => m.runFailures),
     examples: [['$0 failures --ledger tickets.ledger --out failures.csv', 'every row that did not make it, with its file, line and reason'],
       ['$0 failures --ledger tickets.ledger --out uncertain.jsonl --state uncertain', 'only the rows left uncertain']],
     options: (y) => y.option('ledger', { ...READ_LEDGER, describe: 'the SQLite ledger of an import (read only)' })
@@ -253,19 +250,19 @@ const COMMANDS: { usage: string; describe: string; options: (y: Argv) => Argv; e
       }),
   },
   {
-    usage: 'sandbox', describe: 'Serve a local Re:amaze-compatible API for rehearsals (until Ctrl-C)', handler: runSandbox,
+    usage: 'sandbox', describe: 'Serve a local Re:amaze-compatible API for rehearsals (until Ctrl-C)', handler: lazy(() => import('./sandbox.js'), (m) => m.runSandbox),
     examples: [['$0 sandbox', 'a local API on port 4599; paste the export lines it prints'],
       ['$0 sandbox --rate-limit 5 --fault 500-after=0.05 --message-faults', 'a harsher API: 429s and lost answers']],
     options: (y) => y.options(SANDBOX_OPTIONS),
   },
   {
-    usage: 'demo', describe: 'Import a bundled sample export into an in-process sandbox (no credentials needed)', handler: runDemo,
+    usage: 'demo', describe: 'Import a bundled sample export into an in-process sandbox (no credentials needed)', handler: lazy(() => import('./demo.js'), (m) => m.runDemo),
     examples: [['$0 demo', '300 Freshdesk-style tickets into an in-process sandbox']],
     options: (y) => y.option('rate', { type: 'string', default: '60', describe: 'requests per second to start at (the sandbox allows 40)' }),
   },
 ];
 
-function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>) => void): Argv {
+function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>) => void, helpAsked: boolean): Argv {
   let parser = yargs()
     .scriptName('reamaze-import')
     .usage('$0 <command> [options]\n\nImport helpdesk exports (CSV, JSONL, JSON) into Re:amaze.');
@@ -280,7 +277,9 @@ function buildParser(pick: (handler: Handler) => (args: Record<string, unknown>)
     .help()
     .alias('h', 'help')
     .version(VERSION)
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    // yargs lays out a command's help as it runs it, in case it is asked for: wrapping it to the
+    // terminal is most of the CLI's start, so it is wrapped only when help may be shown.
+    .wrap(helpAsked ? Math.min(110, process.stdout.columns || 100) : null)
     .exitProcess(false);
 }
 

@@ -1,5 +1,8 @@
 import { ImportError } from '../errors.js';
 
+/** Requests per second when neither `--rate` nor an earlier run says: Re:amaze publishes no number. */
+export const DEFAULT_RATE = 1;
+
 /** What a numeric option allows: what it counts, whether fractions make sense, and its bounds (inclusive). */
 export interface NumberRule {
   /** What the number counts, as in "a whole number of rows". Default: nothing said. */

@@ -8,14 +8,13 @@ import { ReamazeClient } from '../reamaze/client.js';
 import { parseRate, Throttle } from '../reamaze/throttle.js';
 import { readCredentialSet, type TokenCredential } from './credentials.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { DEFAULT_RATE } from './numbers.js';
 import { inputFiles, loadCompiledMapping, lookupFiles, messageFiles, outputPath, refuseOverwritingInputs } from './load.js';
 import type { CliIO } from './io.js';
 import { formatCount, lossLines, quoteArg, Renderer } from './render.js';
 import { authorArgs } from './staff-map.js';
 import { redact } from '../redact.js';
 
-/** Requests per second when neither `--rate` nor an earlier run says: Re:amaze publishes no number. */
-export const DEFAULT_RATE = 1;
 
 /** `run <files..> --mapping M --ledger L`: the import; the same command again resumes. */
 export async function runImport(args: Record<string, unknown>, io: CliIO, argv: readonly string[]): Promise<number> {
