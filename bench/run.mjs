@@ -64,42 +64,32 @@ async function benchValidate() {
   }
 }
 
-const only = process.env.BENCH_ONLY; // 'validate', 'layouts', 'import', 'naive', 'nightly', 'limit', 'tokens', 'threads', 'join' or 'json'; default all
-if (!only || only === 'validate') await benchValidate();
-if (!only || only === 'layouts') {
-  console.log('\nvalidate on several layouts, against each layout\'s bare parser:');
-  await benchValidateLayouts();
-}
-if (!only || only === 'import') {
-  console.log('\nImport against the sandbox (50 ms latency; each scenario about 20 s):');
-  await benchImport();
-}
-if (!only || only === 'naive') {
-  console.log('\nrun beside a plain csv-parse + await fetch script (no limit, no latency):');
-  await benchNaive();
-}
-if (!only || only === 'nightly') {
-  console.log('\nA nightly re-run of an export whose rows are all done, beside validate:');
-  await benchNightly();
-}
-if (!only || only === 'tokens') {
-  console.log('\nSeveral tokens at a per-token limit:');
-  await benchTokens();
-}
-if (!only || only === 'limit') {
-  console.log('\nAn unknown limit three times exceeded (20/s, --rate 60, no Retry-After; BENCH_LIMIT_SECONDS, default 180):');
+async function benchLimit() {
   const r = await benchUnknownLimit();
   console.log(`| limit ${r.limit}/s, --rate ${r.rate} | ${r.created} created | ${r.throttled} 429s | ${(r.share * 100).toFixed(1)}% of the limit from minute 2 | ${r.throttledPerMinute.toFixed(1)} 429s a minute after minute 1 |`);
 }
-if (!only || only === 'threads') {
-  console.log('\nThreads against the sandbox (50 ms latency): write requests per second, bare conversations next to threads of 5 messages:');
-  await benchThreads();
+
+/** Every part, in the order `npm run bench` runs them: its BENCH_ONLY name, its title, and the part. */
+const PARTS = [
+  ['validate', '', benchValidate],
+  ['layouts', "validate on several layouts, against each layout's bare parser:", benchValidateLayouts],
+  ['import', 'Import against the sandbox (50 ms latency; each scenario about 20 s):', benchImport],
+  ['naive', 'run beside a plain csv-parse + await fetch script (no limit, no latency):', benchNaive],
+  ['nightly', 'A nightly re-run of an export whose rows are all done, beside validate:', benchNightly],
+  ['tokens', 'Several tokens at a per-token limit:', benchTokens],
+  ['limit', 'An unknown limit three times exceeded (20/s, --rate 60, no Retry-After; BENCH_LIMIT_SECONDS, default 180):', benchLimit],
+  ['threads', 'Threads against the sandbox (50 ms latency): write requests per second, bare conversations next to threads of 5 messages:', benchThreads],
+  ['join', 'A relational export: validate tickets.csv --messages comments.csv (comments staged in SQLite):', benchJoin],
+  ['json', 'A JSON document (one ~1 GB array, BENCH_JSON_MB) read through openSource, next to the same records as JSON Lines:', benchJsonDocument],
+];
+
+const only = process.env.BENCH_ONLY; // one part's name (see PARTS); default all
+if (only && !PARTS.some(([name]) => name === only)) {
+  console.error(`BENCH_ONLY=${only} names no part: ${PARTS.map(([name]) => name).join(', ')}.`);
+  process.exit(2);
 }
-if (!only || only === 'join') {
-  console.log('\nA relational export: validate tickets.csv --messages comments.csv (comments staged in SQLite):');
-  await benchJoin();
-}
-if (!only || only === 'json') {
-  console.log('\nA JSON document (one ~1 GB array, BENCH_JSON_MB) read through openSource, next to the same records as JSON Lines:');
-  await benchJsonDocument();
+for (const [name, title, part] of PARTS) {
+  if (only && only !== name) continue;
+  if (title) console.log(`\n${title}`);
+  await part();
 }
