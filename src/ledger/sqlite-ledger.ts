@@ -60,7 +60,7 @@ export class SqliteLedger implements Ledger {
     private readonly created: boolean,
   ) {
     this.runs = new SqliteRuns(db);
-    this.writes = new SqliteWrites(db, () => this.runs.id);
+    this.writes = new SqliteWrites(db, () => this.runs.id, () => this.endRead());
     this.reads = {
       lookup: db.prepare(`${ENTRY_COLUMNS} FROM rows LEFT JOIN tokens ON tokens.id = rows.token WHERE key = ?`),
       joined: db.prepare('SELECT key FROM rows WHERE join_key = ? ORDER BY key LIMIT 1').pluck(),
@@ -351,9 +351,11 @@ export class SqliteLedger implements Ledger {
 
   /**
    * Runs a read inside the read transaction of the current stretch of synchronous work, opened by
-   * the first such read and committed by the first write or when the event loop next turns. A
-   * nightly run looks up every row it reads: on its own, each read is a transaction of its own
-   * (WAL locks taken and released), about three times the cost of the lookup.
+   * the first such read and committed by the first write (every write path of the ledger and of
+   * `SqliteWrites` ends it first, so no write, above all no `sending` one, waits on it) or when the
+   * event loop next turns. A nightly run looks up every row it reads: on its own, each read is a
+   * transaction of its own (WAL locks taken and released), about three times the cost of the
+   * lookup. Only `glance` reads this way.
    */
   private read<T>(action: () => T): T {
     return guardLedgerFile(this.path, () => {

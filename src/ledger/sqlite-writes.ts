@@ -41,6 +41,8 @@ export class SqliteWrites {
     private readonly db: SqliteDatabase,
     /** The run writing, for `seen_run` and duplicates. */
     private readonly runId: () => number,
+    /** Commits the read transaction the ledger's lookups may hold open, before any write: each write commits on its own. */
+    private readonly endRead: () => void,
   ) {
     this.statements = prepare(db);
   }
@@ -50,6 +52,7 @@ export class SqliteWrites {
    * (in order): one fsync for both, where the request's wait is paid anyway.
    */
   commitSending(writes: readonly SendingWrite[]): void {
+    this.endRead();
     this.db.transaction(() => {
       this.applyQueued();
       for (const write of writes) this.apply({ ...write, update: { ...write.update, state: 'sending' } } as SendingWrite);
@@ -106,12 +109,14 @@ export class SqliteWrites {
   /** Records a duplicate row of this run (at once). */
   recordDuplicate(row: DuplicateRow): void {
     this.flush();
+    this.endRead();
     this.statements.duplicate.run(this.runId(), row.key, row.file, row.line, row.firstFile, row.firstLine);
   }
 
   /** Commits every queued write in one transaction; a failed commit keeps them for the next try. */
   flush(): void {
     if (this.queue.length === 0 && this.seen.length === 0) return;
+    this.endRead();
     this.db.transaction(() => this.applyQueued())();
     this.clearQueued();
   }

@@ -112,6 +112,21 @@ describe('the ledger contract: SQLite and in-memory alike', () => {
     ledger.close();
   });
 
+  it('commits a `sending` row before its request may leave, though a glance opened a read in the same stretch', async () => {
+    const path = join(dir, 'l.ledger');
+    const ledger = SqliteLedger.open(path);
+    ledger.startRun({ args: {}, mappingHash: 'h1' });
+    const sending = ledger.markSendingSoon({ kind: 'row', update: { key: 'T2', file: 'a.csv', line: 3, state: 'sending', payloadHash: 'p2' } });
+    // The read transaction opens after the `sending` commit was scheduled, so it is still open then.
+    expect(ledger.glance('T1')).toBeUndefined();
+    const other = openSqlite(path);
+    // What another process sees the moment the request may leave.
+    const seen = await sending.then(() => other.prepare('SELECT state FROM rows WHERE key = ?').pluck().get('T2'));
+    other.close();
+    ledger.close();
+    expect(seen).toBe('sending');
+  });
+
   it('keeps, replaces and clears a row\'s loss counts, and sums done rows apart from those still to import', async () => {
     const path = join(dir, 'l.ledger');
     const sqlite = SqliteLedger.open(path);
