@@ -99,9 +99,9 @@ for await (const row of createReadStream(file).pipe(parse({ columns: true }))) {
 process.stdout.write(JSON.stringify({ sent }));
 `;
 
-async function naiveScript(rows) {
+async function naiveScript(rows, latencyMs = 0) {
   const dir = mkdtempSync(join(tmpdir(), 'reamaze-bench-naive-'));
-  const sandbox = await startSandbox({ rateLimit: null, latencyMs: 0 });
+  const sandbox = await startSandbox({ rateLimit: null, latencyMs });
   try {
     const file = writeExport(dir, rows);
     const script = join(import.meta.dirname, '.naive-script.mjs');
@@ -122,28 +122,36 @@ async function naiveScript(rows) {
 }
 
 /**
- * `run` with the ledger on (synchronous = FULL) against the plain script, no limit and no
- * latency, side by side in alternating rounds (BENCH_NAIVE_ROWS, default 20,000; BENCH_ROUNDS, default 3).
+ * `run` with the ledger on (synchronous = FULL) against the plain script, no limit, side by side
+ * in alternating rounds: with no latency (BENCH_NAIVE_ROWS, default 20,000), where the ledger's
+ * fsyncs weigh most, then with an API answering in BENCH_NAIVE_LATENCY ms (default 20; a fifth of
+ * the rows), as a real one does. BENCH_ROUNDS, default 3.
  */
-export async function benchNaive({ rows = Number(process.env.BENCH_NAIVE_ROWS ?? 20_000), rounds = Number(process.env.BENCH_ROUNDS ?? 3), builds = [['this build', BIN]] } = {}) {
-  const results = new Map();
-  const add = (name, r) => results.set(name, [...(results.get(name) ?? []), r]);
-  for (let round = 0; round < rounds; round++) {
-    const jobs = [
-      ['plain script', () => naiveScript(rows)],
-      ...builds.flatMap(([build, bin]) => [4, 16, 64].map((concurrency) => [`run (${build}), --concurrency ${concurrency}`, () => scenario({ name: 'run', latencyMs: 0, rate: 100000, rows, concurrency, bin })])),
-    ];
-    if (round % 2 === 1) jobs.reverse();
-    for (const [name, job] of jobs) add(name, await job());
+export async function benchNaive({ rows = Number(process.env.BENCH_NAIVE_ROWS ?? 20_000), rounds = Number(process.env.BENCH_ROUNDS ?? 3), builds = [['this build', BIN]], latencies = [0, Number(process.env.BENCH_NAIVE_LATENCY ?? 20)] } = {}) {
+  const all = [];
+  for (const latencyMs of latencies) {
+    const count = latencyMs === 0 ? rows : Math.max(500, Math.round(rows / 5));
+    const results = new Map();
+    const add = (name, r) => results.set(name, [...(results.get(name) ?? []), r]);
+    for (let round = 0; round < rounds; round++) {
+      const jobs = [
+        ['plain script', () => naiveScript(count, latencyMs)],
+        ...builds.flatMap(([build, bin]) => [4, 16, 64].map((concurrency) => [`run (${build}), --concurrency ${concurrency}`, () => scenario({ name: 'run', latencyMs, rate: 100000, rows: count, concurrency, bin })])),
+      ];
+      if (round % 2 === 1) jobs.reverse();
+      for (const [name, job] of jobs) add(name, await job());
+    }
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const naive = median(results.get('plain script').map((r) => r.held / r.wall));
+    const latency = latencyMs === 0 ? 'no latency' : `${latencyMs} ms latency`;
+    console.log(`\n| ${count} rows, no limit, ${latency} (median of ${rounds}) | created | req/s (whole process) | ÷ plain script |\n|---|---|---|---|`);
+    for (const [name, list] of results) {
+      const rate = median(list.map((r) => r.held / r.wall));
+      console.log(`| ${name} | ${median(list.map((r) => r.held))} | ${rate.toFixed(0)} | ${(rate / naive).toFixed(2)} |`);
+    }
+    all.push({ latencyMs, results });
   }
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const naive = median(results.get('plain script').map((r) => r.held / r.wall));
-  console.log(`\n| ${rows} rows, no limit, no latency (median of ${rounds}) | created | req/s (whole process) | ÷ plain script |\n|---|---|---|---|`);
-  for (const [name, list] of results) {
-    const rate = median(list.map((r) => r.held / r.wall));
-    console.log(`| ${name} | ${median(list.map((r) => r.held))} | ${rate.toFixed(0)} | ${(rate / naive).toFixed(2)} |`);
-  }
-  return results;
+  return all;
 }
 
 /**

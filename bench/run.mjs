@@ -74,7 +74,7 @@ const PARTS = [
   ['validate', '', benchValidate],
   ['layouts', "validate on several layouts, against each layout's bare parser:", benchValidateLayouts],
   ['import', 'Import against the sandbox (50 ms latency; each scenario about 20 s):', benchImport],
-  ['naive', 'run beside a plain csv-parse + await fetch script (no limit, no latency):', benchNaive],
+  ['naive', 'run beside a plain csv-parse + await fetch script (no limit; no latency, then an API answering in 20 ms):', benchNaive],
   ['nightly', 'A nightly re-run of an export whose rows are all done, beside validate:', benchNightly],
   ['tokens', 'Several tokens at a per-token limit:', benchTokens],
   ['limit', 'An unknown limit three times exceeded (20/s, --rate 60, no Retry-After; BENCH_LIMIT_SECONDS, default 180):', benchLimit],
