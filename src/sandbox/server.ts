@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { error, json, type Answer } from './answer.js';
 import { handleApi, type ApiContext } from './api.js';
@@ -45,6 +46,8 @@ class SandboxState {
   private readonly hangs = new Set<NodeJS.Timeout>();
 
   constructor(options: NormalizedSandboxOptions) {
+    // Every answer held by the latency (or dripping) listens for the close: many at once is normal.
+    setMaxListeners(0, this.closing.signal);
     const stats = new StatsRecorder();
     this.ctx = {
       options,

@@ -32,6 +32,22 @@ describe('sandbox: close()', () => {
 });
 
 describe('sandbox: latency', () => {
+  it('holds many answers at once without a listener-leak warning', async () => {
+    const sandbox = await sandboxFor({ latencyMs: 50 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const statuses = await Promise.all(Array.from({ length: 30 }, () => call(sandbox, 'GET', '/conversations').then((r) => r.status)));
+      expect(statuses.every((status) => status === 200)).toBe(true);
+      // Warnings are emitted on the next tick
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('adds latency before the answer, after the work: a client timeout leaves the conversation created', async () => {
     const sandbox = await sandboxFor({ latencyMs: 300 });
     const started = Date.now();
