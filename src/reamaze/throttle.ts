@@ -53,7 +53,8 @@ interface Waiting {
  * one tick of the rate and in the free places of `concurrency`, together. At the rates an API
  * limit allows a turn is one request, spaced as before; without a limit, requests leave in
  * groups, so their `sending` rows commit in one transaction, and bottleneck's own cost per job
- * (a few hundred jobs a second at most) is paid per group.
+ * (a few hundred jobs a second at most) is paid per group. A place freed before its turn is over
+ * is taken at once on what that turn had left, so a fast API keeps every place busy.
  */
 export class Throttle {
   private readonly limiter: Bottleneck;
@@ -80,6 +81,9 @@ export class Throttle {
   private readonly running = new Set<Promise<unknown>>();
   /** True while a turn is queued in bottleneck. */
   private turnQueued = false;
+  /** What the turn in force may still let out (see `fillTurn`), until it ends. */
+  private turnLeft = 0;
+  private turnEndsAt = 0;
 
   constructor(options: ThrottleOptions) {
     this.options = {
@@ -113,6 +117,7 @@ export class Throttle {
     if (this.stopping !== undefined) return Promise.reject(new ThrottleStopped());
     return new Promise<void>((go, drop) => {
       this.waiting.push({ go, drop });
+      this.fillTurn();
       this.queueTurn();
     }).then(() => {
       // A task that throws at once finishes like one that rejects.
@@ -121,6 +126,7 @@ export class Throttle {
       const finished = () => {
         this.running.delete(running);
         this.active -= 1;
+        this.fillTurn();
         this.queueTurn();
       };
       running.then(finished, finished);
@@ -140,11 +146,30 @@ export class Throttle {
   /** One turn: lets out, together, what the rate allows per turn and the free places hold. */
   private turn(): void {
     this.turnQueued = false;
-    const out = this.waiting.splice(0, Math.max(0, Math.min(this.options.concurrency - this.active, perTurn(this.currentRate))));
+    const allowed = perTurn(this.currentRate);
+    const out = this.waiting.splice(0, Math.max(0, Math.min(this.options.concurrency - this.active, allowed)));
+    this.turnLeft = allowed - out.length;
+    this.turnEndsAt = Date.now() + turnTime(this.currentRate);
     // Counted as running from now: the next turn sees the places they took.
     this.active += out.length;
     for (const request of out) request.go();
     this.queueTurn();
+  }
+
+  /**
+   * A place freed (or a request came) while the turn in force let out fewer than the rate allows
+   * it: the request leaves now, on that turn's allowance, rather than at the next turn. At the
+   * rates an API limit allows a turn lets out one request and has nothing left; without a limit,
+   * `--concurrency` places stay busy however quickly the API answers.
+   */
+  private fillTurn(): void {
+    while (this.turnLeft > 0 && this.waiting.length > 0 && this.active < this.options.concurrency && this.stopping === undefined) {
+      const now = Date.now();
+      if (now >= this.turnEndsAt || now < this.pausedUntil) return;
+      this.turnLeft -= 1;
+      this.active += 1;
+      (this.waiting.shift() as Waiting).go();
+    }
   }
 
   /** The API's limit as learned from 429s (this run's, or an earlier one's); undefined when none was seen. */
@@ -281,6 +306,7 @@ export class Throttle {
     const until = now + ms;
     if (until <= this.pausedUntil) return;
     this.pausedUntil = until;
+    this.turnLeft = 0;
     // A reservoir of 0 holds every queued request; nothing is lost, they start when it refills.
     void this.limiter.updateSettings({ reservoir: 0 });
     clearTimeout(this.resumeTimer);
@@ -290,6 +316,8 @@ export class Throttle {
 
   private setRate(rate: number): void {
     this.currentRate = rate;
+    // The turn in force was allowed at the old rate: nothing more leaves on it.
+    this.turnLeft = 0;
     void this.limiter.updateSettings({ minTime: turnTime(rate) });
   }
 }

@@ -33,6 +33,38 @@ describe('throttle', () => {
     expect(ran).toEqual(['first']);
   });
 
+  /** Two requests with one place: the second starts only once the first (held open) is finished. */
+  async function secondStartsAfterFirst(rate: number): Promise<boolean> {
+    throttle = new Throttle({ rate, concurrency: 1 });
+    let finishFirst!: () => void;
+    let firstStarted!: () => void;
+    const started = new Promise<void>((resolve) => (firstStarted = resolve));
+    let secondStarted = false;
+    const first = throttle.schedule(() => {
+      firstStarted();
+      return new Promise<void>((resolve) => (finishFirst = resolve));
+    });
+    const second = throttle.schedule(async () => {
+      secondStarted = true;
+    });
+    await started;
+    finishFirst();
+    await first;
+    // Microtasks only: no timer, so no new turn of the limiter, can run in between.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    const atOnce = secondStarted;
+    await second;
+    return atOnce;
+  }
+
+  it('without a limit, a place freed within a turn is taken at once by the next request, not at the next turn', async () => {
+    expect(await secondStartsAfterFirst(100_000)).toBe(true);
+  });
+
+  it('at a rate an API limit allows, the next request still waits for its own turn', async () => {
+    expect(await secondStartsAfterFirst(10)).toBe(false);
+  });
+
   it('lowers the rate to what the API let through once per episode, and pauses every request', async () => {
     throttle = new Throttle({ rate: 10, concurrency: 4 });
     const now = Date.now();
