@@ -3,7 +3,7 @@ import type { FieldReference, MappedMessage } from './types.js';
 import type { SectionPlace } from './body.js';
 import { compileGetter, isEmpty, quote, toText, type Fields, type Getter } from './fields.js';
 import type { RowContext, Shared } from './leaf.js';
-import { compileDateParser, type DateParser } from './dates.js';
+import { compileInstantParser, isEpochText } from './dates.js';
 import { compileMessage, type ElementMapper } from './message-leaves.js';
 import type { MessagesSectionSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
@@ -43,16 +43,14 @@ function listOf(from: string | undefined, references: FieldReference[]): (fields
 }
 
 /** A value to sort messages by: a number, a date (as its time), else its text; missing sorts last. */
-function sortValue(value: unknown, parseDate: DateParser): number | string | undefined {
+function sortValue(value: unknown, instantOf: (text: string) => number | undefined): number | string | undefined {
   if (isEmpty(value)) return undefined;
   if (typeof value === 'number') return value;
   const text = toText(value).trim();
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (isEpochText(text)) return Number(text);
   // Read as the `timestamp` transform reads it (offsets after a space, source.timezone), so the
   // order and the headers agree.
-  const iso = /^\d{4}-\d\d-\d\d/.test(text) ? parseDate(text) : undefined;
-  const time = typeof iso === 'string' ? Date.parse(iso) : NaN;
-  return Number.isNaN(time) ? text : time;
+  return instantOf(text) ?? text;
 }
 
 function compareSortValues(a: number | string | undefined, b: number | string | undefined): number {
@@ -61,19 +59,29 @@ function compareSortValues(a: number | string | undefined, b: number | string | 
   return typeof a === 'number' ? -1 : 1;
 }
 
-/** Sorts elements by `order_by` (stable: equal values keep their source order). */
-function sorter(orderBy: string | undefined, references: FieldReference[], shared: Shared | undefined): ((items: readonly unknown[]) => unknown[]) | undefined {
+/** Sorts elements by `order_by` (stable: equal values keep their source order); a list already in order is returned as it is. */
+function sorter(orderBy: string | undefined, references: FieldReference[], shared: Shared | undefined): ((items: readonly unknown[]) => readonly unknown[]) | undefined {
   if (orderBy === undefined) return undefined;
-  const parseDate = compileDateParser({ ...(shared?.timezone === undefined ? {} : { timezone: shared.timezone }) });
+  const instantOf = compileInstantParser({ ...(shared?.timezone === undefined ? {} : { timezone: shared.timezone }) });
   for (const field of isTemplate(orderBy) ? templateFields(orderBy) : [orderBy]) {
     references.push({ field, at: 'messages.order_by', required: false });
   }
   const read: Getter = isTemplate(orderBy) ? compileTemplate(orderBy) : compileGetter(orderBy);
-  return (items) =>
-    items
-      .map((item, index) => ({ item, index, value: sortValue(asFields(item) && read(asFields(item)!), parseDate) }))
+  return (items) => {
+    // Exports mostly list a thread in order: checking that costs less than sorting.
+    const values: (number | string | undefined)[] = [];
+    let ordered = true;
+    for (let i = 0; i < items.length; i++) {
+      const fields = asFields(items[i]);
+      values.push(fields === undefined ? undefined : sortValue(read(fields), instantOf));
+      if (ordered && i > 0 && compareSortValues(values[i - 1], values[i]) > 0) ordered = false;
+    }
+    if (ordered) return items;
+    return items
+      .map((item, index) => ({ item, index, value: values[index] }))
       .sort((a, b) => compareSortValues(a.value, b.value) || a.index - b.index)
       .map(({ item }) => item);
+  };
 }
 
 function asFields(item: unknown): Fields | undefined {
