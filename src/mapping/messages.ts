@@ -4,7 +4,7 @@ import type { SectionPlace } from './body.js';
 import { compileGetter, isEmpty, quote, toText, type Fields, type Getter } from './fields.js';
 import type { RowContext, Shared } from './leaf.js';
 import { compileInstantParser, isEpochText } from './dates.js';
-import { compileMessage, type ElementMapper } from './message-leaves.js';
+import { compileMessage, type MappedElement } from './message-leaves.js';
 import type { MessagesSectionSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
 
@@ -101,7 +101,7 @@ export function compileMessages(spec: MessagesSectionSpec | undefined, reference
   const place = (...path: string[]): SectionPlace => ({ path: ['messages', ...path], errorPath: path, references, shared });
   if (Array.isArray(spec)) {
     const mappers = spec.map((template, i) => compileMessage(template, (...path) => ({ path: ['messages', String(i), ...path], errorPath: path, references, shared })));
-    return (record, key, problems) => collect(mappers.map((mapper) => [mapper, record] as const), key, problems);
+    return (record, key, problems) => collect(mappers.length, (i, ctx) => mappers[i]!(record, ctx), key, problems);
   }
   const { from, join: _join, order_by: orderBy, opens_conversation: _opens, ...leaves } = spec;
   const list = listOf(from, references);
@@ -110,21 +110,26 @@ export function compileMessages(spec: MessagesSectionSpec | undefined, reference
   return (record, key, problems, joined) => {
     const raw = list(record, problems, joined);
     const items = sort ? sort(raw) : raw;
-    return collect(items.map((item) => [mapper, asFields(item) ?? {}] as const), key, problems);
+    return collect(items.length, (i, ctx) => mapper(asFields(items[i]) ?? NO_FIELDS, ctx), key, problems);
   };
 }
 
-/** Maps each element with its mapper, in order; gives each message its origin_id and refuses a repeated one. */
-function collect(elements: readonly (readonly [ElementMapper, Fields])[], key: string | undefined, problems: RowProblem[]): MappedMessage[] {
+/** The fields of an element that is no object. */
+const NO_FIELDS: Fields = Object.freeze({});
+
+/** `messages[3].`, made once for the positions most threads have. */
+const PREFIXES = Array.from({ length: 64 }, (_, i) => `messages[${i}].`);
+
+/** Maps each of `count` elements (`mapAt` the i-th), in order; gives each message its origin_id and refuses a repeated one. */
+function collect(count: number, mapAt: (i: number, ctx: RowContext) => MappedElement | undefined, key: string | undefined, problems: RowProblem[]): MappedMessage[] {
   const out: MappedMessage[] = [];
   const positions = new Map<string, number>();
-  for (let i = 0; i < elements.length; i++) {
-    const [mapper, element] = elements[i]!;
+  for (let i = 0; i < count; i++) {
     // An element left out (no body, no attachment) is not a message: its problems do not count.
-    const ctx: RowContext = { problems: [], prefix: `messages[${i}].` };
-    const mapped = mapper(element, ctx);
+    const ctx: RowContext = { problems: [], prefix: PREFIXES[i] ?? `messages[${i}].` };
+    const mapped = mapAt(i, ctx);
     if (mapped === undefined) continue;
-    problems.push(...ctx.problems);
+    if (ctx.problems.length > 0) problems.push(...ctx.problems);
     const id = mapped.originId || `${key ?? ''}#${i + 1}`;
     const first = positions.get(id);
     if (first !== undefined) {
@@ -139,12 +144,15 @@ function collect(elements: readonly (readonly [ElementMapper, Fields])[], key: s
   return out;
 }
 
-const FIRST_KEYS = ['body', 'visibility', 'user', 'origin_id'];
-
 /** The body's keys in a readable order: body first, origin_id after the user (a plain loop: it runs for every message). */
 export function reorder(body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of FIRST_KEYS) if (body[key] !== undefined) out[key] = body[key];
-  for (const key in body) if (body[key] !== undefined && !FIRST_KEYS.includes(key)) out[key] = body[key];
+  if (body.body !== undefined) out.body = body.body;
+  if (body.visibility !== undefined) out.visibility = body.visibility;
+  if (body.user !== undefined) out.user = body.user;
+  if (body.origin_id !== undefined) out.origin_id = body.origin_id;
+  for (const key in body) {
+    if (body[key] !== undefined && key !== 'body' && key !== 'visibility' && key !== 'user' && key !== 'origin_id') out[key] = body[key];
+  }
   return out;
 }
