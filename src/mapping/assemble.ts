@@ -35,8 +35,11 @@ interface Assembly {
  * (notes before it come right after, counted; a thread of notes only is opened by the importer
  * with a line saying so: private stays private); the assignee is kept only when they are staff.
  */
+/** The directory of a row assembled without one: no staff list, no staff map. */
+const OFFLINE = offlineDirectory();
+
 export function assembleRow(parts: ConversationParts, thread: MappedMessage[], key: string | undefined, problems: RowProblem[], options: AssembleOptions): MappedRow {
-  const authors = options.authors ?? offlineDirectory();
+  const authors = options.authors ?? OFFLINE;
   const conversation = parts.body.conversation as Record<string, unknown>;
   const user = conversation.user as { email?: unknown; name?: unknown } | undefined;
   const customer = typeof user?.email === 'string' && user.email.trim() !== '' ? { email: user.email, ...(typeof user.name === 'string' ? { name: user.name } : {}) } : undefined;
@@ -56,7 +59,7 @@ export function assembleRow(parts: ConversationParts, thread: MappedMessage[], k
 
 /** A thread alone (new messages of a ticket imported before): each message's author resolved. */
 export function assembleThread(thread: MappedMessage[], problems: RowProblem[], authors: AuthorDirectory | undefined): Loss[] {
-  const row: Assembly = { problems, losses: [], authors: authors ?? offlineDirectory(), customer: undefined, senders: new Map() };
+  const row: Assembly = { problems, losses: [], authors: authors ?? OFFLINE, customer: undefined, senders: new Map() };
   for (const message of thread) sendAs(message, row, 'agent');
   for (const message of thread) row.losses.push(...(message.losses ?? []));
   return row.losses;
@@ -65,7 +68,7 @@ export function assembleThread(thread: MappedMessage[], problems: RowProblem[], 
 /** Who sends a thread message; a byline names the original author when it is not them. */
 function sendAs(message: MappedMessage, row: Assembly, presumed: 'customer' | 'agent'): void {
   const body = message.body.message as Record<string, unknown>;
-  const resolved = resolveAt(message.author ?? {}, `messages[${message.index}].user`, row, presumed);
+  const resolved = resolveAt(message.author ?? NOBODY, message.index, row, presumed);
   const user = resolved.user ?? (resolved.role === 'customer' ? row.customer : undefined);
   if (user) body.user = user;
   if (resolved.byline) body.body = withHeader(body.body, `_${resolved.byline}_`);
@@ -75,9 +78,16 @@ function sendAs(message: MappedMessage, row: Assembly, presumed: 'customer' | 'a
 
 const BYLINE = 'Originally written by ';
 
-/** A message's resolved author, its loss and (with the `reject` policy) its problem recorded. */
-function resolveAt(author: MappedAuthor, path: string, row: Assembly, presumed: 'customer' | 'agent'): ResolvedAuthor {
+const NOBODY: MappedAuthor = {};
+
+/**
+ * A message's resolved author, its loss and (with the `reject` policy) its problem recorded at its
+ * path: `conversation.message.user`, or for a number the thread message's `messages[3].user`.
+ */
+function resolveAt(author: MappedAuthor, at: string | number, row: Assembly, presumed: 'customer' | 'agent'): ResolvedAuthor {
   const resolved = resolveAuthor(author, row.authors, presumed);
+  if (!resolved.loss && !resolved.problem) return resolved;
+  const path = typeof at === 'number' ? `messages[${at}].user` : at;
   if (resolved.loss) row.losses.push({ kind: resolved.loss, path, detail: resolved.byline?.slice(BYLINE.length) ?? 'no author mapped' });
   if (resolved.problem) row.problems.push({ code: 'ROW_INVALID', path, message: resolved.problem });
   return resolved;
@@ -112,17 +122,24 @@ function placeholder(key: string | undefined, row: Assembly): MappedMessage {
 
 /** Opens the conversation with a thread message: its body, attachment, and (an agent's) author. */
 function openWith(conversation: Record<string, unknown>, opener: MappedMessage, parts: ConversationParts, row: Assembly): void {
-  const { body: _none, attachment: own, ...opening } = (conversation.message ?? {}) as Record<string, unknown>;
+  const own = (conversation.message ?? {}) as Record<string, unknown>;
   const { body: text, attachment } = opener.body.message as Record<string, unknown>;
   // A customer's first message goes as the conversation's customer; an agent's names its staff
   // member, or the importer when none matches (its byline names the original author).
   const sender = row.senders.get(opener);
   const user = sender?.role === 'agent' ? (sender.user ?? importerOf(row)) : undefined;
   if (opener.body.message && user) (opener.body.message as Record<string, unknown>).user = user;
-  const message: Record<string, unknown> = { ...opening, body: parts.copies === '' ? text : withHeader(text, parts.copies), ...(attachment === undefined ? {} : { attachment }), ...(user ? { user } : {}) };
+  // The conversation's own message keeps its other keys (suppress_*), in their order; its body and attachment give way.
+  const message: Record<string, unknown> = {};
+  for (const name in own) if (name !== 'body' && name !== 'attachment') message[name] = own[name];
+  message.body = parts.copies === '' ? text : withHeader(text, parts.copies);
+  if (attachment !== undefined) message.attachment = attachment;
+  if (user) message.user = user;
   // The ticket's own attachments go with the message that opens it: the opener's comes first.
-  const ticketAttachments = [...(isEmpty(own) ? [] : [own]), ...listOf(parts.attachments)];
-  if (ticketAttachments.length > 0) placeAttachments(message, ticketAttachments, noteTo(row, 'conversation.message.attachments'));
+  if (!isEmpty(own.attachment) || !isEmpty(parts.attachments)) {
+    const ticketAttachments = [...(isEmpty(own.attachment) ? [] : [own.attachment]), ...listOf(parts.attachments)];
+    placeAttachments(message, ticketAttachments, noteTo(row, 'conversation.message.attachments'));
+  }
   conversation.message = message;
 }
 

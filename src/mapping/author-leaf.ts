@@ -13,9 +13,13 @@ export function compileAuthor(spec: AuthorSpec | undefined, role: LeafSpec | und
   const roleOf = role === undefined ? undefined : compileLeaf(role, { at: [...place.path.slice(0, -1), 'role'].join('.'), errorAt: roleAt, apiRequired: false, references: place.references, shared: place.shared });
   return (element, ctx) => {
     const raw = (fields(element, ctx) ?? {}) as Record<string, unknown>;
-    const text = (value: unknown) => (isEmpty(value) ? undefined : toText(value).trim() || undefined);
-    return { role: roleOf ? readRole(roleOf(element, ctx), ctx, roleAt) : undefined, email: text(raw.email), name: text(raw.name), id: text(raw.id) };
+    return { role: roleOf ? readRole(roleOf(element, ctx), ctx, roleAt) : undefined, email: textOf(raw.email), name: textOf(raw.name), id: textOf(raw.id) };
   };
+}
+
+/** A value's trimmed text; undefined when it is empty. */
+function textOf(value: unknown): string | undefined {
+  return isEmpty(value) ? undefined : toText(value).trim() || undefined;
 }
 
 function readRole(value: unknown, ctx: RowContext, at: string): MappedAuthor['role'] {
@@ -28,6 +32,7 @@ function readRole(value: unknown, ctx: RowContext, at: string): MappedAuthor['ro
 
 /** The Cc and Bcc of a message as header lines (`Cc: a@x, b@y`). */
 export function copiesLine(cc: unknown, bcc: unknown): string {
+  if (isEmpty(cc) && isEmpty(bcc)) return '';
   const line = (label: string, value: unknown) => (isEmpty(value) ? '' : `${label}: ${toText(value)}`);
   return [line('Cc', cc), line('Bcc', bcc)].filter((part) => part !== '').join(' · ');
 }

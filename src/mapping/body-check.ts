@@ -25,20 +25,18 @@ const isOptionalFlag = (value: unknown): boolean => value === undefined || typeo
 function isFlatData(value: unknown): boolean {
   if (value === undefined) return true;
   if (!isPlain(value)) return false;
-  for (const name of Object.keys(value)) {
+  for (const name in value) {
     const item = value[name];
     if (typeof item !== 'string' && typeof item !== 'boolean' && !(typeof item === 'number' && Number.isFinite(item))) return false;
   }
   return true;
 }
 
-/** `{ email, name? }`: the author of a message. */
+/** `{ email, name? }`: the author of a message (its e-mail tested once: the pattern is the dearest check). */
 function isAuthor(value: unknown): boolean {
   if (!isPlain(value)) return false;
-  for (const name of Object.keys(value)) {
-    if (name === 'email') {
-      if (!isEmail(value.email)) return false;
-    } else if (name !== 'name' || !isOptionalString(value.name)) return false;
+  for (const name in value) {
+    if (name !== 'email' && (name !== 'name' || !isOptionalString(value.name))) return false;
   }
   return isEmail(value.email);
 }
@@ -68,22 +66,31 @@ function isConversationPart(name: string, value: unknown): boolean {
     case 'data':
       return isFlatData(value);
     case 'message':
-      return isPlain(value) && isText(value.body) && Object.keys(value).every((part) => isOpeningPart(part, value[part]));
+      if (!isPlain(value) || !isText(value.body)) return false;
+      for (const part in value) if (!isOpeningPart(part, value[part])) return false;
+      return true;
     case 'user':
-      return isPlain(value) && isEmail(value.email) && Object.keys(value).every((part) => (part === 'name' ? isOptionalString(value.name) : part === 'email' || (part === 'data' && isFlatData(value.data))));
+      if (!isPlain(value) || !isEmail(value.email)) return false;
+      for (const part in value) if (!(part === 'name' ? isOptionalString(value.name) : part === 'email' || (part === 'data' && isFlatData(value.data)))) return false;
+      return true;
     default:
       return false;
   }
 }
 
+/** True when a plain object has exactly one key, `name`. */
+function holdsOnly(value: Plain, name: string): boolean {
+  let count = 0;
+  for (const key in value) if (key !== name || ++count > 1) return false;
+  return count === 1;
+}
+
 /** True when `ConversationBodySchema` certainly accepts the body; false: ask it. */
 export function surelyValidConversation(body: unknown): boolean {
-  if (!isPlain(body)) return false;
-  const keys = Object.keys(body);
-  if (keys.length !== 1 || keys[0] !== 'conversation') return false;
+  if (!isPlain(body) || !holdsOnly(body, 'conversation')) return false;
   const conversation = body.conversation;
   if (!isPlain(conversation) || !isText(conversation.category) || !isPlain(conversation.message) || !isPlain(conversation.user)) return false;
-  for (const name of Object.keys(conversation)) if (!isConversationPart(name, conversation[name])) return false;
+  for (const name in conversation) if (!isConversationPart(name, conversation[name])) return false;
   return true;
 }
 
@@ -106,11 +113,9 @@ function isMessagePart(name: string, value: unknown): boolean {
 
 /** True when `MessageBodySchema` certainly accepts the body; false: ask it. */
 export function surelyValidMessage(body: unknown): boolean {
-  if (!isPlain(body)) return false;
-  const keys = Object.keys(body);
-  if (keys.length !== 1 || keys[0] !== 'message') return false;
+  if (!isPlain(body) || !holdsOnly(body, 'message')) return false;
   const message = body.message;
   if (!isPlain(message) || !isText(message.body)) return false;
-  for (const name of Object.keys(message)) if (!isMessagePart(name, message[name])) return false;
+  for (const name in message) if (!isMessagePart(name, message[name])) return false;
   return true;
 }

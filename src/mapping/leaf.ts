@@ -15,8 +15,8 @@ export interface Shared {
 }
 import { compileGetter, isEmpty, quote, toText, type Fields } from './fields.js';
 import type { LeafSpec, RuleSpec } from './schema.js';
-import { compileTemplate, isTemplate, templateFields } from './template.js';
-import { compileTransforms, TransformFailure } from './transforms.js';
+import { compileTemplate, isTemplate, templateFields, templateFilters } from './template.js';
+import { compileTransforms, mayNote, TransformFailure } from './transforms.js';
 
 /** Where row problems and losses go; `prefix` places them (`messages[3].`), the leaf adds its own path. */
 export interface RowContext {
@@ -55,9 +55,12 @@ export function compileLeaf(spec: LeafSpec, place: LeafPlace): Evaluate {
   const template = compileTemplate(spec, place.shared);
   const at = place.errorAt ?? place.at;
   const tally = place.shared?.tallies?.add(place.at, templateFields(spec));
-  if (tally === undefined) return (fields, ctx) => template(fields, noteAt(ctx, at));
+  // Without a filter nothing is noted: no note is made for every row.
+  const filtered = templateFilters(spec);
+  const evaluate: Evaluate = filtered ? (fields, ctx) => template(fields, noteAt(ctx, at)) : (fields) => template(fields);
+  if (tally === undefined) return evaluate;
   return (fields, ctx) => {
-    const value = template(fields, noteAt(ctx, at));
+    const value = evaluate(fields, ctx);
     tally.count(value, false, false);
     return value;
   };
@@ -146,6 +149,7 @@ function sourceFields(from: string): string[] {
 function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
   const read = compileSource(rule, place);
   const transform = compileTransforms(rule.transform ?? [], place.shared);
+  const notes = transform !== undefined && mayNote(transform);
   const split = rule.split === undefined ? undefined : splitter(rule.split);
   const tally = place.shared?.tallies?.add(place.at, sourceFields(rule.from), rule);
   const map = rule.map === undefined ? undefined : mapper(rule.map, rule.default, tally);
@@ -159,7 +163,7 @@ function compileRule(rule: RuleSpec, place: LeafPlace): Evaluate {
     const unmapped = tally?.unmapped.total ?? 0;
     let value = read(fields, ctx);
     try {
-      if (transform !== undefined) value = transform(value, noteAt(ctx, at));
+      if (transform !== undefined) value = transform(value, notes ? noteAt(ctx, at) : undefined);
     } catch (error) {
       if (!(error instanceof TransformFailure)) throw error;
       fail(ctx, at, error.message);

@@ -3,8 +3,8 @@ import type { FieldReference, MappedMessage } from './types.js';
 import type { SectionPlace } from './body.js';
 import { compileGetter, isEmpty, quote, toText, type Fields, type Getter } from './fields.js';
 import type { RowContext, Shared } from './leaf.js';
-import { compileDateParser, type DateParser } from './dates.js';
-import { compileMessage, type ElementMapper } from './message-leaves.js';
+import { compileInstantParser, isEpochText } from './dates.js';
+import { compileMessage, type MappedElement } from './message-leaves.js';
 import type { MessagesSectionSpec } from './schema.js';
 import { compileTemplate, isTemplate, templateFields } from './template.js';
 
@@ -43,16 +43,14 @@ function listOf(from: string | undefined, references: FieldReference[]): (fields
 }
 
 /** A value to sort messages by: a number, a date (as its time), else its text; missing sorts last. */
-function sortValue(value: unknown, parseDate: DateParser): number | string | undefined {
+function sortValue(value: unknown, instantOf: (text: string) => number | undefined): number | string | undefined {
   if (isEmpty(value)) return undefined;
   if (typeof value === 'number') return value;
   const text = toText(value).trim();
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (isEpochText(text)) return Number(text);
   // Read as the `timestamp` transform reads it (offsets after a space, source.timezone), so the
   // order and the headers agree.
-  const iso = /^\d{4}-\d\d-\d\d/.test(text) ? parseDate(text) : undefined;
-  const time = typeof iso === 'string' ? Date.parse(iso) : NaN;
-  return Number.isNaN(time) ? text : time;
+  return instantOf(text) ?? text;
 }
 
 function compareSortValues(a: number | string | undefined, b: number | string | undefined): number {
@@ -61,19 +59,29 @@ function compareSortValues(a: number | string | undefined, b: number | string | 
   return typeof a === 'number' ? -1 : 1;
 }
 
-/** Sorts elements by `order_by` (stable: equal values keep their source order). */
-function sorter(orderBy: string | undefined, references: FieldReference[], shared: Shared | undefined): ((items: readonly unknown[]) => unknown[]) | undefined {
+/** Sorts elements by `order_by` (stable: equal values keep their source order); a list already in order is returned as it is. */
+function sorter(orderBy: string | undefined, references: FieldReference[], shared: Shared | undefined): ((items: readonly unknown[]) => readonly unknown[]) | undefined {
   if (orderBy === undefined) return undefined;
-  const parseDate = compileDateParser({ ...(shared?.timezone === undefined ? {} : { timezone: shared.timezone }) });
+  const instantOf = compileInstantParser({ ...(shared?.timezone === undefined ? {} : { timezone: shared.timezone }) });
   for (const field of isTemplate(orderBy) ? templateFields(orderBy) : [orderBy]) {
     references.push({ field, at: 'messages.order_by', required: false });
   }
   const read: Getter = isTemplate(orderBy) ? compileTemplate(orderBy) : compileGetter(orderBy);
-  return (items) =>
-    items
-      .map((item, index) => ({ item, index, value: sortValue(asFields(item) && read(asFields(item)!), parseDate) }))
+  return (items) => {
+    // Exports mostly list a thread in order: checking that costs less than sorting.
+    const values: (number | string | undefined)[] = [];
+    let ordered = true;
+    for (let i = 0; i < items.length; i++) {
+      const fields = asFields(items[i]);
+      values.push(fields === undefined ? undefined : sortValue(read(fields), instantOf));
+      if (ordered && i > 0 && compareSortValues(values[i - 1], values[i]) > 0) ordered = false;
+    }
+    if (ordered) return items;
+    return items
+      .map((item, index) => ({ item, index, value: values[index] }))
       .sort((a, b) => compareSortValues(a.value, b.value) || a.index - b.index)
       .map(({ item }) => item);
+  };
 }
 
 function asFields(item: unknown): Fields | undefined {
@@ -93,7 +101,7 @@ export function compileMessages(spec: MessagesSectionSpec | undefined, reference
   const place = (...path: string[]): SectionPlace => ({ path: ['messages', ...path], errorPath: path, references, shared });
   if (Array.isArray(spec)) {
     const mappers = spec.map((template, i) => compileMessage(template, (...path) => ({ path: ['messages', String(i), ...path], errorPath: path, references, shared })));
-    return (record, key, problems) => collect(mappers.map((mapper) => [mapper, record] as const), key, problems);
+    return (record, key, problems) => collect(mappers.length, (i, ctx) => mappers[i]!(record, ctx), key, problems);
   }
   const { from, join: _join, order_by: orderBy, opens_conversation: _opens, ...leaves } = spec;
   const list = listOf(from, references);
@@ -102,21 +110,26 @@ export function compileMessages(spec: MessagesSectionSpec | undefined, reference
   return (record, key, problems, joined) => {
     const raw = list(record, problems, joined);
     const items = sort ? sort(raw) : raw;
-    return collect(items.map((item) => [mapper, asFields(item) ?? {}] as const), key, problems);
+    return collect(items.length, (i, ctx) => mapper(asFields(items[i]) ?? NO_FIELDS, ctx), key, problems);
   };
 }
 
-/** Maps each element with its mapper, in order; gives each message its origin_id and refuses a repeated one. */
-function collect(elements: readonly (readonly [ElementMapper, Fields])[], key: string | undefined, problems: RowProblem[]): MappedMessage[] {
+/** The fields of an element that is no object. */
+const NO_FIELDS: Fields = Object.freeze({});
+
+/** `messages[3].`, made once for the positions most threads have. */
+const PREFIXES = Array.from({ length: 64 }, (_, i) => `messages[${i}].`);
+
+/** Maps each of `count` elements (`mapAt` the i-th), in order; gives each message its origin_id and refuses a repeated one. */
+function collect(count: number, mapAt: (i: number, ctx: RowContext) => MappedElement | undefined, key: string | undefined, problems: RowProblem[]): MappedMessage[] {
   const out: MappedMessage[] = [];
   const positions = new Map<string, number>();
-  for (let i = 0; i < elements.length; i++) {
-    const [mapper, element] = elements[i]!;
+  for (let i = 0; i < count; i++) {
     // An element left out (no body, no attachment) is not a message: its problems do not count.
-    const ctx: RowContext = { problems: [], prefix: `messages[${i}].` };
-    const mapped = mapper(element, ctx);
+    const ctx: RowContext = { problems: [], prefix: PREFIXES[i] ?? `messages[${i}].` };
+    const mapped = mapAt(i, ctx);
     if (mapped === undefined) continue;
-    problems.push(...ctx.problems);
+    if (ctx.problems.length > 0) problems.push(...ctx.problems);
     const id = mapped.originId || `${key ?? ''}#${i + 1}`;
     const first = positions.get(id);
     if (first !== undefined) {
@@ -131,12 +144,15 @@ function collect(elements: readonly (readonly [ElementMapper, Fields])[], key: s
   return out;
 }
 
-const FIRST_KEYS = ['body', 'visibility', 'user', 'origin_id'];
-
 /** The body's keys in a readable order: body first, origin_id after the user (a plain loop: it runs for every message). */
 export function reorder(body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of FIRST_KEYS) if (body[key] !== undefined) out[key] = body[key];
-  for (const key in body) if (body[key] !== undefined && !FIRST_KEYS.includes(key)) out[key] = body[key];
+  if (body.body !== undefined) out.body = body.body;
+  if (body.visibility !== undefined) out.visibility = body.visibility;
+  if (body.user !== undefined) out.user = body.user;
+  if (body.origin_id !== undefined) out.origin_id = body.origin_id;
+  for (const key in body) {
+    if (body[key] !== undefined && key !== 'body' && key !== 'visibility' && key !== 'user' && key !== 'origin_id') out[key] = body[key];
+  }
   return out;
 }

@@ -71,6 +71,12 @@ export function parseTemplate(template: string): Part[] | string {
   return parts;
 }
 
+/** True when a template applies a filter somewhere: only a filter notes a loss. */
+export function templateFilters(template: string): boolean {
+  const parts = parseTemplate(template);
+  return typeof parts !== 'string' && parts.some((p) => 'field' in p && p.filters.length > 0);
+}
+
 /** The fields a template reads, without their filters (none when malformed). */
 export function templateFields(template: string): string[] {
   const parts = parseTemplate(template);

@@ -65,7 +65,7 @@ const DEFAULT_EXPECTED = 'ISO-8601, "YYYY-MM-DD HH:mm:ss" or epoch seconds/ms';
 function dateTransform(options: DateOptions, lenient: boolean): TransformFn {
   const parse = compileDateParser(options);
   const expected = options.format === undefined ? DEFAULT_EXPECTED : `format "${options.format}"`;
-  return (value, note) => {
+  return noting((value, note) => {
     if (typeof value !== 'string' && typeof value !== 'number') return value;
     if (value === '' || (typeof value === 'string' && value.trim() === '')) return undefined;
     const iso = parse(value);
@@ -77,7 +77,7 @@ function dateTransform(options: DateOptions, lenient: boolean): TransformFn {
     if (!lenient) throw new TransformFailure(`invalid date ${quote(value)} (expected ${expected})`);
     note?.('date_unparsed', quote(value));
     return typeof value === 'string' ? value.trim() : value;
-  };
+  });
 }
 
 /** A `date` transform's options with the mapping's source.timezone for naive times, unless it names its own. */
@@ -120,9 +120,22 @@ export function compileTransform(spec: TransformSpec, shared?: Shared): Transfor
   if (typeof spec === 'string') return NAMED[spec](shared);
   if ('truncate' in spec) return truncate(spec.truncate);
   if ('date' in spec) return dateTransform(dateOptions(spec.date, shared), false);
-  if ('lookup' in spec) return (shared?.lookups ?? new Lookups([])).compile(spec.lookup);
-  if ('lookup-all' in spec) return wholeList((shared?.lookups ?? new Lookups([])).compileAll(spec['lookup-all']));
+  if ('lookup' in spec) return noting((shared?.lookups ?? new Lookups([])).compile(spec.lookup));
+  if ('lookup-all' in spec) return wholeList(noting((shared?.lookups ?? new Lookups([])).compileAll(spec['lookup-all'])));
   return nullTokens(spec['null-tokens']);
+}
+
+/** Transforms that may note a loss (dates, lookups): a rule makes a note for its row only when it has one. */
+const NOTING = new WeakSet<TransformFn>();
+
+function noting(fn: TransformFn): TransformFn {
+  NOTING.add(fn);
+  return fn;
+}
+
+/** True when a compiled transform (or list of them) may note a loss; false: it never calls `note`. */
+export function mayNote(fn: TransformFn): boolean {
+  return NOTING.has(fn);
 }
 
 /** Transforms given a list whole rather than item by item: `lookup-all` makes one list of what every key finds. */
@@ -133,18 +146,19 @@ function wholeList(fn: TransformFn): TransformFn {
   return fn;
 }
 
-/** Applies one transform to a value, or to each element of a list. */
-function applyTo(fn: TransformFn, value: unknown, note: Note | undefined): unknown {
-  return Array.isArray(value) && !WHOLE_LIST.has(fn) ? value.map((item) => fn(item, note)) : fn(value, note);
-}
-
 /** Compiles a list of transforms to one function applied, transform by transform, to a value or to each element of a list. */
 export function compileTransforms(specs: readonly TransformSpec[], shared?: Shared): TransformFn | undefined {
   if (specs.length === 0) return undefined;
   const fns = specs.map((spec) => compileTransform(spec, shared));
-  return (value, note) => {
+  // Known once here, not asked of the WeakSet for every value.
+  const whole = fns.map((fn) => WHOLE_LIST.has(fn));
+  const apply: TransformFn = (value, note) => {
     let current = value;
-    for (const fn of fns) current = applyTo(fn, current, note);
+    for (let i = 0; i < fns.length; i++) {
+      const fn = fns[i]!;
+      current = Array.isArray(current) && !whole[i] ? current.map((item) => fn(item, note)) : fn(current, note);
+    }
     return current;
   };
+  return fns.some(mayNote) ? noting(apply) : apply;
 }

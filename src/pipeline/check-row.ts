@@ -61,14 +61,17 @@ export function checkRow(
   const mapped = mapping.mapRow(record.fields, key, joined, authors);
   const fast = options.bodies === false;
   const checked = fast && surelyValidConversation(mapped.body) ? { ok: true as const, value: mapped.body } : validateConversation(mapped.body);
-  const problems = checked.ok ? [...mapped.problems] : [...mapped.problems, ...checked.problems];
+  // The mapped row is this call's own: its problems are added to in place.
+  const problems = mapped.problems;
+  if (!checked.ok) problems.push(...checked.problems);
   // The opening message is checked as a message too: a later run may have to post it as one.
-  const thread = checkMessages(mapped.opener ? [mapped.opener, ...mapped.messages] : mapped.messages, problems, fast);
+  const opener = mapped.opener && checkMessage(mapped.opener, problems, fast);
+  const messages = checkMessages(mapped.messages, problems, fast);
   if (problems.length > 0) return refuse('invalid', record, key, 'ROW_INVALID', dedupeProblems(problems));
   const body = checked.ok ? (checked.value as Record<string, unknown>) : mapped.body;
-  const kept = { losses: mapped.losses, ...(mapped.assignee === undefined ? {} : { assignee: mapped.assignee }) };
-  if (!mapped.opener) return { state: 'valid', key, body, messages: thread, ...kept };
-  return { state: 'valid', key, body, opener: thread[0], messages: thread.slice(1), ...kept };
+  const verdict: RowVerdict = opener ? { state: 'valid', key, body, opener, messages, losses: mapped.losses } : { state: 'valid', key, body, messages, losses: mapped.losses };
+  if (mapped.assignee !== undefined) verdict.assignee = mapped.assignee;
+  return verdict;
 }
 
 /** The problem of a record whose key comes out empty. */
@@ -79,13 +82,16 @@ export const EMPTY_KEY: RowProblem = { code: 'ROW_INVALID', path: 'source.key', 
  * so a ticket is imported whole or, until the export is fixed, not at all.
  */
 export function checkMessages(messages: readonly MappedMessage[], problems: RowProblem[], fast = false): MappedMessage[] {
-  return messages.map((message) => {
-    if (fast && surelyValidMessage(message.body)) return message;
-    const checked = validateMessage(message.body);
-    if (checked.ok) return { ...message, body: checked.value as Record<string, unknown> };
-    for (const problem of checked.problems) problems.push(inThread(problem, message.index));
-    return message;
-  });
+  return messages.map((message) => checkMessage(message, problems, fast));
+}
+
+/** Validates one message of a thread, its problems placed in the thread (see checkMessages). */
+function checkMessage(message: MappedMessage, problems: RowProblem[], fast: boolean): MappedMessage {
+  if (fast && surelyValidMessage(message.body)) return message;
+  const checked = validateMessage(message.body);
+  if (checked.ok) return { ...message, body: checked.value as Record<string, unknown> };
+  for (const problem of checked.problems) problems.push(inThread(problem, message.index));
+  return message;
 }
 
 /** A message body's problem placed in its row's thread: `message.user.email` → `messages[3].user.email`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SENTINEL_DATES } from '../../../src/mapping/date-sentinels.js';
-import { compileDateParser } from '../../../src/mapping/dates.js';
+import { compileDateParser, compileInstantParser, SENTINEL, type DateOptions } from '../../../src/mapping/dates.js';
 import type { Shared } from '../../../src/mapping/leaf.js';
 import { Lookups } from '../../../src/mapping/lookups.js';
 import type { Loss } from '../../../src/mapping/losses.js';
@@ -164,5 +164,31 @@ describe('placeholder dates', () => {
     expect(timestamp(1)).toBe('1970-01-01T00:00:01.000Z');
     expect(timestamp('9999-12-30')).toBe('9999-12-30T00:00:00.000Z');
     expect(timestamp('0002-01-01')).toBe('0002-01-01T00:00:00.000Z');
+  });
+});
+
+describe('instants (the order of a thread)', () => {
+  const texts = [
+    '2016-04-28T11:19:34 -10:00', '2020-02-19 01:54:52', '2020-03-20 02:32:49.426999', '2014-07-28T16:20:03+05:30',
+    '2014-07-28 16:20:03 GMT', '  2014-07-28  ', '2025-03-30 02:30:00', '2025-10-26 02:30:00', '0050-06-01 00:00:00',
+    '0000-01-01 00:30:00+01:00', '9999-12-30 23:00:00-05:00', '1461842374', '-86400', '1461842374000.5', '1900-01-01',
+    '1970-01-01T00:00:00Z', '0', '2016-04-31', 'yesterday', '25/01/2025 1:30', '01/02/2025 1:30 PM', '',
+  ];
+  const options: DateOptions[] = [{}, { timezone: 'Europe/Paris' }, { timezone: '-08:00' }, { format: 'DD/MM/YYYY h:mm A' }, { format: 'DD/MM/YYYY H:mm', timezone: 'America/New_York' }];
+
+  it.each(options)('are the instants of the dates compileDateParser reads, with %j', (option) => {
+    const [text, instant] = [compileDateParser(option), compileInstantParser(option)];
+    for (const value of texts) {
+      const iso = text(value);
+      expect([value, instant(value)]).toEqual([value, typeof iso === 'string' ? Date.parse(iso) : undefined]);
+    }
+  });
+
+  it('are undefined for placeholders and for times outside the years 0000 to 9999', () => {
+    expect(compileDateParser({})('1900-01-01')).toBe(SENTINEL);
+    expect(compileInstantParser({})('1900-01-01')).toBeUndefined();
+    expect(compileInstantParser({})('0000-01-01 00:30:00+01:00')).toBeUndefined();
+    expect(compileInstantParser({ timezone: '+01:00' })('0000-01-01 00:30:00')).toBeUndefined();
+    expect(compileInstantParser({})('0000-01-01 00:30:00-01:00')).toBe(Date.parse('0000-01-01T01:30:00.000Z'));
   });
 });

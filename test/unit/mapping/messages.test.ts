@@ -116,6 +116,17 @@ describe('messages', () => {
     expect(thread.map((m) => [(m.body.message as { body: string }).body, m.originId])).toEqual([['a', 'k#1'], ['b', 'k#2']]);
   });
 
+  it('sorts by the instant of each date, offsets and source.timezone included, and keeps a thread in order as it is', () => {
+    const zoned = mappingWith({}, { source: { timezone: 'Europe/Paris' }, messages: { from: 'c', body: '{{text}}', order_by: 'at' } });
+    const texts = (c: Record<string, unknown>[]) => zoned.mapRow({ c }, 'k').messages.map((m) => (m.body.message as { body: string }).body);
+    // 10:00 in Paris is 09:00 UTC, before 09:30Z; 08:00 -02:00 is 10:00 UTC; a placeholder sorts as its text, nothing last.
+    expect(texts([
+      { text: 'd', at: '2024-03-01 08:00:00 -02:00' }, { text: 'f', at: 'soon' }, { text: 'c', at: '2024-03-01T09:30:00Z' },
+      { text: 'g' }, { text: 'b', at: '2024-03-01 10:00:00' }, { text: 'a', at: ' 2024-03-01T08:00:00.000Z ' }, { text: 'e', at: '1900-01-01' },
+    ])).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(texts([{ text: 'x', at: '2024-03-01T09:30:00Z' }, { text: 'y', at: '2024-03-01T09:30:00Z' }, { text: 'z' }])).toEqual(['x', 'y', 'z']);
+  });
+
   it('opens the conversation with the first message when the conversation has no body of its own', () => {
     const opened = compileMapping(parseMapping({
       conversation: { category: 'support', message: { header: 'not used: the first message has its own' }, user: { email: 'a@example.com' } },

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compileTransforms } from '../../../src/mapping/transforms.js';
+import { compileTransforms, mayNote } from '../../../src/mapping/transforms.js';
+import { Lookups } from '../../../src/mapping/lookups.js';
+import { mappingWith } from './helpers.js';
 import type { TransformSpec } from '../../../src/mapping/schema.js';
 import { leaf } from './helpers.js';
 
@@ -136,5 +138,23 @@ describe('date', () => {
         "conversation.subject: invalid date "2025-01-01 24:00:00" (expected ISO-8601, "YYYY-MM-DD HH:mm:ss" or epoch seconds/ms)",
       ]
     `);
+  });
+});
+
+describe('transforms that note a loss', () => {
+  it('are the dates and the lookups, alone or in a list', () => {
+    const shared = { lookups: new Lookups(['users']) };
+    const notes = (specs: TransformSpec[]) => mayNote(compileTransforms(specs, shared)!);
+    expect(notes(['trim', 'lowercase', 'html-to-text', 'null-tokens', { truncate: 3 }, 'number'])).toBe(false);
+    expect(notes(['trim', 'timestamp'])).toBe(true);
+    expect(notes([{ date: 'DD/MM/YYYY' }])).toBe(true);
+    expect(notes([{ lookup: 'users.email' }])).toBe(true);
+    expect(notes(['trim', { 'lookup-all': 'users.email' }])).toBe(true);
+  });
+
+  it('note through a rule, beside transforms that do not', () => {
+    const mapping = mappingWith({ data: { at: { from: 'at', transform: ['trim', 'timestamp', 'lowercase'] } } });
+    const row = mapping.mapRow({ id: '1', at: ' Yesterday ', email: 'a@b.example', body: 'hi' }, '1');
+    expect(row.losses).toEqual([{ kind: 'date_unparsed', path: 'conversation.data.at', detail: '"Yesterday"' }]);
   });
 });
