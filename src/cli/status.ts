@@ -1,4 +1,4 @@
-import { LedgerReader, STATUS_STATES, type ErrorGroup, type RunRecord, type StatusState, type UncertainItem } from '../ledger/ledger-reader.js';
+import { LedgerReader, STATUS_STATES, type ErrorGroup, type RunRecord, type StatusState, type TokenRecord, type UncertainItem } from '../ledger/ledger-reader.js';
 import type { LedgerLossCounts } from '../ledger/ledger.js';
 import { sortedLossCounts } from '../mapping/losses.js';
 import { ExitCode } from './exit-codes.js';
@@ -18,7 +18,7 @@ export async function runStatus(args: Record<string, unknown>, io: CliIO): Promi
   try {
     const status = {
       counts: reader.counts(), messages: reader.messageCounts(), runs: reader.runs(), learnedRate: reader.learnedRate(),
-      topErrors: reader.topErrors(), losses: reader.lossCounts(), uncertain: reader.uncertain(),
+      topErrors: reader.topErrors(), losses: reader.lossCounts(), uncertain: reader.uncertain(), tokens: reader.tokens(),
     };
     if (json) renderer.json(toJson(reader.path, status));
     else renderer.result(formatStatus(reader.path, status));
@@ -36,6 +36,7 @@ interface Status {
   topErrors: ErrorGroup[];
   losses: LedgerLossCounts;
   uncertain: UncertainItem[];
+  tokens: TokenRecord[];
 }
 
 function toJson(ledger: string, status: Status) {
@@ -54,6 +55,10 @@ function toJson(ledger: string, status: Status) {
       args: run.args,
     })),
     learned_rate: status.learnedRate ?? null,
+    tokens: status.tokens.map((token) => ({
+      email: token.email, learned_rate: token.learnedRate, learned_limit: token.learnedLimit,
+      conversations_done: token.conversations, messages_done: token.messages,
+    })),
     top_errors: status.topErrors.map((group) => ({
       code: group.code,
       error: group.error,
@@ -86,6 +91,11 @@ export function formatStatus(ledger: string, status: Status): string {
   lines.push(status.learnedRate === undefined
     ? 'Learned rate: none yet (the last run recorded none).'
     : `Learned rate: ${status.learnedRate.toFixed(2)} requests/s; the next run starts at it unless --rate says otherwise.`);
+  // One token is the run's rate above; with several, each has its own pace and share.
+  if (status.tokens.length > 1) {
+    lines.push(`Tokens (${status.tokens.length}, each with its own pace):`);
+    for (const token of status.tokens) lines.push(`  ${formatToken(token)}`);
+  }
   if (status.topErrors.length > 0) {
     lines.push('Most common errors:');
     for (const group of status.topErrors) {
@@ -106,6 +116,14 @@ export function formatStatus(ledger: string, status: Status): string {
   }
   if (notDone > 0) lines.push(`Every row that did not make it: reamaze-import failures --ledger ${quoteArg(ledger)} --out failures.csv`);
   return lines.join('\n');
+}
+
+/** `agent@example.com: 1,204 conversations and 4,816 messages done · 9.80 req/s · limit 10.00/s learned`. */
+function formatToken(token: TokenRecord): string {
+  const parts = [`${token.email}: ${formatCount(token.conversations)} conversation${token.conversations === 1 ? '' : 's'} and ${formatCount(token.messages)} message${token.messages === 1 ? '' : 's'} done`];
+  if (token.learnedRate !== null) parts.push(`${token.learnedRate.toFixed(2)} req/s`);
+  if (token.learnedLimit !== null) parts.push(`limit ${token.learnedLimit.toFixed(2)}/s learned`);
+  return parts.join(' · ');
 }
 
 function formatRuns(runs: readonly RunRecord[]): string[] {

@@ -62,6 +62,16 @@ export interface FailureRecord {
   problems: RowProblem[] | undefined;
 }
 
+/** One API token of a ledger (schema 8 on), by its staff e-mail (the token itself is never kept). */
+export interface TokenRecord {
+  email: string;
+  learnedRate: number | null;
+  learnedLimit: number | null;
+  /** Conversations and thread messages done whose last request went through this token. */
+  conversations: number;
+  messages: number;
+}
+
 /**
  * Reads a ledger without taking its lock: a run may be writing it, and WAL lets readers in.
  * Everything read through one reader comes from one snapshot (a read transaction held until `close`).
@@ -78,6 +88,8 @@ export class LedgerReader {
     private readonly losses: boolean,
     /** Version 9 and later keep the fields of rows not done in `row_bodies`. */
     private readonly bodies: boolean,
+    /** Version 8 and later keep the tokens a run sent with. */
+    private readonly tokenTable: boolean,
   ) {}
 
   /** Opens the ledger at `path` read-only; LEDGER_UNREADABLE when it is missing, not a ledger, or newer than this code. */
@@ -91,7 +103,7 @@ export class LedgerReader {
       db.function('error_kind', { deterministic: true }, (error: unknown) => errorKind(String(error)));
       db.exec('BEGIN');
       const version = checkSchema(db, path);
-      return new LedgerReader(path, db, version >= 2, version >= 3, version >= 4, version >= 9);
+      return new LedgerReader(path, db, version >= 2, version >= 3, version >= 4, version >= 9, version >= 8);
     } catch (error) {
       db?.close();
       throw unreadable(error, path);
@@ -112,6 +124,22 @@ export class LedgerReader {
   learnedRate(): number | undefined {
     // Read here, not through SqliteRuns: its write statements need the tables of schema 6, which an older ledger lacks.
     return this.guard(() => (this.db.prepare('SELECT learned_rate FROM runs ORDER BY id DESC LIMIT 1').pluck().get() as number | null | undefined) ?? undefined);
+  }
+
+  /** Each token runs sent with, in the order first used, with what it sent that is done; none before schema 8. */
+  tokens(): TokenRecord[] {
+    if (!this.tokenTable) return [];
+    return this.guard(() => {
+      // One pass over each table's done rows, not one per token.
+      const doneBy = (table: string) => new Map((this.db.prepare(`SELECT token, count(*) AS n FROM ${table} WHERE state = 'done' AND token IS NOT NULL GROUP BY token`).all() as { token: number; n: number }[]).map(({ token, n }) => [token, n]));
+      const conversations = doneBy('rows');
+      const messages = doneBy('messages');
+      const tokens = this.db.prepare('SELECT id, email, learned_rate, learned_limit FROM tokens ORDER BY id').all() as { id: number; email: string; learned_rate: number | null; learned_limit: number | null }[];
+      return tokens.map((token) => ({
+        email: token.email, learnedRate: token.learned_rate, learnedLimit: token.learned_limit,
+        conversations: conversations.get(token.id) ?? 0, messages: messages.get(token.id) ?? 0,
+      }));
+    });
   }
 
   /** The `n` most common errors of rows not done (and of the last run's duplicates), by code and kind. */

@@ -130,7 +130,7 @@ describe('status: what was not carried as the export held it', () => {
       const kinds = Object.keys(counts);
       expect(kinds).toEqual([...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
     }
-    expect(Object.keys(status)).toEqual(['ledger', 'counts', 'messages', 'runs', 'learned_rate', 'top_errors', 'losses', 'uncertain']);
+    expect(Object.keys(status)).toEqual(['ledger', 'counts', 'messages', 'runs', 'learned_rate', 'tokens', 'top_errors', 'losses', 'uncertain']);
     expect(status.counts).toMatchObject({ done: 3, failed: 1, invalid: 1 });
   });
 
