@@ -4,14 +4,15 @@ const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** The record's end was found: the index just after its line break. Below zero: */
+// A record scanned gives the index just after its line break, or one of these
 const INCOMPLETE = -1; // the text ends before the record does
 const IRREGULAR = -2; // the record is not of the common grammar: csv-parse reads it
 
 /**
  * A record still incomplete past this many characters goes to csv-parse, which then reads the
- * rest of the segment (csv-parse bounds it by MAX_RECORD_BYTES). A UTF-16 unit is at most 3 bytes of UTF-8, so
- * every record read here is well below MAX_RECORD_BYTES and csv-parse's size error is never missed.
+ * rest of the segment and bounds the record by MAX_RECORD_BYTES. A UTF-16 unit is at most 3 bytes
+ * of UTF-8, so every record scanned here is well below that limit: csv-parse's size error is never
+ * missed.
  */
 const HAND_OVER_CHARS = MAX_RECORD_BYTES / 8;
 
