@@ -1,5 +1,6 @@
 import { formatPlace } from '../errors.js';
-import { createCsvParser, describeCsvError, type CsvParser, type PushRow } from './csv.js';
+import { describeCsvError, type PushRow } from './csv.js';
+import { CsvScanner } from './csv-scan.js';
 import { normalizeHeader } from './csv-header.js';
 import { SourceDecoder } from './decode.js';
 import { detectDelimiter } from './detect.js';
@@ -7,8 +8,6 @@ import { CHUNK_SIZE, fileError, type OpenedFile } from './file.js';
 import { countBreaks, hasBreak, layoutOf, locateLine } from './lines.js';
 import { BatchSource, brokenRecord, encodingProblem, RAW_LIMIT } from './source-base.js';
 import type { Source, SourceOptions, SourceRecord } from './types.js';
-
-function noop(): void {}
 
 function isBlank(cells: readonly string[], from = 0): boolean {
   for (let i = from; i < cells.length; i++) {
@@ -34,7 +33,7 @@ function firstLineOf(cells: readonly string[], delimiter: string): string {
 class CsvReader {
   header: string[] | undefined;
   readonly warnings: string[] = [];
-  private parser!: CsvParser;
+  private parser!: CsvScanner;
   private decoder!: SourceDecoder;
   private segment = { offset: 0, line: 1 };
   private position = 0;
@@ -82,7 +81,7 @@ class CsvReader {
 
   /** A fresh parser at a known byte offset and line: the file start, or the line after a bad record. */
   private startSegment(offset: number, line: number): void {
-    this.parser = createCsvParser(this.delimiter);
+    this.parser = new CsvScanner(this.delimiter);
     this.decoder = new SourceDecoder(this.input.encoding);
     this.segment = { offset, line };
     this.position = offset;
@@ -98,13 +97,9 @@ class CsvReader {
     }
     this.position += bytes.length;
     const end = bytes.length === 0;
-    const utf8 = this.decoder.toUtf8(end ? undefined : bytes);
-    let error = utf8.length > 0 ? this.parser.parse(utf8, false, this.push, noop) : undefined;
-    if (error === undefined && end) {
-      error = this.parser.parse(undefined, true, this.push, noop);
-      this.ended = true;
-    }
-    return error;
+    const text = this.decoder.toText(end ? undefined : bytes);
+    if (end) this.ended = true;
+    return this.parser.parse(text, end, this.push);
   }
 
   /**

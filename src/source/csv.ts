@@ -8,6 +8,8 @@ export type PushRow = (cells: string[]) => void;
 
 /** csv-parse's synchronous core: pushes every record of `bytes` (UTF-8), then returns the first error. */
 export interface CsvParser {
+  /** `bytes`: how far it has read; inside `push`, the byte just after the record's line break. */
+  readonly info: { readonly bytes: number };
   parse(bytes: Buffer | undefined, end: boolean, push: PushRow, close: () => void): Error | undefined;
 }
 
@@ -28,7 +30,7 @@ export function createCsvParser(delimiter: string): CsvParser {
     max_record_size: MAX_RECORD_BYTES, // bounds memory when a quote is never closed
   });
   const core = (parser as unknown as { api?: Partial<CsvParser> }).api;
-  if (typeof core?.parse !== 'function') throw new Error('csv-parse no longer exposes Parser#api.parse');
+  if (typeof core?.parse !== 'function' || typeof core.info?.bytes !== 'number') throw new Error('csv-parse no longer exposes Parser#api.parse and .info');
   return core as CsvParser;
 }
 

@@ -34,9 +34,8 @@ function completeLength(data: Buffer): number {
 }
 
 /**
- * Turns a file's bytes into UTF-8 bytes (for csv-parse) or text (for JSON), chunk by chunk, and
- * remembers whether any input had to be replaced by U+FFFD. UTF-8 input passes through untouched
- * and is only validated, which keeps the common case as fast as reading the raw file.
+ * Turns a file's bytes into text, chunk by chunk, and remembers whether any input had to be
+ * replaced by U+FFFD. UTF-8 input is validated apart, so that a literal U+FFFD in it is no error.
  */
 export class SourceDecoder {
   /** True once some input was not valid in `encoding` (decoding is never fatal). */
@@ -49,16 +48,6 @@ export class SourceDecoder {
     // BOMs are skipped by byte offset, so a restart in the middle of the file decodes the same way
     this.decoder = new TextDecoder(encoding, { ignoreBOM: true });
     this.utf8 = this.decoder.encoding === 'utf-8';
-  }
-
-  /** The next chunk as UTF-8 bytes; `undefined` input ends the stream and flushes what is left. */
-  toUtf8(bytes: Buffer | undefined): Buffer {
-    if (this.utf8) {
-      this.check(bytes);
-      return bytes ?? EMPTY;
-    }
-    const text = this.toText(bytes);
-    return text.length === 0 ? EMPTY : Buffer.from(text, 'utf8');
   }
 
   /** The next chunk as text; `undefined` input ends the stream. */

@@ -1,4 +1,5 @@
 import type { ErrorCode, RowProblem } from '../errors.js';
+import { BatchIterator } from './batch-iterator.js';
 import type { SourceFile } from './file.js';
 import type { Source, SourceDialect, SourceRecord } from './types.js';
 
@@ -136,24 +137,12 @@ export class BatchSource implements Source {
   records(): AsyncIterable<SourceRecord> {
     if (this.started) throw new Error(`records() of ${this.file} can be iterated only once`);
     this.started = true;
-    return this.generate();
+    // A `break` in for-await closes the file too, so the handle never outlives the loop
+    return new BatchIterator(this.init.pending.splice(0), this.init.next, () => this.close());
   }
 
   /** Releases the file; safe to call more than once. */
   async close(): Promise<void> {
     await this.init.file.close();
-  }
-
-  private async *generate(): AsyncGenerator<SourceRecord> {
-    try {
-      const pending = this.init.pending.splice(0);
-      yield* pending;
-      for (let batch = await this.init.next(); batch !== undefined; batch = await this.init.next()) {
-        for (const record of batch) yield record;
-      }
-    } finally {
-      // A `break` in for-await lands here too, so the handle never outlives the loop
-      await this.close();
-    }
   }
 }

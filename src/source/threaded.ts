@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ImportError, type ErrorCode } from '../errors.js';
+import { BatchIterator } from './batch-iterator.js';
 import { openSource } from './index.js';
 import type { Source, SourceDialect, SourceOptions, SourceRecord } from './types.js';
 
@@ -93,6 +94,7 @@ class ThreadedSource implements Source {
   readonly recordsAt: Source['recordsAt'];
   private read = 0;
   private worker: Worker | undefined;
+  private inbox: Inbox | undefined;
   private started = false;
 
   constructor(header: Source, private readonly options: SourceOptions) {
@@ -106,33 +108,34 @@ class ThreadedSource implements Source {
   records(): AsyncIterable<SourceRecord> {
     if (this.started) throw new Error(`records() of ${this.file} can be iterated only once`);
     this.started = true;
-    return this.generate();
+    return new BatchIterator([], () => this.nextBatch(), () => this.close());
   }
 
   async close(): Promise<void> {
     await this.worker?.terminate();
   }
 
-  private async *generate(): AsyncGenerator<SourceRecord> {
+  /** The next batch from the reader thread (started at the first), or undefined at the end. */
+  private async nextBatch(): Promise<SourceRecord[] | undefined> {
+    const inbox = this.inbox ?? (await this.start());
+    const message = await inbox.next();
+    if (message.kind === 'end') return undefined;
+    if (message.kind !== 'batch' && message.kind !== 'cells') throw toError(message, this.file);
+    this.worker?.postMessage('more' satisfies ToReader);
+    this.read = message.bytesRead;
+    return message.kind === 'batch' ? message.records : unpackCells(message, this.file, this.columns);
+  }
+
+  private async start(): Promise<Inbox> {
     const worker = new Worker(WORKER_URL, { workerData: { file: this.file, options: this.options, recordsAt: this.recordsAt }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     this.worker = worker;
     const inbox = new Inbox(worker);
-    try {
-      const opened = await inbox.next();
-      if (opened.kind !== 'opened') throw toError(opened, this.file);
-      worker.postMessage('start' satisfies ToReader);
-      for (let i = 1; i < WINDOW; i++) worker.postMessage('more' satisfies ToReader);
-      for (;;) {
-        const message = await inbox.next();
-        if (message.kind === 'end') return;
-        if (message.kind !== 'batch' && message.kind !== 'cells') throw toError(message, this.file);
-        worker.postMessage('more' satisfies ToReader);
-        this.read = message.bytesRead;
-        yield* message.kind === 'batch' ? message.records : unpackCells(message, this.file, this.columns);
-      }
-    } finally {
-      await this.close();
-    }
+    this.inbox = inbox;
+    const opened = await inbox.next();
+    if (opened.kind !== 'opened') throw toError(opened, this.file);
+    worker.postMessage('start' satisfies ToReader);
+    for (let i = 1; i < WINDOW; i++) worker.postMessage('more' satisfies ToReader);
+    return inbox;
   }
 }
 
