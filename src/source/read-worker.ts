@@ -8,7 +8,7 @@ import type { FromReader, ToReader } from './threaded.js';
 const BATCH = 1024;
 
 /** Bytes of the file a batch covers at most, so big bodies do not make big batches. */
-const BATCH_BYTES = 256 * 1024;
+const BATCH_BYTES = 128 * 1024;
 
 const port = parentPort;
 const { file, options, count, recordsAt } = workerData as { file: string; options: SourceOptions; count?: boolean; recordsAt?: Source['recordsAt'] };

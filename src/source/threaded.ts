@@ -20,8 +20,8 @@ export type FromReader =
   | { kind: 'counted'; records: number }
   | { kind: 'failed'; error: { code?: ErrorCode; message: string; file?: string } };
 
-/** Batches (of at most 1,024 records or 1 MB of file) a reader may run ahead of its consumer. */
-const WINDOW = 4;
+/** Batches (of at most 1,024 records or 128 KB of file) a reader may run ahead of its consumer: two keep both threads busy, more only hold memory. */
+const WINDOW = 2;
 
 /** Files smaller than this are read on the main thread: a thread costs more to start than it saves. Default 8 MB. */
 export const THREAD_MIN_BYTES = 8 * 1024 * 1024;
